@@ -1,0 +1,46 @@
+# bulwark: build, test, benchmark, fuzz, install.
+GO       ?= go
+BIN      := bin/bulwark
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS  := -s -w -X main.version=$(VERSION)
+PREFIX   ?= $(or $(GOBIN),$(HOME)/.local/bin)
+PROFILE  ?= balanced
+FUZZTIME ?= 60s
+
+.PHONY: all build test bench fuzz generate install uninstall clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/bulwark
+
+# Regenerate the Go form of the embedded packs and profiles from their TOML.
+generate:
+	$(GO) generate ./packs/... ./profiles/...
+
+# The test command (CI runs exactly this). Fuzz targets run their seed corpora
+# as plain tests here; long fuzzing is `make fuzz`.
+test: build
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+	./scripts/hyperfine.sh
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzAnalyze -fuzztime $(FUZZTIME) ./guards/shell
+	$(GO) test -run '^$$' -fuzz FuzzHookInput -fuzztime $(FUZZTIME) ./hooks
+
+# Build, copy to PREFIX (on PATH), and wire bulwark into Claude Code.
+install: build
+	mkdir -p $(PREFIX)
+	install -m 0755 $(BIN) $(PREFIX)/bulwark
+	$(PREFIX)/bulwark install --profile $(PROFILE)
+
+uninstall:
+	-$(PREFIX)/bulwark uninstall
+	rm -f $(PREFIX)/bulwark
+
+clean:
+	rm -rf bin

@@ -1,0 +1,3 @@
+module github.com/bulwark-guard/bulwark
+
+go 1.26.8

@@ -1,0 +1,70 @@
+// Package guards is bulwark's engine: it takes one client-neutral Action (what a
+// tool call would do), looks at it through the shell analysis and the guard
+// packs, and folds every guard that fires into one Verdict.
+package guards
+
+import "encoding/json"
+
+// Event says whether the tool is about to run or has run.
+type Event string
+
+const (
+	PreToolUse  Event = "PreToolUse"
+	PostToolUse Event = "PostToolUse"
+)
+
+// ToolKind is what a tool does, independent of the client's name for it.
+type ToolKind string
+
+const (
+	KindShell  ToolKind = "shell"  // Bash, run_shell_command, beforeShellExecution
+	KindRead   ToolKind = "read"   // Read, read_file, Glob, Grep
+	KindWrite  ToolKind = "write"  // Write, Edit, MultiEdit, NotebookEdit, apply_patch
+	KindFetch  ToolKind = "fetch"  // WebFetch, web_fetch
+	KindSearch ToolKind = "search" // WebSearch
+	KindMCP    ToolKind = "mcp"    // mcp__server__tool
+	KindOther  ToolKind = "other"
+)
+
+// Access is how a tool touches a file.
+type Access string
+
+const (
+	AccessRead      Access = "read"
+	AccessWrite     Access = "write"
+	AccessReadWrite Access = "readwrite" // unknown direction: matches read and write guards
+)
+
+// PathRef is a file path a tool reads or writes, as the client gave it.
+// The engine normalises it against Cwd and Home.
+type PathRef struct {
+	Path   string
+	Access Access
+}
+
+// Content is text a tool would write into a file.
+type Content struct {
+	Path string
+	Text string
+}
+
+// Action is one tool call, decoded from any client's hook input.
+type Action struct {
+	Client    string // "claude", "codex", "cursor", "gemini", "cli"
+	Event     Event
+	Tool      string // the client's own tool name, e.g. "Bash", "mcp__fs__read_file"
+	Kind      ToolKind
+	SessionID string
+	ToolUseID string
+	Cwd       string // absolute working directory of the call
+	Home      string // the hook's HOME ("" when unknown)
+
+	Command  string    // shell command text (KindShell, or an MCP "command" argument)
+	Paths    []PathRef // files read or written
+	Contents []Content // text written into files
+	URLs     []string  // URLs fetched
+	Query    string    // a search query or a Grep/Glob pattern (never a path)
+	Output   string    // PostToolUse: the tool's output as text
+
+	Input json.RawMessage // the raw tool input, for the audit preview
+}

@@ -1,0 +1,118 @@
+// Package shell turns a shell command line into the simple commands that would
+// really run, seeing through quoting, wrappers (sudo, env, xargs, find -exec ...),
+// nesting (bash -c, eval, heredocs and pipes into shells, $(...)), simple static
+// data flow (X=~; rm -rf $X) and interpreter one-liners (python -c, node -e ...).
+//
+// It knows nothing about guards: it only says what would run, with which
+// arguments, redirections and inputs. Words that cannot be resolved statically
+// are kept, marked dynamic, with their source text, so that a caller never
+// mistakes them for harmless literals.
+package shell
+
+// MaxDepth bounds nesting (bash -c inside eval inside $(...) ...). Deeper
+// commands are not analysed and Analysis.DepthExceeded is set.
+const MaxDepth = 8
+
+// Env is what the analysis may assume about the environment.
+type Env struct {
+	// Home is the value of ~ and $HOME. When empty, ~ and $HOME are kept as
+	// the literal "~" so that callers can still recognise the home directory.
+	Home string
+	// Cwd is the working directory the command starts in; `cd DIR` inside the
+	// command changes it for the commands that follow (see Command.Cwd).
+	Cwd string
+}
+
+// Word is one argument after quote removal and static expansion.
+type Word struct {
+	// Value is the resolved text. Parts that could not be resolved are kept as
+	// their source text ("$X", "$(date)", "*.go" stays a glob).
+	Value string
+	// Dynamic is true when any part of the word depends on run-time state
+	// (an unset or non-literal variable, a command substitution, arithmetic).
+	Dynamic bool
+	// Glob is true when the word has unquoted glob characters (* ? [).
+	Glob bool
+}
+
+// Redirect is one redirection of a simple command.
+type Redirect struct {
+	// Op is the operator as written: ">", ">>", "<", ">|", "&>", "&>>", "<>", ">&", "<&", "<<", "<<-", "<<<".
+	Op string
+	// Target is the file (or fd number for >& / <&); for heredocs and
+	// here-strings it is empty and the body is in Command.Stdin.
+	Target Word
+	// Write is true for redirections that create, truncate or append to Target.
+	Write bool
+}
+
+// Command is one simple command that would run.
+type Command struct {
+	// Name is the command name as it would be looked up, reduced to its base
+	// name: "/usr/bin/rm" -> "rm", "\rm" -> "rm", "busybox rm" -> "rm".
+	Name string
+	// NameDynamic is true when the name itself is not static ("$CMD -rf ~").
+	// Name then holds the source text.
+	NameDynamic bool
+	// Args are argv[1:], resolved.
+	Args []Word
+	// Assigns are VAR=value prefixes of the command (and env's VAR=value).
+	Assigns map[string]string
+	// Redirects are the command's own redirections (and those of the compound
+	// command it is part of, e.g. `{ ...; } > f`).
+	Redirects []Redirect
+	// Stdin is the command's standard input when it is known statically:
+	// a heredoc or here-string body, the output of an upstream `echo`/`printf`
+	// (base64 -d decoded where the payload is literal), a literal xargs input.
+	Stdin      string
+	StdinKnown bool
+	// FedBy names the commands whose output reaches this command: upstream
+	// commands of its pipeline, and commands inside $(...), `...` or <(...)
+	// that appear in its arguments or redirections. Names are base names,
+	// with wrappers removed ("curl", "wget", "base64").
+	FedBy []string
+	// Via records how this command was reached, outermost first:
+	// "sudo", "env", "xargs", "find -exec", "bash -c", "eval", "heredoc",
+	// "pipe", "$(...)", "python -c", "shutil.rmtree" ... Empty for a plain
+	// top-level command.
+	Via []string
+	// Depth is the nesting depth (0 for the top level).
+	Depth int
+	// Cwd is the directory the command runs in when known (after `cd DIR &&`,
+	// `git -C` is NOT applied here); "" when it became dynamic.
+	Cwd string
+	// Background is true for `cmd &`.
+	Background bool
+	// Synthetic is true for commands the analysis derived rather than read
+	// literally: `find -delete` (as rm), `shutil.rmtree(p)` (as rm -rf p),
+	// `open(p).read()` (as cat p). Via says where it came from.
+	Synthetic bool
+}
+
+// Analysis is the result of analysing one command line.
+type Analysis struct {
+	// Commands lists every simple command that would (or could) run, in
+	// source order, nested ones after the command that runs them.
+	Commands []Command
+	// ParseError is set when the top-level command line does not parse.
+	// Commands is then a best-effort split of the raw text (see Fallback).
+	ParseError error
+	// Problems are parse errors of nested code (a bash -c string, an eval
+	// argument, a python one-liner's shell string) that was analysed as far
+	// as possible.
+	Problems []string
+	// DepthExceeded is true when nesting went deeper than MaxDepth.
+	DepthExceeded bool
+	// Writes are files whose content the command writes from static text:
+	// `cat > deploy.sh <<EOF ... EOF`, `echo '...' >> ~/.bashrc`,
+	// `printf ... | tee file`.
+	Writes []FileWrite
+}
+
+// FileWrite is static content written to a file by a command.
+type FileWrite struct {
+	Path    Word
+	Content string
+	Append  bool
+	By      string // command name that writes it (cat, echo, tee ...)
+}
