@@ -1,0 +1,357 @@
+package installer
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Env holds what settings paths are resolved against.
+type Env struct {
+	Home            string // $HOME
+	Cwd             string // the current directory (project and local scope)
+	ClaudeConfigDir string // $CLAUDE_CONFIG_DIR, relocates ~/.claude
+	CodexHome       string // $CODEX_HOME, relocates ~/.codex
+}
+
+// EnvFromOS reads Env from the process environment.
+func EnvFromOS() (Env, error) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return Env{}, err
+	}
+	e := Env{Home: os.Getenv("HOME"), Cwd: cwd, ClaudeConfigDir: os.Getenv("CLAUDE_CONFIG_DIR"), CodexHome: os.Getenv("CODEX_HOME")}
+	if !filepath.IsAbs(e.Home) {
+		if h, err := os.UserHomeDir(); err == nil && filepath.IsAbs(h) {
+			e.Home = h
+		} else {
+			e.Home = ""
+		}
+	}
+	return e, nil
+}
+
+// UserConfigDir is the client's user-level directory (~/.claude, ~/.codex,
+// ~/.cursor, ~/.gemini, honouring the relocation variables).
+func UserConfigDir(c Client, env Env) string {
+	switch c {
+	case Claude:
+		if env.ClaudeConfigDir != "" {
+			return env.ClaudeConfigDir
+		}
+	case Codex:
+		if env.CodexHome != "" {
+			return env.CodexHome
+		}
+	}
+	if env.Home == "" {
+		return ""
+	}
+	return filepath.Join(env.Home, "."+string(c))
+}
+
+// Scopes returns the scopes a client supports.
+func Scopes(c Client) []Scope {
+	if c == Claude {
+		return []Scope{ScopeUser, ScopeProject, ScopeLocal}
+	}
+	return []Scope{ScopeUser, ScopeProject}
+}
+
+// SettingsPath returns the file install edits for a client and scope.
+func SettingsPath(c Client, s Scope, env Env) (string, error) {
+	name := map[Client]string{Claude: "settings.json", Codex: "hooks.json", Cursor: "hooks.json", Gemini: "settings.json"}[c]
+	if name == "" {
+		return "", fmt.Errorf("unknown client %q", c)
+	}
+	switch s {
+	case ScopeUser:
+		d := UserConfigDir(c, env)
+		if d == "" {
+			return "", errors.New("no usable HOME: cannot locate the user settings")
+		}
+		return filepath.Join(d, name), nil
+	case ScopeProject:
+		return filepath.Join(env.Cwd, "."+string(c), name), nil
+	case ScopeLocal:
+		if c != Claude {
+			return "", fmt.Errorf("scope local exists only for claude (%s has user and project)", c)
+		}
+		// Since Claude Code v2.1.211 settings.local.json lives at the git
+		// repository root; outside a repository, in the current directory.
+		return filepath.Join(gitRoot(env.Cwd), ".claude", "settings.local.json"), nil
+	}
+	return "", fmt.Errorf("unknown scope %q (want user, project or local)", s)
+}
+
+// gitRoot returns the nearest directory at or above dir holding .git, or dir.
+func gitRoot(dir string) string {
+	for d := dir; ; {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
+	}
+}
+
+// Change is the outcome of editing one settings file.
+type Change struct {
+	Client  Client
+	Scope   Scope
+	Path    string // the settings path for the scope
+	Target  string // the file actually written: Path with symlinks resolved
+	Old     []byte // nil when the file did not exist
+	New     []byte // nil when the file is (or would be) removed
+	Changed bool
+	Removed bool   // uninstall deleted a file that install had created
+	Backup  string // the backup of the previous content, when written
+	Record  *Record
+	DryRun  bool
+}
+
+// Symlink reports whether the write goes through a symbolic link.
+func (c *Change) Symlink() bool { return c.Target != c.Path }
+
+// Diff returns a unified diff of the change.
+func (c *Change) Diff() string {
+	return Diff(c.Target+" (before)", c.Target+" (after)", c.Old, c.New)
+}
+
+// InstallFile installs into the settings file of client c at scope s (path
+// from SettingsPath) and updates m in memory; the caller saves m. A file
+// that is not valid JSON, or JSON of the wrong shape, is left untouched and
+// the error says what and where. dryRun computes the change and writes
+// nothing.
+func InstallFile(c Client, s Scope, path string, o Options, m *Manifest, dryRun bool, now time.Time) (*Change, error) {
+	ch, err := readTarget(c, s, path, dryRun)
+	if err != nil {
+		return nil, err
+	}
+	prev := m.Files[ch.Target]
+	if prev != nil && prev.Client != c {
+		prev = nil
+	}
+	newData, rec, err := Install(c, ch.Old, o, prev)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ch.Target, err)
+	}
+	rec.Scope, rec.File = s, ch.Target
+	if prev == nil {
+		rec.CreatedFile = ch.Old == nil
+	}
+	rec.InstalledAt = now.UTC().Format(time.RFC3339)
+	if prev != nil && string(newData) == string(ch.Old) {
+		rec.InstalledAt = prev.InstalledAt
+	}
+	ch.New, ch.Record = newData, rec
+	ch.Changed = ch.Old == nil || string(newData) != string(ch.Old)
+	if dryRun || !ch.Changed {
+		if !dryRun {
+			m.Files[ch.Target] = rec
+		}
+		return ch, nil
+	}
+	if err := ch.write(now); err != nil {
+		return nil, err
+	}
+	m.Files[ch.Target] = rec
+	return ch, nil
+}
+
+// UninstallFile removes bulwark from the settings file (see Uninstall) and
+// drops its record from m. When install created the file and nothing else
+// is left in it, the file is deleted.
+func UninstallFile(c Client, s Scope, path string, m *Manifest, dryRun bool, now time.Time) (*Change, error) {
+	ch, err := readTarget(c, s, path, dryRun)
+	if err != nil {
+		return nil, err
+	}
+	rec := m.Files[ch.Target]
+	if rec != nil && rec.Client != c {
+		rec = nil
+	}
+	ch.Record = rec
+	if ch.Old == nil {
+		if !dryRun && rec != nil {
+			delete(m.Files, ch.Target)
+		}
+		return ch, nil
+	}
+	newData, err := Uninstall(c, ch.Old, rec)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ch.Target, err)
+	}
+	ch.New = newData
+	ch.Changed = string(newData) != string(ch.Old)
+	if rec != nil && rec.CreatedFile {
+		if doc, err := ParseDocument(newData); err == nil && doc.Empty() {
+			ch.New, ch.Removed, ch.Changed = nil, true, true
+		}
+	}
+	if !dryRun && ch.Changed {
+		if err := ch.write(now); err != nil {
+			return nil, err
+		}
+	}
+	if !dryRun {
+		delete(m.Files, ch.Target)
+	}
+	return ch, nil
+}
+
+// readTarget resolves the symlinks of path and reads the file (Old stays
+// nil when it does not exist).
+func readTarget(c Client, s Scope, path string, dryRun bool) (*Change, error) {
+	target, err := resolveLinks(path)
+	if err != nil {
+		return nil, err
+	}
+	ch := &Change{Client: c, Scope: s, Path: path, Target: target, DryRun: dryRun}
+	fi, err := os.Stat(target)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return ch, nil
+	case err != nil:
+		return nil, err
+	case !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("%s: not a regular file", target)
+	}
+	ch.Old, err = os.ReadFile(target)
+	if err != nil {
+		return nil, err
+	}
+	if ch.Old == nil {
+		ch.Old = []byte{}
+	}
+	return ch, nil
+}
+
+// resolveLinks follows symbolic links of the last path component (a
+// dangling link resolves to where it points, so writing creates the target).
+func resolveLinks(path string) (string, error) {
+	p := filepath.Clean(path)
+	for range 40 {
+		fi, err := os.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) || (err == nil && fi.Mode()&fs.ModeSymlink == 0) {
+			return p, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		t, err := os.Readlink(p)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(t) {
+			t = filepath.Join(filepath.Dir(p), t)
+		}
+		p = filepath.Clean(t)
+	}
+	return "", fmt.Errorf("%s: too many levels of symbolic links", path)
+}
+
+// write backs the old content up (when there was a file) and then replaces
+// or removes the target.
+func (ch *Change) write(now time.Time) error {
+	mode := fs.FileMode(0o600)
+	if ch.Old != nil {
+		fi, err := os.Stat(ch.Target)
+		if err != nil {
+			return err
+		}
+		mode = fi.Mode().Perm()
+		ch.Backup, err = writeBackup(ch.Target, ch.Old, mode, now)
+		if err != nil {
+			return fmt.Errorf("backing up %s: %w (nothing changed)", ch.Target, err)
+		}
+	}
+	if ch.Removed {
+		if err := os.Remove(ch.Target); err != nil {
+			return err
+		}
+		return syncDir(filepath.Dir(ch.Target))
+	}
+	return WriteAtomic(ch.Target, ch.New, mode)
+}
+
+// BackupSuffix starts the name of backups: settings.json.bulwark-backup-20261122T010203Z.
+const BackupSuffix = ".bulwark-backup-"
+
+func writeBackup(path string, data []byte, mode fs.FileMode, now time.Time) (string, error) {
+	base := path + BackupSuffix + now.UTC().Format("20060102T150405Z")
+	name := base
+	for i := 2; ; i++ {
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+		if errors.Is(err, fs.ErrExist) && i < 100 {
+			name = fmt.Sprintf("%s-%d", base, i)
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		_, err = f.Write(data)
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(name)
+			return "", err
+		}
+		return name, nil
+	}
+}
+
+// WriteAtomic replaces path with data: a temporary file in the same
+// directory, written, chmod'ed to mode, fsynced, renamed over path, and the
+// directory fsynced. Missing parent directories are created (0700).
+func WriteAtomic(path string, data []byte, mode fs.FileMode) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".bulwark-tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(mode)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, fs.ErrInvalid) {
+		return err
+	}
+	return nil
+}

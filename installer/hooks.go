@@ -1,0 +1,276 @@
+package installer
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+// spec describes one client's settings format for the shared engine.
+type spec struct {
+	events []string
+	// grouped: event arrays hold {"matcher", "hooks": [handler]} groups
+	// (Claude Code, Codex, Gemini CLI); otherwise handlers directly (Cursor).
+	grouped bool
+	matcher string
+	// handler builds our handler object for the command.
+	handler func(command string, o Options) *Value
+	client  Client
+	// extra installs what is specific to the client beyond hooks (deny
+	// rules, tools.enableHooks, version); unextra undoes it.
+	extra   func(root *Value, o Options, rec, prev *Record) error
+	unextra func(root *Value, rec *Record) error
+}
+
+func specFor(c Client) (*spec, error) {
+	switch c {
+	case Claude:
+		return claudeSpec, nil
+	case Codex:
+		return codexSpec, nil
+	case Cursor:
+		return cursorSpec, nil
+	case Gemini:
+		return geminiSpec, nil
+	}
+	return nil, fmt.Errorf("unknown client %q (want claude, codex, cursor or gemini)", c)
+}
+
+// isOurs reports whether a handler object is bulwark's.
+func isOurs(h *Value) bool {
+	if h == nil || h.Kind != KindObject {
+		return false
+	}
+	if h.Get("statusMessage").Str() == Marker || h.Get("name").Str() == Marker {
+		return true
+	}
+	return IsBulwarkCommand(h.Get("command").Str())
+}
+
+func (s *spec) install(root *Value, o Options, rec, prev *Record) error {
+	cmd := HookCommand(o.Binary, s.client, o.Profile)
+	hooks, err := ensure(root, "hooks", "hooks", KindObject, rec)
+	if err != nil {
+		return err
+	}
+	for _, ev := range s.events {
+		arr, err := ensure(hooks, ev, "hooks/"+ev, KindArray, rec)
+		if err != nil {
+			return err
+		}
+		h := s.handler(cmd, o)
+		if s.grouped {
+			if err := placeGrouped(arr, ev, s.matcher, h); err != nil {
+				return err
+			}
+		} else {
+			placeFlat(arr, h)
+		}
+		raw, _ := json.Marshal(json.RawMessage(h.Encode()))
+		rec.Entries = append(rec.Entries, Entry{Event: ev, Handler: raw})
+	}
+	if s.extra != nil {
+		return s.extra(root, o, rec, prev)
+	}
+	return nil
+}
+
+func (s *spec) uninstall(root *Value, rec *Record) error {
+	hooks := root.Get("hooks")
+	if hooks != nil && hooks.Kind == KindObject {
+		emptied := false
+		for _, m := range slices.Clone(hooks.Members) {
+			arr := m.Value
+			if arr.Kind != KindArray {
+				continue
+			}
+			removed := false
+			if s.grouped {
+				removed = removeGrouped(arr)
+			} else {
+				removed = removeFlat(arr)
+			}
+			if removed && arr.Empty() && (rec == nil || rec.created("hooks/"+m.Key)) {
+				hooks.Delete(m.Key)
+				emptied = true
+			}
+		}
+		if emptied && hooks.Empty() && (rec == nil || rec.created("hooks")) {
+			root.Delete("hooks")
+		}
+	}
+	if s.unextra != nil {
+		return s.unextra(root, rec)
+	}
+	return nil
+}
+
+var kindNames = map[Kind]string{KindObject: "an object", KindArray: "an array", KindString: "a string",
+	KindNumber: "a number", KindBool: "a boolean", KindNull: "null"}
+
+// ensure returns parent[key], creating it with the given kind (and recording
+// path as created) when missing; an existing value of another kind is an
+// error naming the path.
+func ensure(parent *Value, key, path string, k Kind, rec *Record) (*Value, error) {
+	v := parent.Get(key)
+	if v == nil {
+		v = &Value{Kind: k}
+		parent.Set(key, v)
+		rec.markCreated(path)
+		return v, nil
+	}
+	if v.Kind != k {
+		return nil, fmt.Errorf("%q is %s, expected %s; fix it by hand, bulwark left the file untouched", path, kindNames[v.Kind], kindNames[k])
+	}
+	return v, nil
+}
+
+// placeGrouped puts handler h into an event array of matcher groups: the
+// first existing bulwark handler is replaced in place (upgrade), any further
+// ones are dropped (with groups left empty by that), and if there was none a
+// new group {"matcher", "hooks": [h]} is appended. A group that holds only
+// bulwark handlers gets our matcher.
+func placeGrouped(arr *Value, ev, matcher string, h *Value) error {
+	found := false
+	var groups []*Value
+	for _, g := range arr.Elems {
+		hs := g.Get("hooks")
+		if g.Kind != KindObject || hs == nil || hs.Kind != KindArray {
+			groups = append(groups, g)
+			continue
+		}
+		var kept []*Value
+		ours, others := 0, 0
+		for _, x := range hs.Elems {
+			if !isOurs(x) {
+				kept = append(kept, x)
+				others++
+				continue
+			}
+			ours++
+			if !found {
+				found = true
+				kept = append(kept, h)
+			}
+		}
+		if ours == 0 {
+			groups = append(groups, g)
+			continue
+		}
+		if len(kept) == 0 {
+			continue // held only duplicates of ours
+		}
+		hs.Elems = kept
+		if others == 0 && g.Get("matcher").Str() != matcher {
+			g.Set("matcher", NewString(matcher))
+		}
+		groups = append(groups, g)
+	}
+	if !found {
+		groups = append(groups, NewObject("matcher", NewString(matcher), "hooks", NewArray(h)))
+	}
+	arr.Elems = groups
+	return nil
+}
+
+// placeFlat is placeGrouped for arrays of handlers (Cursor).
+func placeFlat(arr *Value, h *Value) {
+	found := false
+	var kept []*Value
+	for _, x := range arr.Elems {
+		if !isOurs(x) {
+			kept = append(kept, x)
+			continue
+		}
+		if !found {
+			found = true
+			kept = append(kept, h)
+		}
+	}
+	if !found {
+		kept = append(kept, h)
+	}
+	arr.Elems = kept
+}
+
+// removeGrouped drops every bulwark handler from an array of matcher groups,
+// and the groups that held nothing else. It reports whether it removed any.
+func removeGrouped(arr *Value) bool {
+	removed := false
+	var groups []*Value
+	for _, g := range arr.Elems {
+		hs := g.Get("hooks")
+		if g.Kind != KindObject || hs == nil || hs.Kind != KindArray {
+			groups = append(groups, g)
+			continue
+		}
+		var kept []*Value
+		for _, x := range hs.Elems {
+			if isOurs(x) {
+				removed = true
+			} else {
+				kept = append(kept, x)
+			}
+		}
+		if len(kept) == len(hs.Elems) {
+			groups = append(groups, g)
+			continue
+		}
+		if len(kept) == 0 {
+			continue
+		}
+		hs.Elems = kept
+		groups = append(groups, g)
+	}
+	arr.Elems = groups
+	return removed
+}
+
+func removeFlat(arr *Value) bool {
+	var kept []*Value
+	for _, x := range arr.Elems {
+		if !isOurs(x) {
+			kept = append(kept, x)
+		}
+	}
+	removed := len(kept) != len(arr.Elems)
+	arr.Elems = kept
+	return removed
+}
+
+// FindHandlers returns the commands of every bulwark handler in a parsed
+// settings document, per event (for doctor).
+func FindHandlers(c Client, root *Value) map[string][]*Value {
+	out := map[string][]*Value{}
+	hooks := root.Get("hooks")
+	if hooks == nil || hooks.Kind != KindObject {
+		return out
+	}
+	grouped := c != Cursor
+	for _, m := range hooks.Members {
+		if m.Value.Kind != KindArray {
+			continue
+		}
+		for _, g := range m.Value.Elems {
+			if !grouped {
+				if isOurs(g) {
+					out[m.Key] = append(out[m.Key], g)
+				}
+				continue
+			}
+			for _, x := range g.Get("hooks").arrayElems() {
+				if isOurs(x) {
+					out[m.Key] = append(out[m.Key], x)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func (v *Value) arrayElems() []*Value {
+	if v == nil || v.Kind != KindArray {
+		return nil
+	}
+	return v.Elems
+}

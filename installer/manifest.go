@@ -1,0 +1,61 @@
+package installer
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// ManifestName is the install manifest's file name in bulwark's config dir.
+const ManifestName = "installed.json"
+
+// Manifest records, per settings file (symlinks resolved, absolute), what
+// install added there, so that uninstall removes exactly that. It lives
+// outside the settings files because JSON has no comments and the clients'
+// settings schemas may reject unknown keys.
+type Manifest struct {
+	Version int                `json:"version"`
+	Files   map[string]*Record `json:"files"`
+}
+
+// ManifestPath is the manifest's path in bulwark's config dir.
+func ManifestPath(configDir string) string { return filepath.Join(configDir, ManifestName) }
+
+// LoadManifest reads the manifest; a missing file is an empty manifest.
+func LoadManifest(path string) (*Manifest, error) {
+	m := &Manifest{Version: 1, Files: map[string]*Record{}}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(data, m); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if m.Files == nil {
+		m.Files = map[string]*Record{}
+	}
+	return m, nil
+}
+
+// Save writes the manifest atomically (0600); an empty manifest removes the
+// file.
+func (m *Manifest) Save(path string) error {
+	if len(m.Files) == 0 {
+		err := os.Remove(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return WriteAtomic(path, append(data, '\n'), 0o600)
+}
