@@ -84,7 +84,14 @@ func Diff(nameA, nameB string, a, b []byte) string {
 				nb++
 			}
 		}
-		fmt.Fprintf(&out, "@@ -%d,%d +%d,%d @@\n", ops[start].i+1, na, ops[start].j+1, nb)
+		sa, sb := ops[start].i+1, ops[start].j+1
+		if na == 0 {
+			sa--
+		}
+		if nb == 0 {
+			sb--
+		}
+		fmt.Fprintf(&out, "@@ -%d,%d +%d,%d @@\n", sa, na, sb, nb)
 		for _, o := range ops[start:end] {
 			out.WriteByte(o.kind)
 			out.WriteString(o.text)

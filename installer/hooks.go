@@ -274,3 +274,13 @@ func (v *Value) arrayElems() []*Value {
 	}
 	return v.Elems
 }
+
+// Events returns the hook events install wires for a client, the
+// pre-action (blocking) one first.
+func Events(c Client) []string {
+	s, err := specFor(c)
+	if err != nil {
+		return nil
+	}
+	return slices.Clone(s.events)
+}

@@ -248,17 +248,17 @@ func TestUserAddedRuleAfterInstallIsKept(t *testing.T) {
 func TestRecogniser(t *testing.T) {
 	for cmd, want := range map[string]bool{
 		`"/opt/bulwark/bin/bulwark" hook --client claude --profile balanced`: true,
-		`"/a b/bulwark.exe" hook --client codex`:                              true,
-		`/usr/local/bin/bulwark hook --client claude`:                         true,
-		`'/x/bulwark' hook`:                                                   true,
-		`"/x/guard-v2" hook --client claude --profile strict`:                 true,
-		`"/x/q\"uote\$/bulwark" hook --client claude`:                         true,
-		`"/x/bulwark" check`:                                                  false,
-		`"$CLAUDE_PROJECT_DIR"/.claude/hooks/guard pre`:                       false,
-		`echo bulwark hook`:                                                   false,
-		`prettier --write "$FILE"`:                                            false,
-		`"/x/bulwark"hook`:                                                    false,
-		``:                                                                    false,
+		`"/a b/bulwark.exe" hook --client codex`:                             true,
+		`/usr/local/bin/bulwark hook --client claude`:                        true,
+		`'/x/bulwark' hook`: true,
+		`"/x/guard-v2" hook --client claude --profile strict`: true,
+		`"/x/q\"uote\$/bulwark" hook --client claude`:         true,
+		`"/x/bulwark" check`:                                  false,
+		`"$CLAUDE_PROJECT_DIR"/.claude/hooks/guard pre`:       false,
+		`echo bulwark hook`:                                   false,
+		`prettier --write "$FILE"`:                            false,
+		`"/x/bulwark"hook`:                                    false,
+		``:                                                    false,
 	} {
 		if got := IsBulwarkCommand(cmd); got != want {
 			t.Errorf("IsBulwarkCommand(%q) = %v, want %v", cmd, got, want)

@@ -1,0 +1,567 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/bulwark-guard/bulwark/installer"
+)
+
+func init() {
+	register("doctor", "check that bulwark is installed and answering, per client", cmdDoctor)
+}
+
+// managedSettingsFiles lists Claude Code's managed settings files (the file
+// and its managed-settings.d/*.json drop-ins); tests replace it.
+var managedSettingsFiles = func() []string {
+	var base string
+	switch runtime.GOOS {
+	case "darwin":
+		base = "/Library/Application Support/ClaudeCode"
+	case "windows":
+		base = `C:\Program Files\ClaudeCode`
+	default:
+		base = "/etc/claude-code"
+	}
+	files := []string{filepath.Join(base, "managed-settings.json")}
+	drop, _ := filepath.Glob(filepath.Join(base, "managed-settings.d", "*.json"))
+	return append(files, drop...)
+}
+
+// selfTestTimeout bounds one run of the installed hook command when the
+// settings give no usable timeout.
+const selfTestTimeout = 10 * time.Second
+
+// doctor collects the check lines and counts.
+type doctor struct {
+	w            io.Writer
+	fails, warns int
+	env          installer.Env
+	manifest     *installer.Manifest
+	tested       map[string]bool // hook commands already self-tested
+	checked      map[string]bool // settings files already checked (symlinks resolved)
+	indent       string
+}
+
+func (d *doctor) line(tag, format string, args ...any) {
+	fmt.Fprintf(d.w, "%s%-4s %s\n", d.indent, tag, fmt.Sprintf(format, args...))
+}
+
+// section starts the checks of one settings file ("" ends it).
+func (d *doctor) section(title string) {
+	d.indent = ""
+	if title != "" {
+		fmt.Fprintln(d.w, title)
+		d.indent = "  "
+	}
+}
+func (d *doctor) ok(format string, args ...any)   { d.line("OK", format, args...) }
+func (d *doctor) info(format string, args ...any) { d.line("INFO", format, args...) }
+func (d *doctor) warn(format string, args ...any) { d.warns++; d.line("WARN", format, args...) }
+func (d *doctor) fail(format string, args ...any) { d.fails++; d.line("FAIL", format, args...) }
+
+func cmdDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	client := fs.String("client", "all", "client to check: claude, codex, cursor, gemini or all")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, joinLines(
+			"usage: bulwark doctor [--client claude|codex|cursor|gemini|all]",
+			"",
+			"Checks every settings file (user, project, local) of each client: is bulwark installed, does",
+			"the hook command point at this version's executable, with a known profile, are hooks enabled,",
+			"are the deny rules in place; then runs the installed command the way the client does on a",
+			"dangerous and a harmless event. Prints one OK/WARN/FAIL line per check; exits 1 on any FAIL.",
+			""))
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return ExitBlock
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "bulwark doctor: unexpected argument %q\n", fs.Arg(0))
+		return ExitBlock
+	}
+	var clients []installer.Client
+	if *client == "all" {
+		clients = installer.Clients
+	} else if c := installer.Client(*client); slices.Contains(installer.Clients, c) {
+		clients = []installer.Client{c}
+	} else {
+		fmt.Fprintf(stderr, "bulwark doctor: unknown client %q (want claude, codex, cursor, gemini or all)\n", *client)
+		return ExitBlock
+	}
+	env, err := installer.EnvFromOS()
+	if err != nil {
+		fmt.Fprintf(stderr, "bulwark doctor: %v\n", err)
+		return ExitFail
+	}
+	d := &doctor{w: stdout, env: env, tested: map[string]bool{}, checked: map[string]bool{}}
+	d.manifest = &installer.Manifest{Files: map[string]*installer.Record{}}
+	if p, err := manifestPath(); err == nil {
+		if m, err := installer.LoadManifest(p); err != nil {
+			d.warn("install manifest: %v", err)
+		} else {
+			d.manifest = m
+		}
+	}
+	d.info("bulwark %s (%s)", Version(), runtime.Version())
+
+	installed := 0
+	for _, c := range clients {
+		installed += d.checkClient(c)
+	}
+	switch {
+	case installed == 0 && *client == "all":
+		d.fail("bulwark is not installed for any client: run 'bulwark install'")
+	case installed == 0:
+		d.fail("bulwark is not installed for %s: run 'bulwark install --client %s'", *client, *client)
+	}
+	fmt.Fprintf(stdout, "%d FAIL, %d WARN\n", d.fails, d.warns)
+	if d.fails > 0 {
+		return ExitFail
+	}
+	return ExitOK
+}
+
+// checkClient checks every scope of one client and returns how many
+// settings files have bulwark installed.
+func (d *doctor) checkClient(c installer.Client) int {
+	installed := 0
+	if c == installer.Claude {
+		d.checkManaged()
+	}
+	if c == installer.Codex {
+		d.checkCodexConfig()
+	}
+	for _, s := range installer.Scopes(c) {
+		path, err := installer.SettingsPath(c, s, d.env)
+		if err != nil {
+			continue
+		}
+		if d.checkFile(c, s, path) {
+			installed++
+		}
+	}
+	if installed == 0 {
+		d.info("%s: bulwark is not installed (no bulwark hook in its user or project settings)", c)
+	}
+	return installed
+}
+
+// checkFile checks one settings file; it reports whether bulwark is
+// installed there.
+func (d *doctor) checkFile(c installer.Client, s installer.Scope, path string) bool {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false
+	}
+	target := path
+	if t, err := filepath.EvalSymlinks(path); err == nil {
+		target = t
+	}
+	if d.checked[target] {
+		return false // the same file as another scope (e.g. run from $HOME)
+	}
+	d.checked[target] = true
+	title := fmt.Sprintf("%s (%s) %s", c, s, path)
+	if target != path {
+		title += " -> " + target
+	}
+	d.section(title)
+	defer d.section("")
+	if err != nil {
+		d.fail("%v", err)
+		return false
+	}
+	root, err := installer.ParseDocument(data)
+	if err != nil {
+		d.fail("not valid JSON: %v (the client may ignore the whole file)", err)
+		return false
+	}
+	rec := d.manifest.Files[target]
+	if c == installer.Claude && root.Get("disableAllHooks").IsTrue() {
+		d.fail("\"disableAllHooks\": true turns every hook off, bulwark's included")
+	}
+	found := installer.FindHandlers(c, root)
+	if len(found) == 0 {
+		if rec != nil {
+			d.warn("the install manifest lists this file but it has no bulwark hook (removed by hand?)")
+		}
+		return false
+	}
+	events := installer.Events(c)
+	for i, ev := range events {
+		switch n := len(found[ev]); {
+		case n == 0 && i == 0:
+			d.fail("no bulwark hook on %s: actions are not checked", ev)
+		case n == 0:
+			d.warn("no bulwark hook on %s", ev)
+		case n > 1:
+			d.warn("%d bulwark hooks on %s (run 'bulwark install' to dedupe)", n, ev)
+		}
+	}
+	d.ok("bulwark hooks on %s", strings.Join(sortedNames(found), ", "))
+
+	var cmds []string
+	for _, ev := range sortedNames(found) {
+		for _, h := range found[ev] {
+			d.checkTimeout(c, ev, h)
+			if c == installer.Cursor && !h.Get("failClosed").IsTrue() {
+				d.warn("%s hook without \"failClosed\": true: Cursor runs the action when the hook fails", ev)
+			}
+			if cmd := h.Get("command").Str(); !slices.Contains(cmds, cmd) {
+				cmds = append(cmds, cmd)
+			}
+		}
+	}
+	for _, cmd := range cmds {
+		if d.checkCommand(c, cmd) && !d.tested[string(c)+"\x00"+cmd] {
+			d.tested[string(c)+"\x00"+cmd] = true
+			d.selfTest(c, cmd, handlerTimeout(c, found[events[0]]))
+		}
+	}
+	switch c {
+	case installer.Claude:
+		d.checkDeny(root, rec)
+	case installer.Gemini:
+		if !root.Get("tools").Get("enableHooks").IsTrue() {
+			d.fail("\"tools\": {\"enableHooks\": true} is missing: Gemini CLI ignores the hooks")
+		}
+	}
+	return true
+}
+
+// checkCommand checks the program and arguments of a hook command; it
+// reports whether the command is worth a live test.
+func (d *doctor) checkCommand(c installer.Client, cmd string) bool {
+	pc, ok := installer.ParseCommand(cmd)
+	if !ok {
+		d.fail("cannot parse the hook command %q", cmd)
+		return false
+	}
+	usable := true
+	if !strings.HasPrefix(strings.TrimSpace(cmd), `"`) {
+		d.warn("the binary path in %q is not double-quoted", cmd)
+	}
+	fi, err := os.Stat(pc.Binary)
+	switch {
+	case err != nil:
+		d.fail("hook binary %s: %v (the client runs the action unguarded)", pc.Binary, err)
+		usable = false
+	case !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0:
+		d.fail("hook binary %s is not an executable file", pc.Binary)
+		usable = false
+	default:
+		d.ok("hook binary %s is executable", pc.Binary)
+		d.checkVersion(pc.Binary)
+	}
+	if pc.Client != string(c) {
+		d.fail("the hook command says --client %q, this is %s's settings", pc.Client, c)
+	}
+	if slices.Contains(installer.Profiles, pc.Profile) {
+		d.ok("profile %s", pc.Profile)
+	} else {
+		d.fail("profile %q is not one of %s", pc.Profile, strings.Join(installer.Profiles, ", "))
+	}
+	return usable
+}
+
+// checkVersion runs `<binary> version` and compares with this build.
+func (d *doctor) checkVersion(bin string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "version")
+	cmd.WaitDelay = time.Second
+	out, err := cmd.Output()
+	if err != nil {
+		d.warn("`%s version` failed: %v", bin, err)
+		return
+	}
+	f := strings.Fields(string(out))
+	if len(f) < 2 || f[0] != "bulwark" {
+		d.warn("`%s version` printed %q, not a bulwark version", bin, strings.TrimSpace(string(out)))
+		return
+	}
+	if f[1] != Version() {
+		d.warn("hook binary is version %s, this is %s (run 'bulwark install' from the one you want)", f[1], Version())
+		return
+	}
+	d.ok("hook binary is this version (%s)", f[1])
+}
+
+// checkTimeout warns about missing or mis-scaled timeouts.
+func (d *doctor) checkTimeout(c installer.Client, ev string, h *installer.Value) {
+	t := h.Get("timeout")
+	if t == nil {
+		d.warn("%s hook has no timeout (client default applies)", ev)
+		return
+	}
+	n, err := strconv.ParseFloat(t.Raw, 64)
+	switch {
+	case err != nil || n <= 0:
+		d.warn("%s hook timeout %s is not a positive number", ev, t.Raw)
+	case c == installer.Gemini && n < 1000:
+		d.warn("%s hook timeout %s is in milliseconds for Gemini CLI (under a second)", ev, t.Raw)
+	case c != installer.Gemini && n >= 1000:
+		d.warn("%s hook timeout %s is in seconds (%.0f minutes): milliseconds written as seconds?", ev, t.Raw, n/60)
+	}
+}
+
+func handlerTimeout(c installer.Client, hs []*installer.Value) time.Duration {
+	if len(hs) == 0 || hs[0].Get("timeout") == nil {
+		return selfTestTimeout
+	}
+	n, err := strconv.ParseFloat(hs[0].Get("timeout").Raw, 64)
+	if err != nil || n <= 0 {
+		return selfTestTimeout
+	}
+	dur := time.Duration(n * float64(time.Second))
+	if c == installer.Gemini {
+		dur = time.Duration(n * float64(time.Millisecond))
+	}
+	return min(dur, 30*time.Second)
+}
+
+// checkDeny checks Claude Code's backstop deny rules: those the manifest
+// records for the file, else the default set.
+func (d *doctor) checkDeny(root *installer.Value, rec *installer.Record) {
+	want := installer.DefaultDenyRules(installer.DenyPaths{Home: d.env.Home}, false)
+	if rec != nil {
+		want = append(slices.Clone(rec.DenyAdded), rec.DenyPreexisting...)
+	}
+	have := map[string]bool{}
+	if deny := root.Get("permissions").Get("deny"); deny != nil {
+		for _, e := range deny.Elems {
+			have[e.Str()] = true
+		}
+	}
+	var missing []string
+	for _, r := range want {
+		if !have[r] {
+			missing = append(missing, r)
+		}
+	}
+	switch {
+	case len(missing) == 0:
+		d.ok("%d backstop deny rules in place", len(want))
+	case len(missing) == len(want):
+		d.warn("no backstop deny rules: if the hook fails, Claude Code runs the action (run 'bulwark install')")
+	default:
+		d.warn("%d of %d backstop deny rules missing: %s", len(missing), len(want), strings.Join(missing, ", "))
+	}
+}
+
+// checkManaged reads Claude Code's managed settings for switches that turn
+// user and project hooks off.
+func (d *doctor) checkManaged() {
+	for _, f := range managedSettingsFiles() {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		root, err := installer.ParseDocument(data)
+		if err != nil {
+			d.warn("claude managed settings %s: not valid JSON: %v", f, err)
+			continue
+		}
+		if root.Get("allowManagedHooksOnly").IsTrue() {
+			d.fail("claude managed settings %s: \"allowManagedHooksOnly\": true makes user and project hooks inert; ask your administrator to add bulwark to the managed hooks", f)
+		}
+		if root.Get("disableAllHooks").IsTrue() {
+			d.fail("claude managed settings %s: \"disableAllHooks\": true turns every hook off", f)
+		}
+	}
+}
+
+// checkCodexConfig looks at ~/.codex/config.toml: inline [hooks] and the
+// hooks feature flag.
+func (d *doctor) checkCodexConfig() {
+	dir := installer.UserConfigDir(installer.Codex, d.env)
+	if dir == "" {
+		return
+	}
+	path := filepath.Join(dir, "config.toml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	var cfg map[string]any
+	if _, err := toml.Decode(string(data), &cfg); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			d.warn("codex %s: not valid TOML: line %d, column %d: %s", path, pe.Position.Line, pe.Position.Col, pe.Message)
+		} else {
+			d.warn("codex %s: not valid TOML: %v", path, err)
+		}
+		return
+	}
+	if _, ok := cfg["hooks"]; ok {
+		d.warn("codex %s has a [hooks] table: bulwark installs into hooks.json, which is preferred; keep bulwark out of config.toml so it does not run twice", path)
+	}
+	if f, ok := cfg["features"].(map[string]any); ok {
+		for _, k := range []string{"hooks", "codex_hooks"} {
+			if v, ok := f[k].(bool); ok && !v {
+				d.fail("codex %s: [features] %s = false turns hooks off", path, k)
+			}
+		}
+	}
+	d.info("codex: hooks run only once trusted in Codex (/hooks); doctor cannot see that")
+}
+
+// selfTest pipes a dangerous and a harmless event through the hook command
+// exactly as the settings spell it, via sh -c like the clients do.
+func (d *doctor) selfTest(c installer.Client, command string, timeout time.Duration) {
+	dec, detail, err := runHook(c, command, "rm -rf ~", timeout)
+	switch {
+	case err != nil:
+		d.fail("self-test `rm -rf ~`: %v", err)
+	case dec != "deny":
+		d.fail("self-test `rm -rf ~` came back %s, want deny%s", dec, detail)
+	default:
+		d.ok("self-test `rm -rf ~` denied")
+	}
+	dec, detail, err = runHook(c, command, "git status", timeout)
+	switch {
+	case err != nil:
+		d.fail("self-test `git status`: %v", err)
+	case dec == "none":
+		d.ok("self-test `git status` allowed (no decision: the client's own permissions apply)")
+	case dec == "allow":
+		d.warn("self-test `git status` answered an explicit allow, which skips the user's permission prompts")
+	default:
+		d.fail("self-test `git status` came back %s, want no decision%s", dec, detail)
+	}
+}
+
+// selfTestEvent is the client's pre-action event for a shell command.
+func selfTestEvent(c installer.Client, command, cwd string) []byte {
+	var ev map[string]any
+	switch c {
+	case installer.Cursor:
+		ev = map[string]any{
+			"conversation_id": "bulwark-doctor", "generation_id": "bulwark-doctor",
+			"hook_event_name": "beforeShellExecution", "workspace_roots": []string{cwd},
+			"command": command, "cwd": cwd,
+		}
+	case installer.Gemini:
+		ev = map[string]any{
+			"session_id": "bulwark-doctor", "transcript_path": "", "cwd": cwd,
+			"hook_event_name": "BeforeTool", "timestamp": time.Now().UTC().Format(time.RFC3339),
+			"tool_name": "run_shell_command", "tool_input": map[string]any{"command": command},
+		}
+	default: // Claude Code; Codex sends the same shape plus turn_id and model
+		ev = map[string]any{
+			"session_id": "bulwark-doctor", "transcript_path": "", "cwd": cwd,
+			"permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": "Bash",
+			"tool_input":  map[string]any{"command": command, "description": "bulwark doctor self-test"},
+			"tool_use_id": "toolu_bulwark_doctor",
+		}
+		if c == installer.Codex {
+			ev["turn_id"], ev["model"] = "bulwark-doctor", "bulwark-doctor"
+		}
+	}
+	b, _ := json.Marshal(ev)
+	return b
+}
+
+// runHook runs the hook command on one shell-command event and returns the
+// decision: "deny", "ask", "allow" or "none". An exit status other than 0
+// and 2, a timeout, or unparseable output is an error.
+func runHook(c installer.Client, command, shellCmd string, timeout time.Duration) (string, string, error) {
+	cwd, _ := os.Getwd()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "sh", "-c", command)
+	cmd.Stdin = bytes.NewReader(selfTestEvent(c, shellCmd, cwd))
+	cmd.Dir = cwd
+	cmd.Env = append(os.Environ(), "CLAUDE_PROJECT_DIR="+cwd, "CURSOR_PROJECT_DIR="+cwd, "GEMINI_PROJECT_DIR="+cwd)
+	cmd.WaitDelay = time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	errText := strings.TrimSpace(stderr.String())
+	if len(errText) > 200 {
+		errText = errText[:200] + "…"
+	}
+	if ctx.Err() != nil {
+		return "", "", fmt.Errorf("no answer within %s (the client would run the action unguarded)", timeout)
+	}
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && ee.ExitCode() == 2 {
+			return "deny", "", nil
+		}
+		if errors.As(err, &ee) {
+			return "", "", fmt.Errorf("exit status %d (not a decision; the client runs the action): %s", ee.ExitCode(), errText)
+		}
+		return "", "", err
+	}
+	out := bytes.TrimSpace(stdout.Bytes())
+	if len(out) == 0 {
+		return "none", "", nil
+	}
+	if out[0] != '{' {
+		return "", "", fmt.Errorf("stdout is not JSON (%q): the client ignores the answer", clipText(string(out), 80))
+	}
+	var resp struct {
+		Decision           string `json:"decision"`
+		Permission         string `json:"permission"`
+		HookSpecificOutput struct {
+			PermissionDecision string `json:"permissionDecision"`
+		} `json:"hookSpecificOutput"`
+	}
+	if err := json.Unmarshal(out, &resp); err != nil {
+		return "", "", fmt.Errorf("stdout is not valid JSON: %v", err)
+	}
+	dec := ""
+	switch c {
+	case installer.Cursor:
+		dec = resp.Permission
+	case installer.Gemini:
+		dec = resp.Decision
+		if dec == "block" {
+			dec = "deny"
+		}
+	default:
+		dec = resp.HookSpecificOutput.PermissionDecision
+		if dec == "" && resp.Decision == "block" {
+			dec = "deny"
+		}
+	}
+	if dec == "" {
+		dec = "none"
+	}
+	return dec, fmt.Sprintf(" (output %s)", clipText(string(out), 120)), nil
+}
+
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

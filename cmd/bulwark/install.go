@@ -1,0 +1,384 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/bulwark-guard/bulwark/config"
+	"github.com/bulwark-guard/bulwark/installer"
+)
+
+func init() {
+	register("install", "wire bulwark into a coding client's hook settings", cmdInstall)
+	register("uninstall", "remove exactly what install added", cmdUninstall)
+}
+
+// installClock is the clock for backups and the manifest; tests fix it.
+var installClock = time.Now
+
+// resolveClients turns --client into clients: one name, or "all" = Claude
+// Code plus every other client whose user config dir exists.
+func resolveClients(flagVal string, env installer.Env) ([]installer.Client, error) {
+	if flagVal == "all" {
+		out := []installer.Client{installer.Claude}
+		for _, c := range installer.Clients[1:] {
+			if d := installer.UserConfigDir(c, env); d != "" {
+				if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+					out = append(out, c)
+				}
+			}
+		}
+		return out, nil
+	}
+	c := installer.Client(flagVal)
+	if !slices.Contains(installer.Clients, c) {
+		return nil, fmt.Errorf("unknown client %q (want claude, codex, cursor, gemini or all)", flagVal)
+	}
+	return []installer.Client{c}, nil
+}
+
+// defaultBinary is the running executable, absolute, symlinks resolved.
+func defaultBinary() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	if r, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = r
+	}
+	exe, err = filepath.Abs(exe)
+	if err != nil {
+		return "", err
+	}
+	if strings.Contains(exe, string(filepath.Separator)+"go-build") {
+		return "", fmt.Errorf("this bulwark runs from Go's build cache (%s), which is deleted after `go run`; build it and pass --binary PATH", exe)
+	}
+	return exe, nil
+}
+
+// checkBinary makes --binary absolute and checks that it is an executable file.
+func checkBinary(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return "", fmt.Errorf("--binary: %w", err)
+	}
+	if !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
+		return "", fmt.Errorf("--binary: %s is not an executable file", abs)
+	}
+	return abs, nil
+}
+
+func manifestPath() (string, error) {
+	d := config.Dir()
+	if d == "" {
+		return "", errors.New("no usable HOME or BULWARK_HOME: nowhere to keep the install manifest")
+	}
+	return installer.ManifestPath(d), nil
+}
+
+func cmdInstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("install", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	profile := fs.String("profile", "balanced", "policy profile: minimal, balanced or strict")
+	client := fs.String("client", "claude", "client to wire: claude, codex, cursor, gemini, or all (Claude Code plus every client whose config dir exists)")
+	scope := fs.String("scope", "user", "settings to edit: user, project (in the current directory) or local (Claude Code only)")
+	dryRun := fs.Bool("dry-run", false, "print the changes as a diff and write nothing")
+	denyNative := fs.Bool("deny-native", false, "Claude Code: also deny the native Bash, Write and Edit tools outright (for work routed through a guarded MCP server)")
+	binary := fs.String("binary", "", "bulwark executable the hooks run (default: this executable, symlinks resolved)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, joinLines(
+			"usage: bulwark install [--profile balanced|strict|minimal] [--client claude|codex|cursor|gemini|all]",
+			"                       [--scope user|project|local] [--dry-run] [--deny-native] [--binary PATH]",
+			"",
+			"Adds bulwark's PreToolUse/PostToolUse hooks (and, for Claude Code, backstop permissions.deny",
+			"rules) to the client's settings, keeping everything else as it was. Running it again updates",
+			"bulwark's entries in place. Every changed file is backed up next to itself first.",
+			""))
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return ExitBlock
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "bulwark install: unexpected argument %q\n", fs.Arg(0))
+		return ExitBlock
+	}
+	if !slices.Contains(installer.Profiles, *profile) {
+		fmt.Fprintf(stderr, "bulwark install: unknown profile %q (want minimal, balanced or strict)\n", *profile)
+		return ExitBlock
+	}
+	env, err := installer.EnvFromOS()
+	if err != nil {
+		fmt.Fprintf(stderr, "bulwark install: %v\n", err)
+		return ExitFail
+	}
+	clients, err := resolveClients(*client, env)
+	if err != nil {
+		fmt.Fprintf(stderr, "bulwark install: %v\n", err)
+		return ExitBlock
+	}
+	sc := installer.Scope(*scope)
+	if !slices.Contains([]installer.Scope{installer.ScopeUser, installer.ScopeProject, installer.ScopeLocal}, sc) {
+		fmt.Fprintf(stderr, "bulwark install: unknown scope %q (want user, project or local)\n", *scope)
+		return ExitBlock
+	}
+	if sc == installer.ScopeLocal && slices.ContainsFunc(clients, func(c installer.Client) bool { return c != installer.Claude }) {
+		if *client != "all" {
+			fmt.Fprintf(stderr, "bulwark install: scope local exists only for claude\n")
+			return ExitBlock
+		}
+		clients = []installer.Client{installer.Claude}
+	}
+	bin := *binary
+	if bin == "" {
+		bin, err = defaultBinary()
+	} else {
+		bin, err = checkBinary(bin)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "bulwark install: %v\n", err)
+		return ExitFail
+	}
+	mpath, err := manifestPath()
+	if err != nil {
+		fmt.Fprintf(stderr, "bulwark install: %v\n", err)
+		return ExitFail
+	}
+	m, err := installer.LoadManifest(mpath)
+	if err != nil {
+		fmt.Fprintf(stderr, "bulwark install: %v\n", err)
+		return ExitFail
+	}
+
+	status := ExitOK
+	changedAny := false
+	for _, c := range clients {
+		path, err := installer.SettingsPath(c, sc, env)
+		if err != nil {
+			fmt.Fprintf(stderr, "FAIL %s (%s): %v\n", c, sc, err)
+			status = ExitFail
+			continue
+		}
+		o := installer.Options{Binary: bin, Profile: *profile}
+		if c == installer.Claude {
+			o.DenyRules = installer.DefaultDenyRules(installer.DenyPaths{
+				Home: env.Home, ClaudeConfigDir: env.ClaudeConfigDir, BulwarkDir: config.Dir(), Binary: bin,
+			}, *denyNative)
+		}
+		ch, err := installer.InstallFile(c, sc, path, o, m, *dryRun, installClock())
+		if err != nil {
+			fmt.Fprintf(stderr, "FAIL %s (%s): %v\n", c, sc, err)
+			fmt.Fprintf(stderr, "     the file was left untouched; fix it and run install again\n")
+			status = ExitFail
+			continue
+		}
+		changedAny = changedAny || ch.Changed
+		reportChange(stdout, ch, "install")
+		if c == installer.Codex && ch.Changed && !*dryRun {
+			fmt.Fprintf(stdout, "  note: Codex runs new hooks only after you trust them: open Codex and review them with /hooks\n")
+		}
+	}
+	if !*dryRun {
+		if err := m.Save(mpath); err != nil {
+			fmt.Fprintf(stderr, "bulwark install: saving the install manifest %s: %v\n", mpath, err)
+			return ExitFail
+		}
+	}
+	if status == ExitOK && !*dryRun && changedAny {
+		fmt.Fprintf(stdout, "Run 'bulwark doctor' to check the installation.\n")
+	}
+	return status
+}
+
+// reportChange prints what happened to one file.
+func reportChange(w io.Writer, ch *installer.Change, verb string) {
+	fmt.Fprintf(w, "%s (%s): %s\n", ch.Client, ch.Scope, ch.Path)
+	if ch.Symlink() {
+		fmt.Fprintf(w, "  %s is a symbolic link: writing through to %s\n", ch.Path, ch.Target)
+	}
+	if ch.DryRun {
+		switch {
+		case !ch.Changed:
+			fmt.Fprintf(w, "  nothing to change\n")
+		case ch.Removed:
+			fmt.Fprintf(w, "  would delete the file (install created it and nothing else is left)\n")
+		default:
+			fmt.Fprint(w, indentLines(ch.Diff(), "  "))
+			fmt.Fprintf(w, "  dry run: nothing written\n")
+		}
+		return
+	}
+	if verb == "install" && ch.Record != nil {
+		r := ch.Record
+		var evs []string
+		for _, e := range r.Entries {
+			evs = append(evs, e.Event)
+		}
+		fmt.Fprintf(w, "  hooks %s: %s\n", strings.Join(evs, ", "), installer.HookCommand(r.Binary, r.Client, r.Profile))
+		if len(r.DenyAdded)+len(r.DenyPreexisting) > 0 {
+			fmt.Fprintf(w, "  permissions.deny: %d rules by bulwark, %d of them were already yours\n", len(r.DenyAdded)+len(r.DenyPreexisting), len(r.DenyPreexisting))
+		}
+	}
+	switch {
+	case !ch.Changed && verb == "install":
+		fmt.Fprintf(w, "  already installed: unchanged\n")
+	case !ch.Changed:
+		fmt.Fprintf(w, "  no bulwark entries: unchanged\n")
+	case ch.Removed:
+		fmt.Fprintf(w, "  removed the file (install had created it)\n")
+	case ch.Old == nil:
+		fmt.Fprintf(w, "  created\n")
+	default:
+		fmt.Fprintf(w, "  updated\n")
+	}
+	if ch.Backup != "" {
+		fmt.Fprintf(w, "  backup: %s\n", ch.Backup)
+	}
+}
+
+func indentLines(s, prefix string) string {
+	if s == "" {
+		return ""
+	}
+	lines := strings.SplitAfter(s, "\n")
+	var b strings.Builder
+	for _, l := range lines {
+		if l != "" {
+			b.WriteString(prefix + l)
+		}
+	}
+	return b.String()
+}
+
+func cmdUninstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("uninstall", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	client := fs.String("client", "", "client to unwire: claude, codex, cursor, gemini or all (default: every file the install manifest lists, plus Claude Code's user settings)")
+	scope := fs.String("scope", "", "settings to edit: user, project or local (default user when --client is given)")
+	dryRun := fs.Bool("dry-run", false, "print the changes as a diff and write nothing")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, joinLines(
+			"usage: bulwark uninstall [--client claude|codex|cursor|gemini|all] [--scope user|project|local] [--dry-run]",
+			"",
+			"Removes bulwark's hooks from the client's settings, and the deny rules (and keys) install",
+			"recorded as added; rules that were yours before install stay.",
+			""))
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return ExitBlock
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "bulwark uninstall: unexpected argument %q\n", fs.Arg(0))
+		return ExitBlock
+	}
+	env, err := installer.EnvFromOS()
+	if err != nil {
+		fmt.Fprintf(stderr, "bulwark uninstall: %v\n", err)
+		return ExitFail
+	}
+	mpath, err := manifestPath()
+	if err != nil {
+		fmt.Fprintf(stderr, "bulwark uninstall: %v\n", err)
+		return ExitFail
+	}
+	m, err := installer.LoadManifest(mpath)
+	if err != nil {
+		fmt.Fprintf(stderr, "bulwark uninstall: %v\n", err)
+		return ExitFail
+	}
+
+	type target struct {
+		c    installer.Client
+		s    installer.Scope
+		path string
+	}
+	var targets []target
+	seen := map[string]bool{}
+	add := func(c installer.Client, s installer.Scope, path string) {
+		if !seen[path] {
+			seen[path] = true
+			targets = append(targets, target{c, s, path})
+		}
+	}
+	if *client == "" && *scope == "" {
+		var files []string
+		for f := range m.Files {
+			files = append(files, f)
+		}
+		sort.Strings(files)
+		for _, f := range files {
+			add(m.Files[f].Client, m.Files[f].Scope, f)
+		}
+		if p, err := installer.SettingsPath(installer.Claude, installer.ScopeUser, env); err == nil {
+			if t, err := filepath.EvalSymlinks(p); err == nil {
+				p = t
+			}
+			add(installer.Claude, installer.ScopeUser, p)
+		}
+	} else {
+		cv := *client
+		if cv == "" {
+			cv = "claude"
+		}
+		clients, err := resolveClients(cv, env)
+		if err != nil {
+			fmt.Fprintf(stderr, "bulwark uninstall: %v\n", err)
+			return ExitBlock
+		}
+		sc := installer.Scope(*scope)
+		if sc == "" {
+			sc = installer.ScopeUser
+		}
+		for _, c := range clients {
+			if !slices.Contains(installer.Scopes(c), sc) {
+				if cv == "all" {
+					continue
+				}
+			}
+			path, err := installer.SettingsPath(c, sc, env)
+			if err != nil {
+				fmt.Fprintf(stderr, "bulwark uninstall: %v\n", err)
+				return ExitBlock
+			}
+			add(c, sc, path)
+		}
+	}
+
+	status := ExitOK
+	for _, t := range targets {
+		ch, err := installer.UninstallFile(t.c, t.s, t.path, m, *dryRun, installClock())
+		if err != nil {
+			fmt.Fprintf(stderr, "FAIL %s (%s): %v\n", t.c, t.s, err)
+			fmt.Fprintf(stderr, "     the file was left untouched\n")
+			status = ExitFail
+			continue
+		}
+		if ch.Old == nil {
+			continue // nothing there
+		}
+		reportChange(stdout, ch, "uninstall")
+		if ch.Record == nil && ch.Changed && t.c == installer.Claude {
+			fmt.Fprintf(stdout, "  note: no install record for this file: bulwark's hooks were removed, permission rules were left as they are\n")
+		}
+	}
+	if !*dryRun {
+		if err := m.Save(mpath); err != nil {
+			fmt.Fprintf(stderr, "bulwark uninstall: saving the install manifest %s: %v\n", mpath, err)
+			return ExitFail
+		}
+	}
+	return status
+}
