@@ -1,0 +1,71 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/bulwark-guard/bulwark/guards"
+	"github.com/bulwark-guard/bulwark/packs"
+)
+
+func init() {
+	register("validate", "check guard packs and run their examples", cmdValidate)
+}
+
+func cmdValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, joinLines(
+			"usage: bulwark validate [PACK.toml ...]",
+			"",
+			"Checks packs strictly (unknown keys, bad regexes, ids) and runs every guard's examples",
+			"through the real engine. With no arguments it checks the built-in packs."))
+	}
+	if err := fs.Parse(args); err != nil {
+		return ExitBlock
+	}
+	all := append([]guards.PackSpec{}, packs.Builtin()...)
+	var errs []error
+	user := 0
+	for _, file := range fs.Args() {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("read pack: %w", err))
+			continue
+		}
+		p, err := guards.ParsePack(filepath.Base(file), data)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		p.Source = file
+		all = append(all, p)
+		user++
+	}
+	if err := guards.CheckUniqueIDs(all); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) == 0 {
+		if err := guards.CheckExamples(all); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		fmt.Fprintln(stderr, err)
+		return ExitFail
+	}
+	n, ex := 0, 0
+	for _, p := range all {
+		n += len(p.Guards)
+		for _, g := range p.Guards {
+			ex += len(g.Match) + len(g.NotMatch)
+		}
+	}
+	fmt.Fprintf(stdout, "ok: %d packs (%d given), %d guards, %d examples\n", len(all), user, n, ex)
+	return ExitOK
+}

@@ -1,0 +1,483 @@
+package guards
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Engine evaluates Actions against a set of packs under one profile.
+// Building an Engine does no regex work: patterns compile lazily, only for
+// guards whose prefilter (command name or keyword) fired.
+type Engine struct {
+	profile *Profile
+	guards  []*guard
+	// Prefilter indexes.
+	byName      map[string][]*guard // on=command, by command name
+	globNames   []*guard            // on=command with a "name*" glob
+	argGuards   []*guard            // on=command guards with argument conditions (for dynamic command names)
+	byOn        map[string][]*guard // every other target
+	allCommand  []*guard            // every on=command guard (reference mode)
+	noPrefilter bool                // reference mode for tests: evaluate every guard's full conditions
+}
+
+type nameSpec struct {
+	name string
+	glob bool // name ends in * (mkfs*)
+	sub  []string
+}
+
+// guard is a compiled GuardSpec.
+type guard struct {
+	spec                                                  *GuardSpec
+	family                                                string
+	severity                                              Severity
+	names                                                 []nameSpec
+	hasArgs                                               bool // some argument-level condition, so a dynamic name can be judged
+	access                                                Access
+	args, notArgs, stdin, input, paths, notPaths, pattern *lazyRegex
+}
+
+// NewEngine compiles packs for a profile. Packs the profile turns off are
+// left out. Profile overrides must name guards that exist.
+func NewEngine(packs []PackSpec, profile *Profile) (*Engine, error) {
+	e := &Engine{profile: profile, byName: map[string][]*guard{}, byOn: map[string][]*guard{}}
+	known := map[string]bool{}
+	for pi := range packs {
+		p := &packs[pi]
+		for gi := range p.Guards {
+			s := &p.Guards[gi]
+			known[s.ID] = true
+			if !profile.PackOn(p.Family) {
+				continue
+			}
+			g, err := compileGuard(p.Family, s)
+			if err != nil {
+				return nil, fmt.Errorf("pack %s: guard %s: %w", p.Source, s.ID, err)
+			}
+			e.add(g)
+		}
+	}
+	var errs []error
+	for _, id := range profile.Overrides() {
+		if !known[id] {
+			errs = append(errs, fmt.Errorf("profile %s overrides unknown guard %q", profile.Name, id))
+		}
+	}
+	return e, errors.Join(errs...)
+}
+
+func compileGuard(family string, s *GuardSpec) (*guard, error) {
+	sev, err := ParseSeverity(s.Severity)
+	if err != nil {
+		return nil, err
+	}
+	g := &guard{spec: s, family: family, severity: sev, access: Access(s.Access)}
+	for _, c := range s.Commands {
+		f := strings.Fields(c)
+		ns := nameSpec{name: f[0], sub: f[1:]}
+		if strings.HasSuffix(ns.name, "*") {
+			ns.glob, ns.name = true, strings.TrimSuffix(ns.name, "*")
+		}
+		g.names = append(g.names, ns)
+	}
+	g.args, g.notArgs = newLazy(s.Args, s.Engine), newLazy(s.NotArgs, s.Engine)
+	g.stdin, g.input = newLazy(s.Stdin, s.Engine), newLazy(s.Input, s.Engine)
+	g.paths, g.notPaths = newLazy(s.Paths, s.Engine), newLazy(s.NotPaths, s.Engine)
+	g.pattern = newLazy(s.Pattern, s.Engine)
+	g.hasArgs = len(s.Flags) > 0 || s.Args != "" || s.Input != "" || s.Stdin != "" || s.Paths != "" || len(s.FedBy) > 0
+	return g, nil
+}
+
+func (e *Engine) add(g *guard) {
+	e.guards = append(e.guards, g)
+	if g.spec.On != OnCommand {
+		e.byOn[g.spec.On] = append(e.byOn[g.spec.On], g)
+		return
+	}
+	e.allCommand = append(e.allCommand, g)
+	for _, n := range g.names {
+		if n.glob {
+			e.globNames = append(e.globNames, g)
+		} else if !containsGuard(e.byName[n.name], g) {
+			e.byName[n.name] = append(e.byName[n.name], g)
+		}
+	}
+	if g.hasArgs {
+		e.argGuards = append(e.argGuards, g)
+	}
+}
+
+func containsGuard(list []*guard, g *guard) bool {
+	for _, x := range list {
+		if x == g {
+			return true
+		}
+	}
+	return false
+}
+
+// Evaluate judges one Action. It never panics on well-formed Actions; the
+// hook still recovers and fails closed if it does.
+func (e *Engine) Evaluate(act *Action) Verdict {
+	start := time.Now()
+	v := Verdict{Profile: e.profile.Name}
+	var hits []Hit
+	if act.Event == PostToolUse {
+		hits = e.matchOutput(act)
+	} else {
+		f := e.buildFacts(act)
+		hits = e.matchFacts(f)
+	}
+	for i := range hits {
+		if hits[i].Decision > v.Decision {
+			v.Decision = hits[i].Decision
+		}
+	}
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].Decision != hits[j].Decision {
+			return hits[i].Decision > hits[j].Decision
+		}
+		return hits[i].Severity > hits[j].Severity
+	})
+	v.Hits = hits
+	v.Flag = act.Event == PostToolUse && v.Decision >= Ask
+	v.Duration = time.Since(start)
+	return v
+}
+
+// hitSet collects hits, one per guard (the first evidence wins).
+type hitSet struct {
+	e    *Engine
+	seen map[*guard]bool
+	hits []Hit
+}
+
+func (h *hitSet) add(g *guard, evidence string, via []string, capped bool, note string) {
+	if h.seen[g] {
+		return
+	}
+	if h.seen == nil {
+		h.seen = map[*guard]bool{}
+	}
+	h.seen[g] = true
+	sev := g.severity
+	reason := g.spec.Reason
+	if capped && sev > High {
+		sev = High
+	}
+	if note != "" {
+		reason = reason + " (Not certain: " + note + ".)"
+	}
+	h.hits = append(h.hits, Hit{
+		GuardID: g.spec.ID, Title: g.spec.Title, Severity: sev,
+		Decision: h.e.profile.Decide(g.spec.ID, sev),
+		Evidence: maskSecrets(clip(evidence, 200)), Reason: reason, Instead: g.spec.Instead,
+		Via: via,
+	})
+}
+
+func (e *Engine) matchFacts(f *facts) []Hit {
+	hs := &hitSet{e: e}
+	for i := range f.commands {
+		cf := &f.commands[i]
+		for _, g := range e.commandCandidates(cf) {
+			if ev, ok := g.matchCommand(cf); ok {
+				hs.add(g, ev, cf.via, cf.capSeverity, cf.note)
+			}
+		}
+	}
+	for _, g := range e.byOn[OnFile] {
+		for i := range f.files {
+			if g.matchFile(&f.files[i]) {
+				hs.add(g, f.files[i].raw, f.files[i].via, false, "")
+				break
+			}
+		}
+	}
+	for _, g := range e.byOn[OnContent] {
+		for _, c := range f.contents {
+			if g.paths != nil && !g.paths.match(c.path) || g.notPaths != nil && g.notPaths.match(c.path) {
+				continue
+			}
+			if ev, ok := e.matchText(g, c.text); ok {
+				hs.add(g, c.path+": "+ev, nil, false, "")
+				break
+			}
+		}
+	}
+	for _, g := range e.byOn[OnURL] {
+		for _, u := range f.urls {
+			if ev, ok := e.matchText(g, u); ok {
+				hs.add(g, ev, nil, false, "")
+				break
+			}
+		}
+	}
+	if a := f.analysis; a != nil {
+		for _, g := range e.byOn[OnAnalysis] {
+			if ev, ok := matchAnalysis(g, f); ok {
+				hs.add(g, ev, nil, false, "")
+			}
+		}
+	}
+	return hs.hits
+}
+
+func (e *Engine) matchOutput(act *Action) []Hit {
+	hs := &hitSet{e: e}
+	if act.Output == "" {
+		return nil
+	}
+	for _, g := range e.byOn[OnOutput] {
+		if ev, ok := e.matchText(g, act.Output); ok {
+			hs.add(g, ev, nil, false, "")
+		}
+	}
+	return hs.hits
+}
+
+// commandCandidates is the prefilter for on=command guards: only guards that
+// name this command (or, for a dynamic name, that can judge its arguments).
+func (e *Engine) commandCandidates(cf *cmdFact) []*guard {
+	if e.noPrefilter {
+		return e.allCommand
+	}
+	if cf.c.NameDynamic {
+		return e.argGuards
+	}
+	out := e.byName[cf.name]
+	if len(e.globNames) > 0 {
+		var extra []*guard
+		for _, g := range e.globNames {
+			for _, n := range g.names {
+				if n.glob && strings.HasPrefix(cf.name, n.name) && !containsGuard(out, g) && !containsGuard(extra, g) {
+					extra = append(extra, g)
+				}
+			}
+		}
+		if extra != nil {
+			out = append(append([]*guard{}, out...), extra...)
+		}
+	}
+	return out
+}
+
+func (g *guard) nameMatches(cf *cmdFact) bool {
+	for _, n := range g.names {
+		if cf.c.NameDynamic {
+			if !g.hasArgs {
+				continue
+			}
+		} else if n.glob && !strings.HasPrefix(cf.name, n.name) || !n.glob && cf.name != n.name {
+			continue
+		}
+		if len(n.sub) > len(cf.words) {
+			continue
+		}
+		ok := true
+		for i, s := range n.sub {
+			if cf.words[i] != s {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// matchCommand checks every condition of an on=command guard.
+func (g *guard) matchCommand(cf *cmdFact) (string, bool) {
+	s := g.spec
+	if !g.nameMatches(cf) {
+		return "", false
+	}
+	if len(s.Flags) > 0 && !hasAnyFlag(cf.c.Args, s.Flags) {
+		return "", false
+	}
+	if len(s.NotFlags) > 0 && hasAnyFlag(cf.c.Args, s.NotFlags) {
+		return "", false
+	}
+	if g.args != nil && !g.args.match(cf.joined) {
+		return "", false
+	}
+	if g.notArgs != nil && g.notArgs.match(cf.joined) {
+		return "", false
+	}
+	if g.stdin != nil && !(cf.c.StdinKnown && g.stdin.match(cf.c.Stdin)) {
+		return "", false
+	}
+	if g.input != nil && !g.input.match(cf.joined) && !(cf.c.StdinKnown && g.input.match(cf.c.Stdin)) {
+		return "", false
+	}
+	if len(s.FedBy) > 0 && !fedBy(cf, s.FedBy) {
+		return "", false
+	}
+	if s.Dynamic && !hasDynamicOperand(cf) {
+		return "", false
+	}
+	if g.paths != nil {
+		found := false
+		for _, o := range cf.operands {
+			if g.paths.match(o.norm) && (g.notPaths == nil || !g.notPaths.match(o.norm)) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return "", false
+		}
+	}
+	return renderCommand(cf), true
+}
+
+func fedBy(cf *cmdFact, names []string) bool {
+	for _, f := range cf.c.FedBy {
+		if contains(names, strings.ToLower(f)) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasDynamicOperand(cf *cmdFact) bool {
+	for _, w := range cf.c.Args {
+		if w.Dynamic && !strings.HasPrefix(w.Value, "-") {
+			return true
+		}
+	}
+	return false
+}
+
+func (g *guard) matchFile(f *fileFact) bool {
+	switch g.access {
+	case AccessRead:
+		if f.access == AccessWrite {
+			return false
+		}
+	case AccessWrite:
+		if f.access == AccessRead {
+			return false
+		}
+	}
+	if f.cmd != "" && contains(g.spec.ExceptCommands, f.cmd) {
+		return false
+	}
+	return g.paths.match(f.norm) && (g.notPaths == nil || !g.notPaths.match(f.norm))
+}
+
+// matchText runs a text guard: keyword prefilter, then the pattern.
+func (e *Engine) matchText(g *guard, text string) (string, bool) {
+	if !e.noPrefilter && !hasKeyword(text, g.spec.Keywords) {
+		return "", false
+	}
+	start, end, ok := g.pattern.find(text)
+	if !ok {
+		return "", false
+	}
+	return snippet(text, start, end, g.spec.Secret), true
+}
+
+func hasKeyword(text string, keywords []string) bool {
+	var lower string
+	for _, k := range keywords {
+		if lower == "" {
+			lower = strings.ToLower(text)
+		}
+		if strings.Contains(lower, k) {
+			return true
+		}
+	}
+	return false
+}
+
+func matchAnalysis(g *guard, f *facts) (string, bool) {
+	a := f.analysis
+	switch g.spec.Condition {
+	case CondUnparsed:
+		if a.ParseError != nil {
+			return a.ParseError.Error(), true
+		}
+		if len(a.Problems) > 0 {
+			return a.Problems[0], true
+		}
+	case CondDepth:
+		if a.DepthExceeded {
+			return "nesting deeper than the analysis follows", true
+		}
+	case CondDynamicName:
+		for i := range f.commands {
+			if f.commands[i].c.NameDynamic {
+				return renderCommand(&f.commands[i]), true
+			}
+		}
+	}
+	return "", false
+}
+
+// renderCommand is the evidence for a command: its name and arguments,
+// quoted where needed.
+func renderCommand(cf *cmdFact) string {
+	var b strings.Builder
+	b.WriteString(cf.c.Name)
+	for _, a := range cf.c.Args {
+		b.WriteByte(' ')
+		if a.Value == "" || strings.ContainsAny(a.Value, " \t\n'\"") && !a.Dynamic {
+			b.WriteString("'" + strings.ReplaceAll(a.Value, "'", `'\''`) + "'")
+		} else {
+			b.WriteString(a.Value)
+		}
+		if b.Len() > 240 {
+			break
+		}
+	}
+	return b.String()
+}
+
+// snippet shows a match with a little context; a secret match is masked.
+func snippet(text string, start, end int, secret bool) string {
+	m := text[start:end]
+	if secret {
+		m = maskValue(m)
+	}
+	lo, hi := max(0, start-24), min(len(text), end+24)
+	for lo > 0 && !utf8.RuneStart(text[lo]) {
+		lo--
+	}
+	for hi < len(text) && !utf8.RuneStart(text[hi]) {
+		hi++
+	}
+	s := text[lo:start] + m + text[end:hi]
+	s = strings.Join(strings.Fields(s), " ")
+	if lo > 0 {
+		s = "…" + s
+	}
+	if hi < len(text) {
+		s += "…"
+	}
+	return s
+}
+
+// maskValue keeps a secret's first four characters, enough to recognise its
+// kind (AKIA, ghp_, sk-a), and hides the rest.
+func maskValue(s string) string {
+	r := []rune(s)
+	if len(r) <= 4 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:4]) + strings.Repeat("*", min(len(r)-4, 16))
+}
+
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}

@@ -1,0 +1,107 @@
+package guards
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Where examples run: a developer's project inside their home directory.
+const (
+	ExampleHome = "/home/dev"
+	ExampleCwd  = "/home/dev/project"
+)
+
+// ExampleAction turns a guard example into the Action it stands for:
+//   - for on=output guards, the example is a tool's output (PostToolUse);
+//   - "@Tool ARG" or "@Tool ARG :: TEXT" is a non-shell tool call: @Read,
+//     @Glob, @Grep (a path), @Write, @Edit (a path and the new text),
+//     @WebFetch (a URL), @mcp__server__tool (a path, or a URL);
+//   - anything else is a Bash command.
+func ExampleAction(on, example string) Action {
+	act := Action{Client: "example", Event: PreToolUse, Cwd: ExampleCwd, Home: ExampleHome}
+	if on == OnOutput {
+		act.Event, act.Tool, act.Kind, act.Output = PostToolUse, "Bash", KindShell, example
+		return act
+	}
+	if !strings.HasPrefix(example, "@") {
+		act.Tool, act.Kind, act.Command = "Bash", KindShell, example
+		return act
+	}
+	tool, rest, _ := strings.Cut(example[1:], " ")
+	arg, text, hasText := strings.Cut(rest, " :: ")
+	arg = strings.TrimSpace(arg)
+	act.Tool = tool
+	switch {
+	case tool == "Read" || tool == "Glob" || tool == "Grep":
+		act.Kind = KindRead
+		act.Paths = []PathRef{{Path: arg, Access: AccessRead}}
+	case tool == "Write" || tool == "Edit" || tool == "MultiEdit" || tool == "NotebookEdit":
+		act.Kind = KindWrite
+		act.Paths = []PathRef{{Path: arg, Access: AccessWrite}}
+		if hasText {
+			act.Contents = []Content{{Path: arg, Text: text}}
+		}
+	case tool == "WebFetch":
+		act.Kind = KindFetch
+		act.URLs = []string{arg}
+	case strings.HasPrefix(tool, "mcp__"):
+		act.Kind = KindMCP
+		if strings.Contains(arg, "://") {
+			act.URLs = []string{arg}
+		} else {
+			act.Paths = []PathRef{{Path: arg, Access: AccessReadWrite}}
+		}
+		if hasText {
+			act.Contents = []Content{{Path: arg, Text: text}}
+		}
+	default:
+		act.Kind = KindOther
+	}
+	return act
+}
+
+// CheckExamples runs every guard's examples through the real engine path
+// (facts, prefilter, lazy regexes) with every pack on: each match example must
+// fire its guard and each not_match example must not. Errors name the pack and
+// the guard.
+func CheckExamples(packs []PackSpec) error {
+	all, err := NewProfile(ProfileSpec{Name: "examples", Packs: []string{"*"},
+		Actions: SeverityActions{Critical: "deny", High: "deny", Medium: "deny", Low: "deny"}})
+	if err != nil {
+		return err
+	}
+	e, err := NewEngine(packs, all)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for pi := range packs {
+		p := &packs[pi]
+		for gi := range p.Guards {
+			g := &p.Guards[gi]
+			for _, ex := range g.Match {
+				if !e.fires(g, ex) {
+					errs = append(errs, fmt.Errorf("pack %s: guard %s: example does not match: %q", p.Source, g.ID, ex))
+				}
+			}
+			for _, ex := range g.NotMatch {
+				if e.fires(g, ex) {
+					errs = append(errs, fmt.Errorf("pack %s: guard %s: not_match example matches: %q", p.Source, g.ID, ex))
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (e *Engine) fires(g *GuardSpec, example string) bool {
+	act := ExampleAction(g.On, example)
+	v := e.Evaluate(&act)
+	for _, h := range v.Hits {
+		if h.GuardID == g.ID {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,371 @@
+package guards
+
+import (
+	"path"
+	"strings"
+
+	"github.com/bulwark-guard/bulwark/guards/shell"
+)
+
+// facts is everything guards can look at in one Action, derived once.
+type facts struct {
+	act      *Action
+	analysis *shell.Analysis // nil when there is no shell command
+	commands []cmdFact
+	files    []fileFact
+	contents []contentFact
+	urls     []string
+}
+
+// cmdFact is one command that would run, prepared for matching.
+type cmdFact struct {
+	c        *shell.Command
+	name     string   // lower-case base name
+	words    []string // positional arguments, skipping known global options (for "git push")
+	joined   string   // arguments joined by single spaces
+	operands []operand
+	via      []string // Command.Via plus where the command came from (a script being written)
+	// capSeverity is set for commands that are not certain to run as seen:
+	// a dynamic command name, a script being written rather than run.
+	capSeverity bool
+	note        string // why the severity was capped, for the reason
+}
+
+type operand struct {
+	arg     string // the whole argument it came from ("of=/dev/sda")
+	prev    string // the argument before it ("-i" in ssh -i KEY)
+	raw     string
+	norm    string
+	dynamic bool
+}
+
+type fileFact struct {
+	raw, norm string
+	access    Access
+	cmd       string // command that names the path; "" for a tool's own path
+	via       []string
+}
+
+type contentFact struct {
+	path string // normalised
+	text string
+	by   string
+}
+
+func (e *Engine) buildFacts(act *Action) *facts {
+	f := &facts{act: act}
+	if act.Command != "" {
+		f.analysis = shell.Analyze(act.Command, shell.Env{Home: act.Home, Cwd: act.Cwd})
+		f.addCommands(f.analysis, nil, "")
+		for _, w := range f.analysis.Writes {
+			f.contents = append(f.contents, contentFact{
+				path: NormalizePath(w.Path.Value, act.Cwd, act.Home, w.Path.Dynamic),
+				text: w.Content, by: w.By,
+			})
+		}
+	}
+	for _, p := range act.Paths {
+		f.files = append(f.files, fileFact{raw: p.Path, norm: NormalizePath(p.Path, act.Cwd, act.Home, false), access: p.Access})
+	}
+	for _, c := range act.Contents {
+		f.contents = append(f.contents, contentFact{path: NormalizePath(c.Path, act.Cwd, act.Home, false), text: c.Text, by: act.Tool})
+	}
+	f.urls = append(f.urls, act.URLs...)
+	// A script being written is analysed as if it ran, so `deploy.sh` holding
+	// `rm -rf ~` is seen; it is not running yet, so its hits are capped.
+	for _, c := range f.contents {
+		if isShellScript(c.path, c.text) {
+			a := shell.Analyze(c.text, shell.Env{Home: act.Home, Cwd: path.Dir(c.path)})
+			f.addCommands(a, []string{"script " + path.Base(c.path)}, "it is written into "+c.path+", not run yet")
+		}
+	}
+	return f
+}
+
+func isShellScript(p, text string) bool {
+	switch path.Ext(p) {
+	case ".sh", ".bash", ".zsh", ".ksh", ".command":
+		return true
+	}
+	if strings.HasPrefix(text, "#!") {
+		line, _, _ := strings.Cut(text, "\n")
+		return strings.HasSuffix(line, "sh") || strings.Contains(line, "sh ") || strings.Contains(line, "/env bash")
+	}
+	return false
+}
+
+func (f *facts) addCommands(a *shell.Analysis, via []string, capNote string) {
+	act := f.act
+	for i := range a.Commands {
+		c := &a.Commands[i]
+		cf := cmdFact{c: c, name: strings.ToLower(c.Name), via: append(append([]string{}, via...), c.Via...)}
+		if capNote != "" {
+			cf.capSeverity, cf.note = true, capNote
+		} else if c.NameDynamic {
+			cf.capSeverity, cf.note = true, "the command name is only known at run time"
+		}
+		cwd := act.Cwd
+		if c.Cwd != "" {
+			cwd = c.Cwd
+		}
+		vals := make([]string, len(c.Args))
+		for j, w := range c.Args {
+			vals[j] = w.Value
+		}
+		cf.joined = strings.Join(vals, " ")
+		cf.words = positionalWords(cf.name, c.Args)
+		afterDD := false
+		for j, w := range c.Args {
+			if w.Value == "--" && !afterDD {
+				afterDD = true
+				continue
+			}
+			prev := ""
+			if j > 0 {
+				prev = c.Args[j-1].Value
+			}
+			for _, cand := range pathCandidates(w.Value, afterDD) {
+				cf.operands = append(cf.operands, operand{arg: w.Value, prev: prev, raw: cand, norm: NormalizePath(cand, cwd, act.Home, w.Dynamic), dynamic: w.Dynamic})
+			}
+		}
+		f.commands = append(f.commands, cf)
+		f.addCommandFiles(&cf, cwd)
+		f.addCommandURLs(&cf)
+	}
+}
+
+// pathCandidates returns what in one argument may name a file: the argument
+// itself, the value of --opt=VALUE / key=VALUE, and curl's @file.
+func pathCandidates(arg string, afterDD bool) []string {
+	if arg == "" {
+		return nil
+	}
+	if afterDD {
+		return []string{arg}
+	}
+	if strings.HasPrefix(arg, "-") {
+		if _, v, ok := strings.Cut(arg, "="); ok && v != "" {
+			return []string{strings.TrimPrefix(v, "@")}
+		}
+		return nil
+	}
+	out := []string{strings.TrimPrefix(arg, "@")}
+	if k, v, ok := strings.Cut(arg, "="); ok && v != "" && isIdent(k) {
+		out = append(out, strings.TrimPrefix(v, "@"))
+	}
+	return out
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r == '-' || r == '.' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// Global options that take a value, per tool, so that `git -C dir push` and
+// `kubectl -n prod delete` find their subcommand words.
+var valueOptions = map[string][]string{
+	"git":       {"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--super-prefix", "--config-env", "--exec-path"},
+	"kubectl":   {"-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "-s", "--server", "--token", "--as", "-l", "--selector", "-o", "--output"},
+	"oc":        {"-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "-s", "--server", "--token"},
+	"helm":      {"-n", "--namespace", "--kube-context", "--kubeconfig", "--repository-config"},
+	"docker":    {"-H", "--host", "--context", "-c", "--config", "-l", "--log-level"},
+	"podman":    {"--connection", "--url", "--identity", "--root", "--runroot"},
+	"aws":       {"--profile", "--region", "--output", "--endpoint-url", "--query", "--color", "--cli-connect-timeout", "--cli-read-timeout", "--ca-bundle"},
+	"gcloud":    {"--project", "--account", "--configuration", "--format", "--impersonate-service-account", "--verbosity"},
+	"az":        {"--subscription", "--output", "-o", "--query"},
+	"npm":       {"--prefix", "-w", "--workspace", "--registry", "--userconfig", "--tag", "--otp"},
+	"pnpm":      {"-C", "--dir", "--filter", "-F", "--registry"},
+	"yarn":      {"--cwd", "--registry"},
+	"cargo":     {"--manifest-path", "-p", "--package", "--config", "-Z", "--color"},
+	"redis-cli": {"-h", "-p", "-a", "-n", "-u", "--user", "--pass", "-s"},
+	"terraform": {},
+	"gh":        {"-R", "--repo", "--hostname"},
+}
+
+func positionalWords(name string, args []shell.Word) []string {
+	takes := valueOptions[name]
+	var words []string
+	skip := false
+	for _, a := range args {
+		v := a.Value
+		if skip {
+			skip = false
+			continue
+		}
+		if strings.HasPrefix(v, "-") && len(v) > 1 {
+			if v == "--" {
+				continue
+			}
+			if !strings.Contains(v, "=") && contains(takes, v) {
+				skip = true
+			}
+			continue
+		}
+		words = append(words, strings.ToLower(v))
+		if len(words) == 4 {
+			break
+		}
+	}
+	return words
+}
+
+// How commands touch the files they name. Unknown commands are readwrite,
+// so both read guards (secrets) and write guards (persistence) see them.
+var (
+	readOnlyCommands = set("cat", "tac", "less", "more", "most", "head", "tail", "nl", "od", "xxd", "hexdump", "hd",
+		"strings", "base64", "base32", "basenc", "grep", "egrep", "fgrep", "rg", "ag", "ack", "awk", "gawk", "mawk",
+		"cut", "sort", "uniq", "wc", "diff", "cmp", "comm", "md5sum", "sha1sum", "sha256sum", "sha512sum", "cksum",
+		"jq", "yq", "bat", "batcat", "view", "source", ".", "column", "fold", "fmt", "pr", "paste", "join", "iconv",
+		"gpg", "openssl", "zcat", "zless", "bzcat", "xzcat", "lz4cat", "zstdcat", "expand", "unexpand", "rev", "tr")
+	writeAllCommands = set("tee", "truncate", "touch", "shred", "rm", "rmdir", "unlink", "chmod", "chown", "chgrp",
+		"chattr", "mkdir", "wipe", "srm")
+	// noAccessCommands name files without reading or changing their content
+	// (or only print their arguments): their operands are not file accesses.
+	noAccessCommands = set("echo", "printf", "ls", "exa", "eza", "tree", "stat", "file", "du", "df", "test", "[", "[[",
+		"realpath", "readlink", "basename", "dirname", "which", "type", "whereis", "lsblk", "blkid", "findmnt",
+		"smartctl", "udevadm", "lsof", "fuser", "mountpoint", "namei", "getfacl", "lsattr")
+	sshFamily    = set("ssh", "scp", "sftp", "ssh-copy-id", "autossh", "mosh")
+	copyCommands = set("cp", "scp", "rsync", "install", "ln", "rclone", "gcp")
+	inPlaceFlags = map[string][]string{"sed": {"-i", "--in-place"}, "perl": {"-i"}, "gsed": {"-i", "--in-place"}}
+	networkTools = set("curl", "wget", "http", "https", "xh", "httpie", "nc", "ncat", "netcat", "socat", "telnet", "ftp", "aria2c", "fetch", "lynx", "links", "w3m")
+)
+
+func set(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+func (f *facts) addCommandFiles(cf *cmdFact, cwd string) {
+	act := f.act
+	for _, r := range cf.c.Redirects {
+		if r.Target.Value == "" || r.Op == ">&" || r.Op == "<&" {
+			continue
+		}
+		acc := AccessRead
+		if r.Write {
+			acc = AccessWrite
+		}
+		f.files = append(f.files, fileFact{raw: r.Target.Value, norm: NormalizePath(r.Target.Value, cwd, act.Home, r.Target.Dynamic), access: acc, cmd: cf.name, via: cf.via})
+	}
+	ops := cf.operands
+	if len(ops) == 0 || noAccessCommands[cf.name] {
+		return
+	}
+	accessOf := func(i int) Access {
+		switch {
+		case readOnlyCommands[cf.name]:
+			if flags, ok := inPlaceFlags[cf.name]; ok && hasAnyFlag(cf.c.Args, flags) {
+				return AccessWrite
+			}
+			return AccessRead
+		case writeAllCommands[cf.name], cf.name == "mv":
+			return AccessWrite
+		case copyCommands[cf.name]:
+			if i == len(ops)-1 && len(ops) > 1 {
+				return AccessWrite
+			}
+			return AccessRead
+		case cf.name == "dd":
+			if strings.HasPrefix(ops[i].arg, "of=") {
+				return AccessWrite
+			}
+			return AccessRead
+		}
+		if flags, ok := inPlaceFlags[cf.name]; ok {
+			if hasAnyFlag(cf.c.Args, flags) {
+				return AccessWrite
+			}
+			return AccessRead
+		}
+		return AccessReadWrite
+	}
+	for i, o := range ops {
+		if o.prev == "-i" && sshFamily[cf.name] {
+			continue // an identity file the command uses, never prints
+		}
+		f.files = append(f.files, fileFact{raw: o.raw, norm: o.norm, access: accessOf(i), cmd: cf.name, via: cf.via})
+	}
+}
+
+func (f *facts) addCommandURLs(cf *cmdFact) {
+	for _, a := range cf.c.Args {
+		v := a.Value
+		if i := strings.Index(v, "://"); i > 0 && isScheme(v[:i]) {
+			f.urls = append(f.urls, v)
+			continue
+		}
+		if networkTools[cf.name] && !strings.HasPrefix(v, "-") && !strings.HasPrefix(v, "/") &&
+			!strings.HasPrefix(v, "~") && !strings.HasPrefix(v, ".") && !strings.HasPrefix(v, "@") &&
+			strings.ContainsAny(v, ".:") {
+			f.urls = append(f.urls, v)
+		}
+	}
+}
+
+func isScheme(s string) bool {
+	for i, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && (r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.')) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// hasAnyFlag reports whether args carry one of flags, understanding clusters
+// of short flags (-rf has -r and -f) and --long=value.
+func hasAnyFlag(args []shell.Word, flags []string) bool {
+	for _, f := range flags {
+		if hasFlag(args, f) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasFlag(args []shell.Word, flag string) bool {
+	long := strings.HasPrefix(flag, "--") || len(flag) > 2
+	for _, a := range args {
+		v := a.Value
+		if v == "--" {
+			return false
+		}
+		if !strings.HasPrefix(v, "-") || len(v) < 2 {
+			continue
+		}
+		if long {
+			if v == flag || strings.HasPrefix(v, flag+"=") {
+				return true
+			}
+			continue
+		}
+		// Short flag: -X alone or inside a cluster of letters (-rfv, -fr).
+		if strings.HasPrefix(v, "--") {
+			continue
+		}
+		if v == flag {
+			return true
+		}
+		cluster := v[1:]
+		if strings.IndexFunc(cluster, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') }) >= 0 {
+			// -n5, -o=file: only the first letter is a flag.
+			if cluster[0] == flag[1] {
+				return true
+			}
+			continue
+		}
+		if strings.IndexByte(cluster, flag[1]) >= 0 {
+			return true
+		}
+	}
+	return false
+}

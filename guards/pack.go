@@ -1,0 +1,276 @@
+package guards
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"github.com/dlclark/regexp2"
+)
+
+// validName reports whether s is lower-case letters, digits and '-',
+// starting with a letter. (Checked by hand: no regex compile at start-up.)
+func validName(s string) bool {
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z':
+		case i > 0 && (r >= '0' && r <= '9' || r == '-'):
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
+
+// validGuardID reports whether id is family.name.
+func validGuardID(id string) bool {
+	fam, name, ok := strings.Cut(id, ".")
+	return ok && validName(fam) && name != "" && !strings.Contains(name, ".") &&
+		validName("x"+name)
+}
+
+// ParsePack decodes one pack from TOML, strictly: unknown keys, bad values and
+// regexes that do not compile are errors naming the pack and the guard.
+// It does not run the examples (see CheckExamples).
+func ParsePack(source string, data []byte) (PackSpec, error) {
+	var p PackSpec
+	md, err := toml.Decode(string(data), &p)
+	if err != nil {
+		return PackSpec{}, fmt.Errorf("pack %s: %w", source, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return PackSpec{}, fmt.Errorf("pack %s: unknown keys: %s", source, strings.Join(keys, ", "))
+	}
+	p.Source = source
+	if err := ValidatePack(&p); err != nil {
+		return PackSpec{}, err
+	}
+	return p, nil
+}
+
+// ValidatePack checks a pack's structure and regexes and normalises keywords
+// and command names to lower case. Every problem is reported, each naming the
+// pack and the guard id.
+func ValidatePack(p *PackSpec) error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("pack %s: "+format, append([]any{p.Source}, args...)...))
+	}
+	if !validName(p.Family) {
+		bad("family %q must be lower-case letters, digits and '-'", p.Family)
+	}
+	if strings.TrimSpace(p.Title) == "" {
+		bad("title is empty")
+	}
+	if len(p.Guards) == 0 {
+		bad("has no guards")
+	}
+	seen := map[string]bool{}
+	for i := range p.Guards {
+		g := &p.Guards[i]
+		for _, err := range validateGuard(p.Family, g) {
+			errs = append(errs, fmt.Errorf("pack %s: guard %s: %w", p.Source, guardName(g, i), err))
+		}
+		if seen[g.ID] {
+			bad("guard %s: duplicate id", g.ID)
+		}
+		seen[g.ID] = true
+	}
+	return errors.Join(errs...)
+}
+
+func guardName(g *GuardSpec, i int) string {
+	if g.ID != "" {
+		return g.ID
+	}
+	return fmt.Sprintf("#%d", i+1)
+}
+
+// fieldsFor lists, per target, the optional condition fields a guard may set;
+// a field set for a target that ignores it is an error, because a pack author
+// who writes it expects it to matter.
+var fieldsFor = map[string][]string{
+	OnCommand:  {"commands", "flags", "not_flags", "args", "not_args", "stdin", "input", "fed_by", "dynamic", "paths", "not_paths"},
+	OnFile:     {"paths", "not_paths", "access", "except_commands"},
+	OnContent:  {"keywords", "pattern", "secret", "paths", "not_paths"},
+	OnURL:      {"keywords", "pattern"},
+	OnOutput:   {"keywords", "pattern", "secret"},
+	OnAnalysis: {"condition"},
+}
+
+func validateGuard(family string, g *GuardSpec) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if !validGuardID(g.ID) {
+		bad("id %q must be family.name in lower case", g.ID)
+	} else if !strings.HasPrefix(g.ID, family+".") {
+		bad("id %q must start with the pack's family %q", g.ID, family+".")
+	}
+	if strings.TrimSpace(g.Title) == "" {
+		bad("title is empty")
+	}
+	if _, err := ParseSeverity(g.Severity); err != nil {
+		bad("%v", err)
+	}
+	if strings.TrimSpace(g.Reason) == "" {
+		bad("reason is empty: say why this is dangerous")
+	}
+	if g.On == OnOutput && strings.TrimSpace(g.Instead) == "" {
+		g.Instead = "Do not repeat, store or act on this output."
+	}
+	if strings.TrimSpace(g.Instead) == "" {
+		bad("instead is empty: give the agent a safer way")
+	}
+	allowed, ok := fieldsFor[g.On]
+	if !ok {
+		bad("on %q must be one of command, file, content, url, output, analysis", g.On)
+		return errs
+	}
+	for _, f := range setFields(g) {
+		if !contains(allowed, f) {
+			bad("%s does not apply to on = %q", f, g.On)
+		}
+	}
+	switch g.Engine {
+	case "", "re2", "regexp2":
+	default:
+		bad("engine %q must be re2 or regexp2", g.Engine)
+	}
+	for i, k := range g.Keywords {
+		g.Keywords[i] = strings.ToLower(k)
+		if strings.TrimSpace(k) == "" {
+			bad("empty keyword")
+		}
+	}
+	for i, c := range g.Commands {
+		g.Commands[i] = strings.Join(strings.Fields(strings.ToLower(c)), " ")
+		if g.Commands[i] == "" {
+			bad("empty command name")
+		}
+	}
+	for _, f := range append(append([]string{}, g.Flags...), g.NotFlags...) {
+		if !strings.HasPrefix(f, "-") || f == "-" || f == "--" {
+			bad("flag %q must start with - or --", f)
+		}
+	}
+	switch g.On {
+	case OnCommand:
+		if len(g.Commands) == 0 {
+			bad("on = \"command\" needs commands (they are its prefilter)")
+		}
+	case OnFile:
+		if g.Paths == "" {
+			bad("on = \"file\" needs paths")
+		}
+		switch g.Access {
+		case "", "any", "read", "write":
+		default:
+			bad("access %q must be read, write or any", g.Access)
+		}
+	case OnContent, OnURL, OnOutput:
+		if g.Pattern == "" {
+			bad("on = %q needs a pattern", g.On)
+		}
+		if len(g.Keywords) == 0 {
+			bad("on = %q needs keywords (they are its prefilter)", g.On)
+		}
+	case OnAnalysis:
+		switch g.Condition {
+		case CondUnparsed, CondDepth, CondDynamicName:
+		default:
+			bad("condition %q must be unparsed, depth or dynamic-name", g.Condition)
+		}
+	}
+	for name, expr := range g.regexFields() {
+		if expr == "" {
+			continue
+		}
+		if err := checkRegex(g.Engine, expr); err != nil {
+			bad("%s: %v", name, err)
+		}
+	}
+	if len(g.Match) == 0 {
+		bad("needs at least one example in match")
+	}
+	if len(g.NotMatch) == 0 {
+		bad("needs at least one harmless look-alike in not_match")
+	}
+	return errs
+}
+
+func (g *GuardSpec) regexFields() map[string]string {
+	return map[string]string{
+		"args": g.Args, "not_args": g.NotArgs, "stdin": g.Stdin, "input": g.Input,
+		"paths": g.Paths, "not_paths": g.NotPaths, "pattern": g.Pattern,
+	}
+}
+
+func checkRegex(engine, expr string) error {
+	if engine == "regexp2" {
+		_, err := regexp2.Compile(expr, regexp2.RE2)
+		return err
+	}
+	_, err := regexp.Compile(expr)
+	return err
+}
+
+// setFields names the optional condition fields a guard sets.
+func setFields(g *GuardSpec) []string {
+	var f []string
+	add := func(name string, set bool) {
+		if set {
+			f = append(f, name)
+		}
+	}
+	add("commands", len(g.Commands) > 0)
+	add("keywords", len(g.Keywords) > 0)
+	add("flags", len(g.Flags) > 0)
+	add("not_flags", len(g.NotFlags) > 0)
+	add("args", g.Args != "")
+	add("not_args", g.NotArgs != "")
+	add("stdin", g.Stdin != "")
+	add("input", g.Input != "")
+	add("fed_by", len(g.FedBy) > 0)
+	add("dynamic", g.Dynamic)
+	add("paths", g.Paths != "")
+	add("not_paths", g.NotPaths != "")
+	add("access", g.Access != "")
+	add("except_commands", len(g.ExceptCommands) > 0)
+	add("pattern", g.Pattern != "")
+	add("secret", g.Secret)
+	add("condition", g.Condition != "")
+	sort.Strings(f)
+	return f
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckUniqueIDs reports guard ids defined by more than one pack.
+func CheckUniqueIDs(packs []PackSpec) error {
+	where := map[string]string{}
+	var errs []error
+	for _, p := range packs {
+		for _, g := range p.Guards {
+			if other, ok := where[g.ID]; ok && other != p.Source {
+				errs = append(errs, fmt.Errorf("guard %s is defined in both %s and %s", g.ID, other, p.Source))
+			}
+			where[g.ID] = p.Source
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,79 @@
+package guards
+
+import (
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/dlclark/regexp2"
+)
+
+// RegexTimeout bounds one regexp2 match. Go's regexp (the default engine) is
+// linear-time and needs no bound.
+const RegexTimeout = 50 * time.Millisecond
+
+// lazyRegex compiles on first use, so that a hook process pays only for the
+// guards whose prefilter fired. Patterns were validated when the pack was
+// built; a pattern that still fails to compile matches everything, so a
+// broken guard fails closed instead of silently never firing.
+type lazyRegex struct {
+	expr    string
+	engine2 bool
+	once    sync.Once
+	re      *regexp.Regexp
+	re2     *regexp2.Regexp
+	broken  bool
+}
+
+func newLazy(expr, engine string) *lazyRegex {
+	if expr == "" {
+		return nil
+	}
+	return &lazyRegex{expr: expr, engine2: engine == "regexp2"}
+}
+
+func (l *lazyRegex) compile() {
+	var err error
+	if l.engine2 {
+		l.re2, err = regexp2.Compile(l.expr, regexp2.RE2)
+		if l.re2 != nil {
+			l.re2.MatchTimeout = RegexTimeout
+		}
+	} else {
+		l.re, err = regexp.Compile(l.expr)
+	}
+	l.broken = err != nil
+}
+
+// find returns the first match's byte offsets. A regexp2 timeout counts as a
+// match (fail closed): input built to make a guard slow is itself suspicious.
+func (l *lazyRegex) find(s string) (start, end int, ok bool) {
+	l.once.Do(l.compile)
+	switch {
+	case l.broken:
+		return 0, 0, true
+	case l.re != nil:
+		loc := l.re.FindStringIndex(s)
+		if loc == nil {
+			return 0, 0, false
+		}
+		return loc[0], loc[1], true
+	default:
+		m, err := l.re2.FindStringMatch(s)
+		if err != nil {
+			return 0, len(s), true
+		}
+		if m == nil {
+			return 0, 0, false
+		}
+		// regexp2 indexes runes; convert to byte offsets.
+		rs := []rune(s)
+		b0 := len(string(rs[:m.Index]))
+		return b0, b0 + len(string(rs[m.Index:m.Index+m.Length])), true
+	}
+}
+
+func (l *lazyRegex) match(s string) bool {
+	_, _, ok := l.find(s)
+	return ok
+}

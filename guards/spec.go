@@ -1,0 +1,80 @@
+package guards
+
+// PackSpec is one guard pack as written in TOML: one attack family.
+// The built-in packs are compiled into Go code from their TOML at build time
+// (see packs/), so the hook never decodes TOML for them.
+type PackSpec struct {
+	Family      string      `toml:"family"`
+	Title       string      `toml:"title"`
+	Description string      `toml:"description"`
+	Guards      []GuardSpec `toml:"guards"`
+	// Source is where the pack came from (file name); not part of the TOML.
+	Source string `toml:"-"`
+}
+
+// GuardSpec is one guard as written in a pack. A guard looks at one kind of
+// thing (On) and fires when every condition it sets holds.
+type GuardSpec struct {
+	ID       string `toml:"id"`       // family.name
+	Title    string `toml:"title"`    // one line, for people
+	Severity string `toml:"severity"` // critical, high, medium, low
+	On       string `toml:"on"`       // command, file, content, url, output, analysis
+
+	// Prefilters (and conditions).
+	Commands []string `toml:"commands"` // on=command: names, optionally with subcommand words ("git push"); "mkfs*" globs
+	Keywords []string `toml:"keywords"` // text targets: at least one must occur (case-insensitive)
+
+	// Conditions for on=command.
+	Flags    []string `toml:"flags"`     // any of these flags is present (-r matches -rf; --force matches --force=x)
+	NotFlags []string `toml:"not_flags"` // none of these flags is present
+	Args     string   `toml:"args"`      // regex on the arguments joined by single spaces
+	NotArgs  string   `toml:"not_args"`  // regex on the joined arguments that must NOT match
+	Stdin    string   `toml:"stdin"`     // regex on the command's static stdin (heredoc, here-string, echo|)
+	Input    string   `toml:"input"`     // regex on the joined arguments OR the static stdin
+	FedBy    []string `toml:"fed_by"`    // the command's input comes from one of these commands (curl|sh)
+	Dynamic  bool     `toml:"dynamic"`   // some operand cannot be resolved statically
+
+	// Conditions for on=command and on=file.
+	Paths          string   `toml:"paths"`           // regex on a normalised path operand ("~/.ssh/id_rsa", "/etc")
+	NotPaths       string   `toml:"not_paths"`       // regex: paths to leave alone (".env.example")
+	Access         string   `toml:"access"`          // on=file: read, write or any (default any)
+	ExceptCommands []string `toml:"except_commands"` // on=file: paths named by these commands are not accesses (ls, stat, ssh -i ...)
+
+	// Condition for on=content, url, output.
+	Pattern string `toml:"pattern"` // regex on the text
+	Secret  bool   `toml:"secret"`  // the match is a secret value: evidence masks it entirely
+
+	// on=analysis: a property of the shell analysis itself.
+	Condition string `toml:"condition"` // unparsed, depth, dynamic-name
+
+	// Engine is "re2" (Go regexp, linear time; the default) or "regexp2"
+	// (lookaround and backreferences, always run with a match timeout).
+	Engine string `toml:"engine"`
+
+	Reason  string `toml:"reason"`  // why it is dangerous, for the agent
+	Instead string `toml:"instead"` // the safer alternative
+
+	// Examples that must and must not fire this guard, run by the tests and by
+	// `bulwark validate`. A Bash command, or "@Tool ARG[ :: TEXT]" for other
+	// tools ("@Read ~/.ssh/id_rsa", "@Write deploy.sh :: rm -rf ~"); for
+	// on=output the example is the tool's output text.
+	Match    []string `toml:"match"`
+	NotMatch []string `toml:"not_match"`
+}
+
+// Targets a guard can look at.
+const (
+	OnCommand  = "command"
+	OnFile     = "file"
+	OnContent  = "content"
+	OnURL      = "url"
+	OnOutput   = "output"
+	OnAnalysis = "analysis"
+)
+
+// Conditions an on=analysis guard can test.
+const (
+	CondUnparsed    = "unparsed"     // the command (or nested code) does not parse
+	CondDepth       = "depth"        // nesting deeper than the analysis follows
+	CondDynamicName = "dynamic-name" // a command whose name is only known at run time
+)

@@ -1,0 +1,120 @@
+package hooks
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/bulwark-guard/bulwark/guards"
+)
+
+func init() { register(claude{}) }
+
+// claude speaks Claude Code's PreToolUse/PostToolUse protocol.
+type claude struct{}
+
+func (claude) Name() string { return "claude" }
+
+// claudeEvent is the hook input Claude Code (and Codex) send.
+type claudeEvent struct {
+	SessionID      string          `json:"session_id"`
+	TranscriptPath string          `json:"transcript_path"`
+	Cwd            string          `json:"cwd"`
+	PermissionMode string          `json:"permission_mode"`
+	HookEventName  string          `json:"hook_event_name"`
+	ToolName       string          `json:"tool_name"`
+	ToolInput      json.RawMessage `json:"tool_input"`
+	ToolUseID      string          `json:"tool_use_id"`
+	ToolResponse   json.RawMessage `json:"tool_response"`
+}
+
+func (c claude) Decode(data []byte, env Env) (guards.Action, error) {
+	return decodeClaudeShape(c.Name(), data, env)
+}
+
+// decodeClaudeShape decodes the event shape Claude Code and Codex share.
+func decodeClaudeShape(client string, data []byte, env Env) (guards.Action, error) {
+	var ev claudeEvent
+	if err := decodeStrict(data, &ev); err != nil {
+		return guards.Action{}, err
+	}
+	act := guards.Action{
+		Client: client, Tool: ev.ToolName, SessionID: ev.SessionID, ToolUseID: ev.ToolUseID,
+		Cwd: ev.Cwd, Home: env.Home, Input: ev.ToolInput,
+	}
+	if act.Cwd == "" {
+		act.Cwd = env.Cwd
+	}
+	switch ev.HookEventName {
+	case "PreToolUse":
+		act.Event = guards.PreToolUse
+	case "PostToolUse":
+		act.Event = guards.PostToolUse
+		act.Output = outputText(ev.ToolResponse)
+	case "":
+		return guards.Action{}, fmt.Errorf("hook input has no hook_event_name")
+	default:
+		return guards.Action{}, fmt.Errorf("unsupported hook event %q (bulwark handles PreToolUse and PostToolUse)", ev.HookEventName)
+	}
+	if ev.ToolName == "" {
+		return guards.Action{}, errNoTool
+	}
+	in, err := parseToolInput(ev.ToolInput)
+	if err != nil {
+		return guards.Action{}, err
+	}
+	if err := fillAction(&act, ev.ToolName, in); err != nil {
+		return guards.Action{}, err
+	}
+	return act, nil
+}
+
+type claudeSpecific struct {
+	HookEventName            string `json:"hookEventName"`
+	PermissionDecision       string `json:"permissionDecision,omitempty"`
+	PermissionDecisionReason string `json:"permissionDecisionReason,omitempty"`
+	AdditionalContext        string `json:"additionalContext,omitempty"`
+}
+
+type claudeOutput struct {
+	Decision           string          `json:"decision,omitempty"`
+	Reason             string          `json:"reason,omitempty"`
+	HookSpecificOutput *claudeSpecific `json:"hookSpecificOutput,omitempty"`
+}
+
+// Encode never emits permissionDecision "allow": that would silently skip
+// the user's own permission prompts. Allow is `{}`.
+func (claude) Encode(act *guards.Action, v *guards.Verdict) Result {
+	out := claudeOutput{}
+	spec := &claudeSpecific{HookEventName: string(act.Event)}
+	switch {
+	case act.Event == guards.PostToolUse && v.Flag:
+		out.Decision, out.Reason = "block", Explain(v, act)
+		spec.AdditionalContext = PostContext(v)
+		out.HookSpecificOutput = spec
+	case act.Event == guards.PostToolUse && v.Decision == guards.Warn:
+		spec.AdditionalContext = Caution(v)
+		out.HookSpecificOutput = spec
+	case v.Decision == guards.Deny || v.Decision == guards.Ask:
+		spec.PermissionDecision = v.Decision.String()
+		spec.PermissionDecisionReason = Explain(v, act)
+		out.HookSpecificOutput = spec
+	case v.Decision == guards.Warn:
+		spec.AdditionalContext = Caution(v)
+		out.HookSpecificOutput = spec
+	}
+	return Result{Stdout: marshal(out), Exit: ExitAllow}
+}
+
+// marshal encodes an answer as one JSON line, without HTML escaping so that
+// reasons stay readable (`<`, `>` and `&` are common in commands).
+func marshal(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		// Unreachable for these plain structs; never print broken JSON.
+		return []byte("{}\n")
+	}
+	return b.Bytes()
+}
