@@ -1,0 +1,269 @@
+package installer
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var testNow = time.Date(2026, 11, 22, 1, 2, 3, 0, time.UTC)
+
+// testEnv is a fresh home and project directory; nothing outside t.TempDir
+// is touched.
+func testEnv(t *testing.T) Env {
+	t.Helper()
+	root := t.TempDir()
+	env := Env{Home: filepath.Join(root, "home"), Cwd: filepath.Join(root, "home", "proj")}
+	if err := os.MkdirAll(env.Cwd, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HOME", env.Home)
+	t.Setenv("BULWARK_HOME", filepath.Join(root, "bulwark"))
+	return env
+}
+
+func emptyManifest() *Manifest { return &Manifest{Version: 1, Files: map[string]*Record{}} }
+
+func TestSettingsPaths(t *testing.T) {
+	env := Env{Home: "/h", Cwd: "/nonexistent/p/sub"}
+	for _, tc := range []struct {
+		c    Client
+		s    Scope
+		want string
+	}{
+		{Claude, ScopeUser, "/h/.claude/settings.json"},
+		{Claude, ScopeProject, "/nonexistent/p/sub/.claude/settings.json"},
+		{Claude, ScopeLocal, "/nonexistent/p/sub/.claude/settings.local.json"},
+		{Codex, ScopeUser, "/h/.codex/hooks.json"},
+		{Codex, ScopeProject, "/nonexistent/p/sub/.codex/hooks.json"},
+		{Cursor, ScopeUser, "/h/.cursor/hooks.json"},
+		{Cursor, ScopeProject, "/nonexistent/p/sub/.cursor/hooks.json"},
+		{Gemini, ScopeUser, "/h/.gemini/settings.json"},
+		{Gemini, ScopeProject, "/nonexistent/p/sub/.gemini/settings.json"},
+	} {
+		got, err := SettingsPath(tc.c, tc.s, env)
+		if err != nil || got != tc.want {
+			t.Errorf("SettingsPath(%s, %s) = %q, %v; want %q", tc.c, tc.s, got, err, tc.want)
+		}
+	}
+	if _, err := SettingsPath(Cursor, ScopeLocal, env); err == nil {
+		t.Error("local scope accepted for cursor")
+	}
+	env.ClaudeConfigDir, env.CodexHome = "/cc", "/cx"
+	if got, _ := SettingsPath(Claude, ScopeUser, env); got != "/cc/settings.json" {
+		t.Errorf("CLAUDE_CONFIG_DIR ignored: %s", got)
+	}
+	if got, _ := SettingsPath(Codex, ScopeUser, env); got != "/cx/hooks.json" {
+		t.Errorf("CODEX_HOME ignored: %s", got)
+	}
+	// Local settings live at the git root.
+	repo := t.TempDir()
+	os.Mkdir(filepath.Join(repo, ".git"), 0o755)
+	sub := filepath.Join(repo, "a", "b")
+	os.MkdirAll(sub, 0o755)
+	if got, _ := SettingsPath(Claude, ScopeLocal, Env{Cwd: sub}); got != filepath.Join(repo, ".claude", "settings.local.json") {
+		t.Errorf("local scope in a repo: %s", got)
+	}
+}
+
+// TestInstallFileEveryClientAndScope installs into a missing file for each
+// client and scope, compares with the golden, and uninstalls again: the
+// file is gone, the manifest empty.
+func TestInstallFileEveryClientAndScope(t *testing.T) {
+	for _, c := range Clients {
+		for _, s := range Scopes(c) {
+			t.Run(string(c)+"/"+string(s), func(t *testing.T) {
+				env := testEnv(t)
+				path, err := SettingsPath(c, s, env)
+				if err != nil {
+					t.Fatal(err)
+				}
+				m := emptyManifest()
+				ch, err := InstallFile(c, s, path, optsFor(c), m, false, testNow)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !ch.Changed || ch.Backup != "" || ch.Old != nil {
+					t.Errorf("change = %+v", ch)
+				}
+				got, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, _ := os.ReadFile(filepath.Join("testdata", string(c), "new.installed.golden"))
+				if !bytes.Equal(got, want) {
+					t.Errorf("content differs from new.installed.golden:\n%s", Diff("want", "got", want, got))
+				}
+				if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+					t.Errorf("new file mode %v, want 0600", fi.Mode().Perm())
+				}
+				rec := m.Files[path]
+				if rec == nil || !rec.CreatedFile || rec.Scope != s || rec.Client != c || len(rec.Entries) != len(Events(c)) {
+					t.Fatalf("record = %+v", rec)
+				}
+				// Through the manifest on disk, as the commands do.
+				mp := ManifestPath(os.Getenv("BULWARK_HOME"))
+				if err := m.Save(mp); err != nil {
+					t.Fatal(err)
+				}
+				m2, err := LoadManifest(mp)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ch2, err := InstallFile(c, s, path, optsFor(c), m2, false, testNow.Add(time.Hour))
+				if err != nil || ch2.Changed {
+					t.Errorf("second install: changed=%v err=%v", ch2 != nil && ch2.Changed, err)
+				}
+				ch3, err := UninstallFile(c, s, path, m2, false, testNow)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !ch3.Removed {
+					t.Errorf("uninstall did not remove the file install created")
+				}
+				if _, err := os.Stat(path); !os.IsNotExist(err) {
+					t.Errorf("file still there: %v", err)
+				}
+				if len(m2.Files) != 0 {
+					t.Errorf("manifest not emptied: %v", m2.Files)
+				}
+			})
+		}
+	}
+}
+
+// TestInstallFileRestoresOriginal: install then uninstall through the file
+// layer gives back the exact bytes and mode, with a backup of each version.
+func TestInstallFileRestoresOriginal(t *testing.T) {
+	for _, c := range Clients {
+		t.Run(string(c), func(t *testing.T) {
+			env := testEnv(t)
+			path, _ := SettingsPath(c, ScopeUser, env)
+			orig, err := os.ReadFile(filepath.Join("testdata", string(c), "other-hooks.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.MkdirAll(filepath.Dir(path), 0o755)
+			if err := os.WriteFile(path, orig, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			m := emptyManifest()
+			ch, err := InstallFile(c, ScopeUser, path, optsFor(c), m, false, testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantBackup := path + ".bulwark-backup-20261122T010203Z"
+			if ch.Backup != wantBackup {
+				t.Errorf("backup %q, want %q", ch.Backup, wantBackup)
+			}
+			if b, _ := os.ReadFile(wantBackup); !bytes.Equal(b, orig) {
+				t.Errorf("backup content differs")
+			}
+			if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
+				t.Errorf("mode not kept: %v", fi.Mode().Perm())
+			}
+			ch, err = UninstallFile(c, ScopeUser, path, m, false, testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ch.Backup != wantBackup+"-2" {
+				t.Errorf("second backup in the same second: %q", ch.Backup)
+			}
+			got, _ := os.ReadFile(path)
+			if !bytes.Equal(got, orig) {
+				t.Errorf("not restored:\n%s", Diff("orig", "got", orig, got))
+			}
+			if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
+				t.Errorf("mode not kept: %v", fi.Mode().Perm())
+			}
+			left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*bulwark-tmp*"))
+			if len(left) > 0 {
+				t.Errorf("temporary files left: %v", left)
+			}
+		})
+	}
+}
+
+func TestInstallFileBrokenLeftUntouched(t *testing.T) {
+	env := testEnv(t)
+	path, _ := SettingsPath(Claude, ScopeUser, env)
+	orig, _ := os.ReadFile("testdata/claude/broken.json")
+	os.MkdirAll(filepath.Dir(path), 0o700)
+	os.WriteFile(path, orig, 0o640)
+	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	os.Chtimes(path, old, old)
+	m := emptyManifest()
+	_, err := InstallFile(Claude, ScopeUser, path, optsFor(Claude), m, false, testNow)
+	if err == nil || !strings.Contains(err.Error(), path+": line 6, column 3: ") {
+		t.Fatalf("error = %v", err)
+	}
+	if _, err := UninstallFile(Claude, ScopeUser, path, m, false, testNow); err == nil {
+		t.Errorf("uninstall accepted the broken file")
+	}
+	got, _ := os.ReadFile(path)
+	fi, _ := os.Stat(path)
+	if !bytes.Equal(got, orig) || fi.Mode().Perm() != 0o640 || !fi.ModTime().Equal(old) {
+		t.Errorf("broken file was touched")
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 || len(m.Files) != 0 {
+		t.Errorf("extra files %v or manifest entries %v", entries, m.Files)
+	}
+}
+
+func TestInstallFileThroughSymlink(t *testing.T) {
+	env := testEnv(t)
+	path, _ := SettingsPath(Claude, ScopeUser, env)
+	dots := filepath.Join(env.Home, "dotfiles", "claude-settings.json")
+	os.MkdirAll(filepath.Dir(dots), 0o755)
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	os.WriteFile(dots, []byte("{\n  \"model\": \"opus\"\n}\n"), 0o600)
+	if err := os.Symlink("../dotfiles/claude-settings.json", path); err != nil {
+		t.Skip("no symlinks:", err)
+	}
+	m := emptyManifest()
+	ch, err := InstallFile(Claude, ScopeUser, path, optsFor(Claude), m, false, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ch.Symlink() || ch.Target != dots {
+		t.Errorf("target = %q, symlink %v", ch.Target, ch.Symlink())
+	}
+	if fi, _ := os.Lstat(path); fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the symlink was replaced by a file")
+	}
+	if b, _ := os.ReadFile(dots); !strings.Contains(string(b), "hook --client claude") {
+		t.Errorf("target not written")
+	}
+	if m.Files[dots] == nil {
+		t.Errorf("manifest not keyed by the target: %v", m.Files)
+	}
+	if _, err := UninstallFile(Claude, ScopeUser, path, m, false, testNow); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(dots); string(b) != "{\n  \"model\": \"opus\"\n}\n" {
+		t.Errorf("not restored: %q", b)
+	}
+}
+
+func TestInstallFileDryRun(t *testing.T) {
+	env := testEnv(t)
+	path, _ := SettingsPath(Gemini, ScopeProject, env)
+	m := emptyManifest()
+	ch, err := InstallFile(Gemini, ScopeProject, path, optsFor(Gemini), m, true, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ch.Diff(), "+      \"BeforeTool\": [") && !strings.Contains(ch.Diff(), "\"BeforeTool\"") {
+		t.Errorf("diff = %s", ch.Diff())
+	}
+	if _, err := os.Stat(filepath.Dir(path)); !os.IsNotExist(err) {
+		t.Errorf("dry run created %s", filepath.Dir(path))
+	}
+	if len(m.Files) != 0 {
+		t.Errorf("dry run recorded %v", m.Files)
+	}
+}
