@@ -1,0 +1,169 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func doctorLines(out, tag string) []string {
+	var lines []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), tag+" ") {
+			lines = append(lines, strings.TrimSpace(l))
+		}
+	}
+	return lines
+}
+
+func wantDoctorLine(t *testing.T, out, tag, substr string) {
+	t.Helper()
+	for _, l := range doctorLines(out, tag) {
+		if strings.Contains(l, substr) {
+			return
+		}
+	}
+	t.Errorf("no %s line containing %q in:\n%s", tag, substr, out)
+}
+
+func TestDoctorHealthy(t *testing.T) {
+	e := setupCLI(t)
+	mustRun(t, ExitOK, "install", "--binary", e.hook)
+	out, _ := mustRun(t, ExitOK, "doctor", "--client", "claude")
+	for _, s := range []string{"bulwark hooks on PostToolUse, PreToolUse", "is executable", "this version",
+		"profile balanced", "self-test `rm -rf ~` denied", "self-test `git status` allowed", "backstop deny rules in place"} {
+		wantDoctorLine(t, out, "OK", s)
+	}
+	if len(doctorLines(out, "FAIL"))+len(doctorLines(out, "WARN")) > 0 {
+		t.Errorf("healthy install has FAIL/WARN lines:\n%s", out)
+	}
+}
+
+func TestDoctorNotInstalled(t *testing.T) {
+	setupCLI(t)
+	out, _ := mustRun(t, ExitFail, "doctor")
+	wantDoctorLine(t, out, "FAIL", "not installed for any client")
+}
+
+func TestDoctorFindsProblems(t *testing.T) {
+	for name, tc := range map[string]struct {
+		setup    func(t *testing.T, e cliEnv, settings string)
+		tag, msg string
+	}{
+		"hook allows everything": {
+			setup: func(t *testing.T, e cliEnv, _ string) {
+				writeFakeHook(t, e.hook, "#!/bin/sh\n[ \"$1\" = version ] && echo bulwark VERSION && exit 0\ncat >/dev/null\necho '{}'\n")
+			},
+			tag: "FAIL", msg: "self-test `rm -rf ~` came back none, want deny",
+		},
+		"hook exits 1": {
+			setup: func(t *testing.T, e cliEnv, _ string) {
+				writeFakeHook(t, e.hook, "#!/bin/sh\n[ \"$1\" = version ] && echo bulwark VERSION && exit 0\necho boom >&2\nexit 1\n")
+			},
+			tag: "FAIL", msg: "exit status 1",
+		},
+		"hook prints a banner": {
+			setup: func(t *testing.T, e cliEnv, _ string) {
+				writeFakeHook(t, e.hook, "#!/bin/sh\n[ \"$1\" = version ] && echo bulwark VERSION && exit 0\necho welcome\n")
+			},
+			tag: "FAIL", msg: "stdout is not JSON",
+		},
+		"other version": {
+			setup: func(t *testing.T, e cliEnv, _ string) {
+				script := strings.Replace(fakeHookScript, "bulwark VERSION", "bulwark v0.0.1-old", 1)
+				os.WriteFile(e.hook, []byte(script), 0o755)
+			},
+			tag: "WARN", msg: "hook binary is version v0.0.1-old",
+		},
+		"binary missing": {
+			setup: func(t *testing.T, e cliEnv, _ string) { os.Remove(e.hook) },
+			tag:   "FAIL", msg: "no such file",
+		},
+		"binary not executable": {
+			setup: func(t *testing.T, e cliEnv, _ string) { os.Chmod(e.hook, 0o644) },
+			tag:   "FAIL", msg: "not an executable file",
+		},
+		"unknown profile": {
+			setup: func(t *testing.T, e cliEnv, settings string) {
+				editFile(t, settings, "--profile balanced", "--profile lax")
+			},
+			tag: "FAIL", msg: `profile "lax" is not one of`,
+		},
+		"disableAllHooks": {
+			setup: func(t *testing.T, e cliEnv, settings string) {
+				editFile(t, settings, "{\n", "{\n  \"disableAllHooks\": true,\n")
+			},
+			tag: "FAIL", msg: `"disableAllHooks": true`,
+		},
+		"managed hooks only": {
+			setup: func(t *testing.T, e cliEnv, _ string) {
+				os.WriteFile(managedSettingsFiles()[0], []byte(`{"allowManagedHooksOnly": true}`), 0o644)
+			},
+			tag: "FAIL", msg: "allowManagedHooksOnly",
+		},
+		"deny rules removed": {
+			setup: func(t *testing.T, e cliEnv, settings string) { editFile(t, settings, "\"Read(~/.netrc)\",\n", "") },
+			tag:   "WARN", msg: "1 of 23 backstop deny rules missing: Read(~/.netrc)",
+		},
+		"broken settings": {
+			setup: func(t *testing.T, e cliEnv, settings string) { editFile(t, settings, "\"hooks\": {", "\"hooks\" {") },
+			tag:   "FAIL", msg: "not valid JSON: line 2, column 11",
+		},
+		"timeout in milliseconds": {
+			setup: func(t *testing.T, e cliEnv, settings string) {
+				editFile(t, settings, `"timeout": 10,`, `"timeout": 10000,`)
+			},
+			tag: "WARN", msg: "timeout 10000 is in seconds",
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := setupCLI(t)
+			mustRun(t, ExitOK, "install", "--binary", e.hook)
+			tc.setup(t, e, filepath.Join(e.home, ".claude", "settings.json"))
+			code, out, _ := runCLI("doctor", "--client", "claude")
+			wantDoctorLine(t, out, tc.tag, tc.msg)
+			if wantCode := map[string]int{"FAIL": ExitFail, "WARN": ExitOK}[tc.tag]; code != wantCode {
+				t.Errorf("exit %d, want %d:\n%s", code, wantCode, out)
+			}
+		})
+	}
+}
+
+func TestDoctorOtherClients(t *testing.T) {
+	e := setupCLI(t)
+	mustRun(t, ExitOK, "install", "--binary", e.hook, "--client", "gemini")
+	editFile(t, filepath.Join(e.home, ".gemini", "settings.json"), `"enableHooks": true`, `"enableHooks": false`)
+	out, _ := mustRun(t, ExitFail, "doctor", "--client", "gemini")
+	wantDoctorLine(t, out, "FAIL", "enableHooks")
+	wantDoctorLine(t, out, "OK", "self-test `rm -rf ~` denied")
+
+	mustRun(t, ExitOK, "install", "--binary", e.hook, "--client", "codex")
+	os.WriteFile(filepath.Join(e.home, ".codex", "config.toml"), []byte("model = \"o3\"\n[hooks]\n"), 0o600)
+	out, _ = mustRun(t, ExitOK, "doctor", "--client", "codex")
+	wantDoctorLine(t, out, "WARN", "[hooks] table")
+	wantDoctorLine(t, out, "OK", "self-test `rm -rf ~` denied")
+	os.WriteFile(filepath.Join(e.home, ".codex", "config.toml"), []byte("model = \n"), 0o600)
+	out, _ = mustRun(t, ExitOK, "doctor", "--client", "codex")
+	wantDoctorLine(t, out, "WARN", "not valid TOML: line 1")
+
+	mustRun(t, ExitOK, "install", "--binary", e.hook, "--client", "cursor", "--scope", "project")
+	editFile(t, filepath.Join(e.proj, ".cursor", "hooks.json"), `"failClosed": true`, `"failClosed": false`)
+	out, _ = mustRun(t, ExitOK, "doctor", "--client", "cursor")
+	wantDoctorLine(t, out, "WARN", "failClosed")
+	wantDoctorLine(t, out, "OK", "self-test `git status` allowed")
+}
+
+func editFile(t *testing.T, path, old, new string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), old) {
+		t.Fatalf("%s does not contain %q", path, old)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
