@@ -1,8 +1,722 @@
 package shell
 
+import (
+	"fmt"
+	"path"
+	"strings"
+	"sync"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// Limits that keep the analysis bounded on hostile input.
+const (
+	// maxCommands caps Analysis.Commands.
+	maxCommands = 10000
+	// maxPayload caps a decoded (base64, hex) or otherwise computed static
+	// output, and the text fed to a nested parse from such output.
+	maxPayload = 1 << 20
+	// maxLoopValues is the largest literal list a for loop is unrolled over.
+	maxLoopValues = 16
+	// maxLoopBody is the largest loop body (source bytes times values) that
+	// is unrolled; larger loops are analysed once with a dynamic variable.
+	maxLoopBody = 64 << 10
+	// maxFanout caps the commands derived from one xargs/find (one per item).
+	maxFanout = 16
+)
+
+var parserPool = sync.Pool{New: func() any {
+	return syntax.NewParser(syntax.Variant(syntax.LangBash))
+}}
+
 // Analyze parses src as bash and returns the simple commands that would run.
 // It never panics on any input and is bounded in time by the size of src and
 // MaxDepth.
-func Analyze(src string, env Env) *Analysis {
-	panic("TODO: implemented in the shell analysis work")
+func Analyze(src string, env Env) (res *Analysis) {
+	res = &Analysis{}
+	a := &analyzer{env: env, res: res}
+	// Work budget: statements and words visited, and bytes parsed, scale with
+	// the input but are capped so that nesting and loop unrolling cannot
+	// blow up.
+	a.work = 200000 + 4*len(src)
+	a.parseBudget = 4<<20 + 4*len(src)
+	defer func() {
+		if r := recover(); r != nil {
+			// Defensive: a bug in the analysis must not take the hook down.
+			// Report it and fall back to the crude split so guards still see
+			// the commands.
+			res.Problems = append(res.Problems, fmt.Sprintf("internal error: %v", r))
+			b := &analyzer{env: env, res: &Analysis{}, work: 100000 + len(src), parseBudget: 0}
+			func() {
+				defer func() { recover() }()
+				b.fallback(src, &ctx{src: src}, newScope(env))
+			}()
+			res.Commands = append(res.Commands[:0], b.cmds...)
+		}
+	}()
+	sc := newScope(env)
+	f, err := a.parse(src)
+	if err != nil {
+		res.ParseError = fmt.Errorf("shell: parsing command line: %w", err)
+		a.fallback(src, &ctx{src: src}, sc)
+	} else {
+		a.stmts(f.Stmts, &ctx{src: src}, sc, stdinInfo{})
+	}
+	res.Commands = a.cmds
+	return res
+}
+
+// analyzer holds the state of one Analyze call.
+type analyzer struct {
+	env         Env
+	res         *Analysis
+	cmds        []Command
+	emitted     int  // commands emitted, including those still buffered
+	capped      bool // maxCommands reached
+	work        int  // remaining work units
+	parseBudget int  // remaining bytes that may be parsed
+	outOfWork   bool
+}
+
+// ctx is the lexical context of the code being analysed.
+type ctx struct {
+	src    string     // source text the syntax positions refer to
+	depth  int        // nesting depth
+	via    []string   // how this code was reached
+	redirs []Redirect // redirections of enclosing compound commands
+	fedBy  []string   // commands feeding the enclosing pipeline stage
+	bg     bool       // inside a backgrounded statement
+}
+
+func (c *ctx) with() *ctx {
+	n := *c
+	return &n
+}
+
+// nestedCtx is the context of code run by a command in c (bash -c, eval,
+// $(...)): one level deeper, with extra Via entries and a fresh source.
+func (c *ctx) nested(src string, via ...string) *ctx {
+	return &ctx{src: src, depth: c.depth + 1, via: appendVia(c.via, via...)}
+}
+
+func appendVia(via []string, more ...string) []string {
+	out := make([]string, 0, len(via)+len(more))
+	out = append(out, via...)
+	return append(out, more...)
+}
+
+// varVal is what the analysis knows about a shell variable.
+type varVal struct {
+	val     string
+	known   bool     // val is the static value
+	feeders []string // commands whose output the value came from
+	decoded bool     // value came from a decoded payload
+}
+
+// scope holds the shell state that flows between statements.
+type scope struct {
+	vars map[string]varVal
+	cwd  string
+	lost bool // the working directory became unknown
+	env  *Env
+}
+
+func newScope(env Env) *scope {
+	return &scope{cwd: env.Cwd, env: &env}
+}
+
+func (s *scope) copy() *scope {
+	n := &scope{cwd: s.cwd, lost: s.lost, env: s.env}
+	if len(s.vars) > 0 {
+		n.vars = make(map[string]varVal, len(s.vars))
+		for k, v := range s.vars {
+			n.vars[k] = v
+		}
+	}
+	return n
+}
+
+func (s *scope) set(name string, v varVal) {
+	if s.vars == nil {
+		s.vars = make(map[string]varVal)
+	}
+	s.vars[name] = v
+}
+
+// lookup returns the variable and whether it is set in this command line
+// (or is HOME).
+func (s *scope) lookup(name string) (varVal, bool) {
+	if v, ok := s.vars[name]; ok {
+		return v, true
+	}
+	if name == "HOME" {
+		return varVal{val: s.home(), known: true}, true
+	}
+	return varVal{}, false
+}
+
+func (s *scope) home() string {
+	if s.env.Home == "" {
+		return "~"
+	}
+	return s.env.Home
+}
+
+// stdinInfo describes what a command reads on standard input.
+type stdinInfo struct {
+	text    string
+	known   bool
+	decoded bool
+	kind    string   // "pipe", "heredoc", "here-string"
+	roots   []Word   // the input comes from `find ROOTS` without restriction
+	feeders []string // upstream command names (for nested analysis)
+}
+
+// outInfo is the static output of a statement, when known.
+type outInfo struct {
+	text    string
+	known   bool
+	decoded bool
+	roots   []Word // output is the file list of an unrestricted find
+}
+
+func (a *analyzer) spend(n int) bool {
+	if a.work <= 0 {
+		if !a.outOfWork {
+			a.outOfWork = true
+			a.res.Problems = append(a.res.Problems, "analysis work budget exhausted; remaining code not analysed")
+		}
+		return false
+	}
+	a.work -= n
+	return true
+}
+
+func (a *analyzer) parse(src string) (f *syntax.File, err error) {
+	if len(src) > a.parseBudget {
+		return nil, fmt.Errorf("parse budget exhausted (%d bytes)", len(src))
+	}
+	a.parseBudget -= len(src)
+	p := parserPool.Get().(*syntax.Parser)
+	defer func() {
+		if r := recover(); r != nil {
+			// Never reuse a parser that panicked.
+			f, err = nil, fmt.Errorf("parser panic: %v", r)
+			return
+		}
+		parserPool.Put(p)
+	}()
+	return p.Parse(strings.NewReader(src), "")
+}
+
+func (a *analyzer) emit(c Command) {
+	if a.emitted >= maxCommands {
+		if !a.capped {
+			a.capped = true
+			a.res.Problems = append(a.res.Problems, fmt.Sprintf("more than %d commands; the rest were not listed", maxCommands))
+		}
+		return
+	}
+	a.emitted++
+	a.cmds = append(a.cmds, c)
+}
+
+// capture runs fn and returns the commands it emitted instead of keeping
+// them in place, so that they can be listed after their parent.
+func (a *analyzer) capture(fn func()) []Command {
+	saved := a.cmds
+	a.cmds = nil
+	fn()
+	got := a.cmds
+	a.cmds = saved
+	return got
+}
+
+func (a *analyzer) appendCmds(cs []Command) {
+	a.cmds = append(a.cmds, cs...)
+}
+
+// namesOf returns the distinct names of cs.
+func namesOf(dst []string, cs []Command) []string {
+	for i := range cs {
+		dst = addName(dst, cs[i].Name)
+	}
+	return dst
+}
+
+func addName(dst []string, name string) []string {
+	if name == "" {
+		return dst
+	}
+	for _, n := range dst {
+		if n == name {
+			return dst
+		}
+	}
+	return append(dst, name)
+}
+
+func addNames(dst []string, names []string) []string {
+	for _, n := range names {
+		dst = addName(dst, n)
+	}
+	return dst
+}
+
+// nestedText analyses text as shell code run by a command in c.
+func (a *analyzer) nestedText(text string, c *ctx, sc *scope, in stdinInfo, via ...string) outInfo {
+	if c.depth+1 > MaxDepth {
+		a.res.DepthExceeded = true
+		return outInfo{}
+	}
+	if strings.TrimSpace(text) == "" || !a.spend(1) {
+		return outInfo{}
+	}
+	nc := c.nested(text, via...)
+	nsc := sc.copy()
+	f, err := a.parse(text)
+	if err != nil {
+		a.res.Problems = append(a.res.Problems, fmt.Sprintf("%s: %v", strings.Join(nc.via, " > "), err))
+		a.fallback(text, nc, nsc)
+		return outInfo{}
+	}
+	return a.stmts(f.Stmts, nc, nsc, in)
+}
+
+// srcOf returns the source text of node n in c.src.
+func (c *ctx) srcOf(n syntax.Node) string {
+	if n == nil {
+		return ""
+	}
+	p, e := n.Pos(), n.End()
+	if !p.IsValid() || !e.IsValid() {
+		return ""
+	}
+	s, t := int(p.Offset()), int(e.Offset())
+	if s < 0 || t > len(c.src) || s > t {
+		return ""
+	}
+	return c.src[s:t]
+}
+
+// stmts analyses a statement list. stdin goes to the first statement. The
+// output is the concatenation of the statements' outputs when all are known.
+func (a *analyzer) stmts(list []*syntax.Stmt, c *ctx, sc *scope, in stdinInfo) outInfo {
+	out := outInfo{known: true}
+	for i, s := range list {
+		if i > 0 {
+			in = stdinInfo{}
+		}
+		o := a.stmt(s, c, sc, in)
+		out = catOut(out, o)
+	}
+	if len(list) == 0 {
+		return outInfo{}
+	}
+	return out
+}
+
+func catOut(a, b outInfo) outInfo {
+	if !a.known || !b.known || len(a.text)+len(b.text) > maxPayload {
+		return outInfo{}
+	}
+	if a.text == "" && a.roots == nil {
+		return b
+	}
+	return outInfo{text: a.text + b.text, known: true, decoded: a.decoded || b.decoded}
+}
+
+// compoundRedirs resolves the redirections of a compound statement and
+// returns the context its commands run in, and any static stdin.
+func (a *analyzer) compoundRedirs(s *syntax.Stmt, c *ctx, sc *scope, in stdinInfo) (*ctx, stdinInfo) {
+	if len(s.Redirs) == 0 && !s.Background {
+		return c, in
+	}
+	nc := c.with()
+	if s.Background {
+		nc.bg = true
+	}
+	if len(s.Redirs) > 0 {
+		var nested []Command
+		var rs []Redirect
+		nested = a.capture(func() {
+			rs, in, _ = a.redirects(s.Redirs, c, sc, in)
+		})
+		nc.redirs = append(append([]Redirect{}, c.redirs...), rs...)
+		a.appendCmds(nested)
+	}
+	return nc, in
+}
+
+func (a *analyzer) stmt(s *syntax.Stmt, c *ctx, sc *scope, in stdinInfo) outInfo {
+	if s == nil || !a.spend(1) {
+		return outInfo{}
+	}
+	switch cmd := s.Cmd.(type) {
+	case *syntax.CallExpr:
+		return a.call(cmd, s, c, sc, in)
+	case *syntax.BinaryCmd:
+		nc, in := a.compoundRedirs(s, c, sc, in)
+		switch cmd.Op {
+		case syntax.Pipe, syntax.PipeAll:
+			return a.pipeline(s, nc, sc, in)
+		case syntax.AndStmt:
+			o1 := a.stmt(cmd.X, nc, sc, in)
+			o2 := a.stmt(cmd.Y, nc, sc, stdinInfo{})
+			return catOut(o1, o2)
+		default:
+			a.stmt(cmd.X, nc, sc, in)
+			a.stmt(cmd.Y, nc, sc, stdinInfo{})
+			return outInfo{}
+		}
+	case *syntax.Block:
+		nc, in := a.compoundRedirs(s, c, sc, in)
+		return a.stmts(cmd.Stmts, nc, sc, in)
+	case *syntax.Subshell:
+		nc, in := a.compoundRedirs(s, c, sc, in)
+		return a.stmts(cmd.Stmts, nc, sc.copy(), in)
+	case *syntax.IfClause:
+		nc, in := a.compoundRedirs(s, c, sc, in)
+		for ic := cmd; ic != nil; ic = ic.Else {
+			a.stmts(ic.Cond, nc, sc, in)
+			in = stdinInfo{}
+			a.stmts(ic.Then, nc, sc, stdinInfo{})
+		}
+		return outInfo{}
+	case *syntax.WhileClause:
+		nc, in := a.compoundRedirs(s, c, sc, in)
+		a.stmts(cmd.Cond, nc, sc, in)
+		a.stmts(cmd.Do, nc, sc, stdinInfo{})
+		return outInfo{}
+	case *syntax.ForClause:
+		nc, in := a.compoundRedirs(s, c, sc, in)
+		a.forClause(cmd, nc, sc, in)
+		return outInfo{}
+	case *syntax.CaseClause:
+		nc, in := a.compoundRedirs(s, c, sc, in)
+		a.word(cmd.Word, nc, sc, qUnquoted)
+		for _, it := range cmd.Items {
+			for _, p := range it.Patterns {
+				a.word(p, nc, sc, qUnquoted)
+			}
+			a.stmts(it.Stmts, nc, sc, in)
+		}
+		return outInfo{}
+	case *syntax.FuncDecl:
+		name := ""
+		if cmd.Name != nil {
+			name = cmd.Name.Value
+		}
+		nc := c.with()
+		nc.via = appendVia(c.via, "function "+name)
+		a.stmt(cmd.Body, nc, sc.copy(), stdinInfo{})
+		return outInfo{}
+	case *syntax.DeclClause:
+		return a.declClause(cmd, s, c, sc)
+	case *syntax.TimeClause:
+		nc, in := a.compoundRedirs(s, c, sc, in)
+		nc = nc.with()
+		nc.via = appendVia(nc.via, "time")
+		return a.stmt(cmd.Stmt, nc, sc, in)
+	case *syntax.CoprocClause:
+		nc, in := a.compoundRedirs(s, c, sc, in)
+		nc = nc.with()
+		nc.via = appendVia(nc.via, "coproc")
+		nc.bg = true
+		a.stmt(cmd.Stmt, nc, sc.copy(), in)
+		return outInfo{}
+	case *syntax.TestDecl:
+		a.stmt(cmd.Body, c, sc, stdinInfo{})
+		return outInfo{}
+	case *syntax.ArithmCmd, *syntax.TestClause, *syntax.LetClause:
+		nc, _ := a.compoundRedirs(s, c, sc, in)
+		a.substsIn(cmd, nc, sc)
+		return outInfo{}
+	case nil:
+		// A statement with only redirections: `> file`.
+		if len(s.Redirs) > 0 {
+			nc, _ := a.compoundRedirs(s, c, sc, in)
+			_ = nc
+		}
+		return outInfo{}
+	}
+	return outInfo{}
+}
+
+// pipeline analyses a | b | c. Each stage is fed by every stage before it.
+func (a *analyzer) pipeline(s *syntax.Stmt, c *ctx, sc *scope, in stdinInfo) outInfo {
+	var stages []*syntax.Stmt
+	var flatten func(st *syntax.Stmt)
+	flatten = func(st *syntax.Stmt) {
+		if b, ok := st.Cmd.(*syntax.BinaryCmd); ok && (b.Op == syntax.Pipe || b.Op == syntax.PipeAll) &&
+			len(st.Redirs) == 0 && !st.Negated && !st.Background && len(stages) < 100000 {
+			flatten(b.X)
+			flatten(b.Y)
+			return
+		}
+		stages = append(stages, st)
+	}
+	flatten(s)
+	var upstream []string
+	var out outInfo
+	for i, st := range stages {
+		nc := c.with()
+		if len(upstream) > 0 {
+			nc.fedBy = addNames(append([]string{}, c.fedBy...), upstream)
+		}
+		if i > 0 {
+			in = stdinInfo{text: out.text, known: out.known, decoded: out.decoded, kind: "pipe", roots: out.roots, feeders: upstream}
+		}
+		m := len(a.cmds)
+		out = a.stmt(st, nc, sc.copy(), in)
+		if m <= len(a.cmds) {
+			upstream = namesOf(upstream, a.cmds[m:])
+		}
+	}
+	return out
+}
+
+func (a *analyzer) forClause(fc *syntax.ForClause, c *ctx, sc *scope, in stdinInfo) {
+	wi, ok := fc.Loop.(*syntax.WordIter)
+	if !ok {
+		a.substsIn(fc.Loop, c, sc)
+		a.stmts(fc.Do, c, sc, in)
+		return
+	}
+	name := ""
+	if wi.Name != nil {
+		name = wi.Name.Value
+	}
+	var vals []xword
+	static := wi.InPos.IsValid() && !fc.Select
+	if wi.InPos.IsValid() {
+		vals = a.words(wi.Items, c, sc)
+	}
+	for _, v := range vals {
+		if v.Dynamic || v.Glob {
+			static = false
+		}
+	}
+	bodyLen := 0
+	if len(fc.Do) > 0 {
+		bodyLen = int(fc.Do[len(fc.Do)-1].End().Offset()) - int(fc.Do[0].Pos().Offset())
+	}
+	if static && len(vals) > 0 && len(vals) <= maxLoopValues && bodyLen*len(vals) <= maxLoopBody {
+		for _, v := range vals {
+			sc.set(name, varVal{val: v.Value, known: true, feeders: v.feeders, decoded: v.decoded})
+			a.stmts(fc.Do, c, sc, in)
+		}
+		return
+	}
+	var feeders []string
+	for _, v := range vals {
+		feeders = addNames(feeders, v.feeders)
+	}
+	sc.set(name, varVal{feeders: feeders})
+	a.stmts(fc.Do, c, sc, in)
+}
+
+func (a *analyzer) declClause(d *syntax.DeclClause, s *syntax.Stmt, c *ctx, sc *scope) outInfo {
+	variant := ""
+	if d.Variant != nil {
+		variant = d.Variant.Value
+	}
+	var args []xword
+	var feeders []string
+	nested := a.capture(func() {
+		for _, as := range d.Args {
+			if as == nil {
+				continue
+			}
+			if as.Name == nil {
+				if as.Value != nil {
+					args = append(args, a.words([]*syntax.Word{as.Value}, c, sc)...)
+				}
+				continue
+			}
+			v := a.assign(as, c, sc)
+			if variant != "unset" {
+				sc.set(as.Name.Value, v)
+			} else if sc.vars != nil {
+				delete(sc.vars, as.Name.Value)
+			}
+			feeders = addNames(feeders, v.feeders)
+			w := xword{Word: Word{Value: as.Name.Value}}
+			if !as.Naked {
+				w.Value += "=" + v.display(c, as)
+				w.Dynamic = !v.known
+			}
+			args = append(args, w)
+		}
+	})
+	var rs []Redirect
+	nested = append(nested, a.capture(func() { rs, _, _ = a.redirects(s.Redirs, c, sc, stdinInfo{}) })...)
+	for i := range nested {
+		feeders = addName(feeders, nested[i].Name)
+	}
+	cmd := a.newCommand(c, sc, variant, false, args, nil, rs, stdinInfo{}, feeders, nil)
+	cmd.Background = cmd.Background || s.Background
+	a.emit(cmd)
+	a.appendCmds(nested)
+	return outInfo{}
+}
+
+// display renders an assigned value for an argument of export/declare.
+func (v varVal) display(c *ctx, as *syntax.Assign) string {
+	if v.known {
+		return v.val
+	}
+	if as.Value != nil {
+		return c.srcOf(as.Value)
+	}
+	if as.Array != nil {
+		return c.srcOf(as.Array)
+	}
+	return ""
+}
+
+// assign resolves the value of an assignment.
+func (a *analyzer) assign(as *syntax.Assign, c *ctx, sc *scope) varVal {
+	if as.Array != nil {
+		a.substsIn(as.Array, c, sc)
+		return varVal{}
+	}
+	if as.Value == nil {
+		if as.Naked {
+			if v, ok := sc.lookup(as.Name.Value); ok {
+				return v
+			}
+		}
+		return varVal{known: true}
+	}
+	w := a.word(as.Value, c, sc, qUnquoted)
+	v := varVal{val: w.Value, known: !w.Dynamic, feeders: w.feeders, decoded: w.decoded}
+	if as.Append {
+		if old, ok := sc.lookup(as.Name.Value); ok && old.known && v.known {
+			v.val = old.val + v.val
+		} else {
+			v.known = false
+		}
+	}
+	return v
+}
+
+// substsIn analyses every $(...), `...` and <(...) inside n (for nodes whose
+// words are not otherwise resolved: [[ ]], (( )), let, arrays).
+func (a *analyzer) substsIn(n syntax.Node, c *ctx, sc *scope) []string {
+	var feeders []string
+	if n == nil {
+		return nil
+	}
+	syntax.Walk(n, func(n syntax.Node) bool {
+		switch x := n.(type) {
+		case *syntax.CmdSubst:
+			var o outInfo
+			cs := a.capture(func() { o = a.substStmts(x.Stmts, c, sc, substVia(x)) })
+			_ = o
+			feeders = namesOf(feeders, cs)
+			a.appendCmds(cs)
+			return false
+		case *syntax.ProcSubst:
+			cs := a.capture(func() { a.substStmts(x.Stmts, c, sc, procVia(x)) })
+			feeders = namesOf(feeders, cs)
+			a.appendCmds(cs)
+			return false
+		}
+		return true
+	})
+	return feeders
+}
+
+func substVia(cs *syntax.CmdSubst) string {
+	if cs.Backquotes {
+		return "`...`"
+	}
+	return "$(...)"
+}
+
+func procVia(p *syntax.ProcSubst) string {
+	if p.Op == syntax.CmdOut {
+		return ">(...)"
+	}
+	return "<(...)"
+}
+
+// substStmts analyses the statements of a substitution one level deeper.
+func (a *analyzer) substStmts(list []*syntax.Stmt, c *ctx, sc *scope, via string) outInfo {
+	if c.depth+1 > MaxDepth {
+		a.res.DepthExceeded = true
+		return outInfo{}
+	}
+	nc := &ctx{src: c.src, depth: c.depth + 1, via: appendVia(c.via, via)}
+	return a.stmts(list, nc, sc.copy(), stdinInfo{})
+}
+
+// newCommand builds a Command for emission.
+func (a *analyzer) newCommand(c *ctx, sc *scope, name string, nameDyn bool, args []xword, assigns map[string]string,
+	redirs []Redirect, in stdinInfo, feeders []string, via []string) Command {
+	cmd := Command{
+		Name:        name,
+		NameDynamic: nameDyn,
+		Assigns:     assigns,
+		Depth:       c.depth,
+		Cwd:         sc.cwd,
+		Background:  c.bg,
+	}
+	if len(args) > 0 {
+		cmd.Args = make([]Word, len(args))
+		for i := range args {
+			cmd.Args[i] = args[i].Word
+		}
+	}
+	if len(c.redirs) > 0 || len(redirs) > 0 {
+		cmd.Redirects = make([]Redirect, 0, len(c.redirs)+len(redirs))
+		cmd.Redirects = append(append(cmd.Redirects, redirs...), c.redirs...)
+	}
+	if in.known {
+		cmd.Stdin, cmd.StdinKnown = in.text, true
+	}
+	var fb []string
+	fb = addNames(fb, c.fedBy)
+	fb = addNames(fb, feeders)
+	cmd.FedBy = fb
+	if len(c.via) > 0 || len(via) > 0 {
+		cmd.Via = appendVia(c.via, via...)
+	}
+	return cmd
+}
+
+// cdTo applies `cd ARGS` to the scope.
+func (sc *scope) cdTo(args []xword) {
+	var dir *xword
+	for i := range args {
+		v := args[i].Value
+		if v == "--" || (strings.HasPrefix(v, "-") && len(v) > 1 && !args[i].Dynamic) {
+			continue
+		}
+		dir = &args[i]
+		break
+	}
+	if dir == nil {
+		sc.cwd, sc.lost = sc.home(), false
+		return
+	}
+	if dir.Dynamic || dir.Glob || dir.Value == "-" || dir.Value == "" {
+		sc.cwd, sc.lost = "", true
+		return
+	}
+	d := dir.Value
+	if strings.HasPrefix(d, "/") || strings.HasPrefix(d, "~") {
+		sc.cwd, sc.lost = path.Clean(d), false
+		return
+	}
+	if sc.lost {
+		// The directory became unknown earlier; stays unknown.
+		return
+	}
+	if sc.cwd == "" {
+		sc.cwd = path.Clean(d)
+		return
+	}
+	sc.cwd = path.Join(sc.cwd, d)
 }

@@ -1,0 +1,488 @@
+package shell
+
+import (
+	"strconv"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// xword is a resolved word plus what the analysis learnt while resolving it.
+type xword struct {
+	Word
+	feeders []string // commands whose output reaches the word ($(curl ..), tainted vars)
+	decoded bool     // the value came from a decoded payload
+	// proc is set when the word is a single <(...) whose output is static.
+	proc *outInfo
+	// split is true when the word had an unquoted expansion (subject to
+	// field splitting) and no quotes.
+	split, quoted bool
+	onlyExp       bool // made only of unquoted expansions
+	substOnly     bool // made only of one command substitution that stayed dynamic
+}
+
+type quoteCtx int
+
+const (
+	qUnquoted quoteCtx = iota
+	qDouble
+	qHeredoc
+)
+
+// wres accumulates a word being resolved.
+type wres struct {
+	sb      strings.Builder
+	dyn     bool
+	glob    bool
+	decoded bool
+	feeders []string
+	exp     bool // had an unquoted expansion
+	quoted  bool
+	lits    bool // had literal text
+	proc    *outInfo
+	nsubst  int
+	dynSub  bool
+}
+
+// word resolves one word.
+func (a *analyzer) word(w *syntax.Word, c *ctx, sc *scope, q quoteCtx) xword {
+	if w == nil {
+		return xword{}
+	}
+	a.spend(1)
+	var r wres
+	a.parts(w.Parts, q, &r, c, sc, true)
+	x := xword{Word: Word{Value: r.sb.String(), Dynamic: r.dyn, Glob: r.glob}, feeders: r.feeders, decoded: r.decoded,
+		quoted: r.quoted}
+	x.split = r.exp && !r.quoted
+	x.onlyExp = r.exp && !r.quoted && !r.lits
+	if len(w.Parts) == 1 {
+		x.proc = r.proc
+		if cs, ok := w.Parts[0].(*syntax.CmdSubst); ok && r.dyn {
+			_ = cs
+			x.substOnly = true
+		}
+		if dq, ok := w.Parts[0].(*syntax.DblQuoted); ok && len(dq.Parts) == 1 && r.dyn {
+			if _, ok := dq.Parts[0].(*syntax.CmdSubst); ok {
+				x.substOnly = true
+			}
+		}
+	}
+	if r.dyn {
+		// Keep the source text of anything that could not be resolved.
+		if s := c.srcOf(w); s != "" && q == qUnquoted {
+			x.Value = unquoteSource(s, x.Value)
+		}
+	}
+	return x
+}
+
+// unquoteSource picks the value to show for a dynamic word: the resolved
+// text already keeps the source of its unresolved parts, so it is kept.
+func unquoteSource(src, resolved string) string {
+	_ = src
+	return resolved
+}
+
+// words resolves a list of argument words, with field splitting of
+// unquoted static expansions and removal of empty unquoted expansions.
+func (a *analyzer) words(ws []*syntax.Word, c *ctx, sc *scope) []xword {
+	out := make([]xword, 0, len(ws))
+	for _, w := range ws {
+		x := a.word(w, c, sc, qUnquoted)
+		if x.split && !x.Dynamic {
+			if x.onlyExp && strings.TrimSpace(x.Value) == "" {
+				continue
+			}
+			if strings.ContainsAny(x.Value, " \t\n") {
+				for _, f := range strings.Fields(x.Value) {
+					y := x
+					y.Value = f
+					y.proc = nil
+					out = append(out, y)
+				}
+				continue
+			}
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+func (a *analyzer) parts(ps []syntax.WordPart, q quoteCtx, r *wres, c *ctx, sc *scope, first bool) {
+	for i, p := range ps {
+		switch x := p.(type) {
+		case *syntax.Lit:
+			v := x.Value
+			if q == qUnquoted && first && i == 0 && strings.HasPrefix(v, "~") {
+				end := strings.IndexByte(v, '/')
+				if end < 0 {
+					end = len(v)
+				}
+				if end == 1 {
+					r.sb.WriteString(sc.home())
+					v = v[1:]
+				}
+			}
+			if v != "" {
+				r.lits = true
+			}
+			unescapeLit(v, q, r)
+		case *syntax.SglQuoted:
+			r.quoted = true
+			if x.Dollar {
+				r.sb.WriteString(ansiC(x.Value))
+			} else {
+				r.sb.WriteString(x.Value)
+			}
+		case *syntax.DblQuoted:
+			r.quoted = true
+			a.parts(x.Parts, qDouble, r, c, sc, false)
+		case *syntax.ParamExp:
+			if q == qUnquoted {
+				r.exp = true
+			}
+			a.paramExp(x, q, r, c, sc)
+		case *syntax.CmdSubst:
+			if q == qUnquoted {
+				r.exp = true
+			}
+			r.nsubst++
+			var o outInfo
+			cs := a.capture(func() { o = a.substStmts(x.Stmts, c, sc, substVia(x)) })
+			r.feeders = namesOf(r.feeders, cs)
+			a.appendCmds(cs)
+			if o.known && len(o.text) <= maxPayload {
+				r.sb.WriteString(strings.TrimRight(o.text, "\n"))
+				r.decoded = r.decoded || o.decoded
+			} else {
+				r.dyn = true
+				r.sb.WriteString(c.srcOf(x))
+			}
+		case *syntax.ProcSubst:
+			r.exp = true
+			var o outInfo
+			cs := a.capture(func() { o = a.substStmts(x.Stmts, c, sc, procVia(x)) })
+			r.feeders = namesOf(r.feeders, cs)
+			a.appendCmds(cs)
+			r.dyn = true
+			r.sb.WriteString(c.srcOf(x))
+			if o.known && x.Op == syntax.CmdIn {
+				oo := o
+				r.proc = &oo
+			}
+		case *syntax.ArithmExp:
+			r.exp = true
+			r.feeders = addNames(r.feeders, a.substsIn(x, c, sc))
+			r.dyn = true
+			r.sb.WriteString(c.srcOf(x))
+		case *syntax.ExtGlob:
+			r.glob = true
+			r.lits = true
+			r.sb.WriteString(c.srcOf(x))
+		default:
+			r.dyn = true
+			r.sb.WriteString(c.srcOf(p))
+		}
+	}
+}
+
+// unescapeLit appends the value of literal source text in quoting context q.
+func unescapeLit(v string, q quoteCtx, r *wres) {
+	if strings.IndexByte(v, '\\') < 0 {
+		if q == qUnquoted && strings.ContainsAny(v, "*?[") {
+			r.glob = true
+		}
+		if q == qUnquoted && strings.IndexByte(v, '{') >= 0 && strings.IndexByte(v, '}') >= 0 &&
+			(strings.IndexByte(v, ',') >= 0 || strings.Contains(v, "..")) {
+			r.glob = true
+		}
+		r.sb.WriteString(v)
+		return
+	}
+	for i := 0; i < len(v); i++ {
+		ch := v[i]
+		if ch == '\\' && i+1 < len(v) {
+			n := v[i+1]
+			switch q {
+			case qUnquoted:
+				i++
+				if n != '\n' {
+					r.sb.WriteByte(n)
+				}
+				continue
+			case qDouble:
+				if n == '$' || n == '`' || n == '"' || n == '\\' || n == '\n' {
+					i++
+					if n != '\n' {
+						r.sb.WriteByte(n)
+					}
+					continue
+				}
+			case qHeredoc:
+				if n == '$' || n == '`' || n == '\\' || n == '\n' {
+					i++
+					if n != '\n' {
+						r.sb.WriteByte(n)
+					}
+					continue
+				}
+			}
+		}
+		if q == qUnquoted && (ch == '*' || ch == '?' || ch == '[') {
+			r.glob = true
+		}
+		r.sb.WriteByte(ch)
+	}
+}
+
+func (a *analyzer) paramExp(pe *syntax.ParamExp, q quoteCtx, r *wres, c *ctx, sc *scope) {
+	dynamic := func() {
+		r.dyn = true
+		r.sb.WriteString(c.srcOf(pe))
+		r.feeders = addNames(r.feeders, a.substsIn(pe, c, sc))
+	}
+	if pe.Param == nil || pe.Excl || pe.Length || pe.Width || pe.Slice != nil || pe.Repl != nil ||
+		pe.Index != nil || pe.Names != 0 || pe.NestedParam != nil || len(pe.Modifiers) > 0 {
+		dynamic()
+		return
+	}
+	name := pe.Param.Value
+	v, set := sc.lookup(name)
+	r.feeders = addNames(r.feeders, v.feeders)
+	if pe.Exp == nil {
+		if set && v.known {
+			r.sb.WriteString(v.val)
+			r.decoded = r.decoded || v.decoded
+			return
+		}
+		dynamic()
+		return
+	}
+	useWord := func() {
+		if pe.Exp.Word == nil {
+			return
+		}
+		qq := q
+		if qq == qUnquoted {
+			qq = qUnquoted
+		}
+		a.parts(pe.Exp.Word.Parts, qq, r, c, sc, false)
+	}
+	switch pe.Exp.Op {
+	case syntax.DefaultUnset, syntax.AssignUnset:
+		if !set {
+			useWord()
+		} else if v.known {
+			r.sb.WriteString(v.val)
+		} else {
+			dynamic()
+		}
+	case syntax.DefaultUnsetOrNull, syntax.AssignUnsetOrNull:
+		if !set || (v.known && v.val == "") {
+			useWord()
+		} else if v.known {
+			r.sb.WriteString(v.val)
+		} else {
+			dynamic()
+		}
+	case syntax.AlternateUnset, syntax.AlternateUnsetOrNull:
+		if set && v.known && (v.val != "" || pe.Exp.Op == syntax.AlternateUnset) {
+			useWord()
+		} else if set && v.known {
+			// empty
+		} else {
+			dynamic()
+		}
+	case syntax.ErrorUnset, syntax.ErrorUnsetOrNull:
+		if set && v.known {
+			r.sb.WriteString(v.val)
+		} else {
+			dynamic()
+		}
+	default:
+		dynamic()
+	}
+}
+
+// redirects resolves redirections. It returns the Redirect list, the stdin
+// (updated by heredocs, here-strings and `<`), and feeders from substitutions.
+func (a *analyzer) redirects(rs []*syntax.Redirect, c *ctx, sc *scope, in stdinInfo) ([]Redirect, stdinInfo, []string) {
+	if len(rs) == 0 {
+		return nil, in, nil
+	}
+	out := make([]Redirect, 0, len(rs))
+	var feeders []string
+	for _, r := range rs {
+		if r == nil {
+			continue
+		}
+		rd := Redirect{Op: r.Op.String()}
+		fd := ""
+		if r.N != nil {
+			fd = r.N.Value
+		}
+		switch r.Op {
+		case syntax.Hdoc, syntax.DashHdoc:
+			body := a.heredoc(r, c, sc)
+			feeders = addNames(feeders, body.feeders)
+			if fd == "" || fd == "0" {
+				if body.Dynamic {
+					in = stdinInfo{kind: "heredoc", feeders: body.feeders}
+					// A partly dynamic heredoc is still mostly known text;
+					// keep it so guards can inspect it.
+					in.text, in.known = body.Value, true
+				} else {
+					in = stdinInfo{text: body.Value, known: true, decoded: body.decoded, kind: "heredoc"}
+				}
+			}
+		case syntax.WordHdoc:
+			w := a.word(r.Word, c, sc, qUnquoted)
+			feeders = addNames(feeders, w.feeders)
+			if fd == "" || fd == "0" {
+				in = stdinInfo{text: w.Value + "\n", known: true, decoded: w.decoded, kind: "here-string", feeders: w.feeders}
+			}
+		default:
+			w := a.word(r.Word, c, sc, qUnquoted)
+			feeders = addNames(feeders, w.feeders)
+			rd.Target = w.Word
+			switch r.Op {
+			case syntax.RdrOut, syntax.AppOut, syntax.RdrClob, syntax.AppClob, syntax.RdrAll, syntax.RdrAllClob,
+				syntax.AppAll, syntax.AppAllClob, syntax.RdrInOut:
+				rd.Write = true
+			case syntax.DplOut:
+				if _, err := strconv.Atoi(w.Value); err != nil && w.Value != "-" {
+					rd.Write = true
+				}
+			case syntax.RdrIn:
+				if fd == "" || fd == "0" {
+					if w.proc != nil {
+						in = stdinInfo{text: w.proc.text, known: true, decoded: w.proc.decoded, kind: "pipe", feeders: w.feeders}
+					} else {
+						in = stdinInfo{feeders: w.feeders}
+					}
+				}
+			}
+		}
+		if fd != "" {
+			rd.Op = fd + rd.Op
+		}
+		out = append(out, rd)
+	}
+	return out, in, feeders
+}
+
+// heredoc resolves a heredoc body. Quoted delimiters keep the body verbatim.
+func (a *analyzer) heredoc(r *syntax.Redirect, c *ctx, sc *scope) xword {
+	if r.Hdoc == nil {
+		return xword{}
+	}
+	quoted := false
+	if r.Word != nil {
+		for _, p := range r.Word.Parts {
+			switch x := p.(type) {
+			case *syntax.Lit:
+				if strings.IndexByte(x.Value, '\\') >= 0 {
+					quoted = true
+				}
+			default:
+				quoted = true
+			}
+		}
+	}
+	var x xword
+	if quoted {
+		var sb strings.Builder
+		for _, p := range r.Hdoc.Parts {
+			if l, ok := p.(*syntax.Lit); ok {
+				sb.WriteString(l.Value)
+			} else {
+				sb.WriteString(c.srcOf(p))
+			}
+		}
+		x.Value = sb.String()
+	} else {
+		var rr wres
+		a.parts(r.Hdoc.Parts, qHeredoc, &rr, c, sc, false)
+		x = xword{Word: Word{Value: rr.sb.String(), Dynamic: rr.dyn}, feeders: rr.feeders, decoded: rr.decoded}
+	}
+	if r.Op == syntax.DashHdoc {
+		x.Value = stripTabs(x.Value)
+	}
+	return x
+}
+
+func stripTabs(s string) string {
+	if !strings.Contains(s, "\t") {
+		return s
+	}
+	lines := strings.SplitAfter(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimLeft(l, "\t")
+	}
+	return strings.Join(lines, "")
+}
+
+// ansiC decodes the body of $'...'.
+func ansiC(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	var sb strings.Builder
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if ch != '\\' || i+1 >= len(s) {
+			sb.WriteByte(ch)
+			continue
+		}
+		i++
+		switch s[i] {
+		case 'n':
+			sb.WriteByte('\n')
+		case 't':
+			sb.WriteByte('\t')
+		case 'r':
+			sb.WriteByte('\r')
+		case 'a':
+			sb.WriteByte(7)
+		case 'b':
+			sb.WriteByte(8)
+		case 'e', 'E':
+			sb.WriteByte(27)
+		case 'f':
+			sb.WriteByte('\f')
+		case 'v':
+			sb.WriteByte('\v')
+		case '\\', '\'', '"', '?':
+			sb.WriteByte(s[i])
+		case 'x':
+			j := i + 1
+			for j < len(s) && j < i+3 && isHex(s[j]) {
+				j++
+			}
+			if j > i+1 {
+				n, _ := strconv.ParseUint(s[i+1:j], 16, 8)
+				sb.WriteByte(byte(n))
+				i = j - 1
+			} else {
+				sb.WriteString("\\x")
+			}
+		case '0', '1', '2', '3', '4', '5', '6', '7':
+			j := i
+			for j < len(s) && j < i+3 && s[j] >= '0' && s[j] <= '7' {
+				j++
+			}
+			n, _ := strconv.ParseUint(s[i:j], 8, 16)
+			sb.WriteByte(byte(n))
+			i = j - 1
+		default:
+			sb.WriteByte('\\')
+			sb.WriteByte(s[i])
+		}
+	}
+	return sb.String()
+}
+
+func isHex(b byte) bool {
+	return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F')
+}
