@@ -750,6 +750,11 @@ func (s *iscan) term(i, end int) (Word, int) {
 			if strings.HasSuffix(name, ".homedir") {
 				return s.methods(Word{Value: s.home()}, next, end)
 			}
+			// require('os').homedir()
+			if name == "require" && next+2 < end && s.toks[next].kind == 'i' && s.toks[next].text == ".homedir" &&
+				s.toks[next+1].text == "(" && s.toks[next+2].text == ")" {
+				return s.methods(Word{Value: s.home()}, next+3, end)
+			}
 			return Word{Value: s.code[t.start:s.toks[closeIdx].end], Dynamic: true}, next
 		}
 		if v, ok := s.vars[name]; ok {
@@ -1006,6 +1011,9 @@ func (s *iscan) actCall(ck callKind, name string, vals []Word, args [][2]int) {
 // act emits the synthetic command of a library call on path p[0].
 func (s *iscan) act(ck callKind, name string, p []Word, args [][2]int, _ int) {
 	callName := strings.TrimPrefix(name, ".")
+	if s.lang == "python" && strings.HasPrefix(name, ".") {
+		callName = "Path" + name
+	}
 	if len(p) == 0 {
 		return
 	}
