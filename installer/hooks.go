@@ -53,6 +53,22 @@ func (s *spec) install(root *Value, o Options, rec, prev *Record) error {
 	if err != nil {
 		return err
 	}
+	// Without a record of an earlier install, containers that hold nothing
+	// but bulwark handlers (an install by an older version, or by hand)
+	// count as created by us, so that uninstall leaves no empty husks.
+	if prev == nil {
+		allOurs := !hooks.Empty()
+		for _, m := range hooks.Members {
+			if s.onlyOurs(m.Value) {
+				rec.markCreated("hooks/" + m.Key)
+			} else {
+				allOurs = false
+			}
+		}
+		if allOurs {
+			rec.markCreated("hooks")
+		}
+	}
 	for _, ev := range s.events {
 		arr, err := ensure(hooks, ev, "hooks/"+ev, KindArray, rec)
 		if err != nil {
@@ -103,6 +119,32 @@ func (s *spec) uninstall(root *Value, rec *Record) error {
 		return s.unextra(root, rec)
 	}
 	return nil
+}
+
+// onlyOurs reports whether an event array is non-empty and holds only
+// bulwark handlers (in groups holding only bulwark handlers).
+func (s *spec) onlyOurs(arr *Value) bool {
+	if arr.Kind != KindArray || len(arr.Elems) == 0 {
+		return false
+	}
+	for _, x := range arr.Elems {
+		if !s.grouped {
+			if !isOurs(x) {
+				return false
+			}
+			continue
+		}
+		hs := x.Get("hooks").arrayElems()
+		if len(hs) == 0 {
+			return false
+		}
+		for _, h := range hs {
+			if !isOurs(h) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 var kindNames = map[Kind]string{KindObject: "an object", KindArray: "an array", KindString: "a string",
