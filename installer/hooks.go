@@ -326,3 +326,27 @@ func Events(c Client) []string {
 	}
 	return slices.Clone(s.events)
 }
+
+// NarrowMatchers returns, per event, the matchers of groups holding a
+// bulwark handler that do not match every tool (anything but "*", "" or
+// ".*"): bulwark then sees only some tools.
+func NarrowMatchers(c Client, root *Value) map[string][]string {
+	out := map[string][]string{}
+	hooks := root.Get("hooks")
+	if c == Cursor || hooks == nil || hooks.Kind != KindObject {
+		return out
+	}
+	for _, m := range hooks.Members {
+		for _, g := range m.Value.arrayElems() {
+			if !slices.ContainsFunc(g.Get("hooks").arrayElems(), isOurs) {
+				continue
+			}
+			switch mt := g.Get("matcher"); {
+			case mt == nil, mt.Str() == "*", mt.Str() == "", mt.Str() == ".*":
+			default:
+				out[m.Key] = append(out[m.Key], mt.Str())
+			}
+		}
+	}
+	return out
+}

@@ -202,6 +202,8 @@ func (d *doctor) checkFile(c installer.Client, s installer.Scope, path string) b
 	if len(found) == 0 {
 		if rec != nil {
 			d.warn("the install manifest lists this file but it has no bulwark hook (removed by hand?)")
+		} else {
+			d.info("no bulwark hook in this file")
 		}
 		return false
 	}
@@ -216,10 +218,19 @@ func (d *doctor) checkFile(c installer.Client, s installer.Scope, path string) b
 			d.warn("%d bulwark hooks on %s (run 'bulwark install' to dedupe)", n, ev)
 		}
 	}
-	d.ok("bulwark hooks on %s", strings.Join(sortedNames(found), ", "))
+	var evs []string // the client's events first, in order, then any others
+	for _, ev := range append(events, sortedNames(found)...) {
+		if len(found[ev]) > 0 && !slices.Contains(evs, ev) {
+			evs = append(evs, ev)
+		}
+	}
+	d.ok("bulwark hooks on %s", strings.Join(evs, ", "))
+	for ev, ms := range installer.NarrowMatchers(c, root) {
+		d.warn("the bulwark hook on %s only runs for matcher %q: other tools are not checked (run 'bulwark install' to reset it to all tools)", ev, strings.Join(ms, `", "`))
+	}
 
 	var cmds []string
-	for _, ev := range sortedNames(found) {
+	for _, ev := range evs {
 		for _, h := range found[ev] {
 			d.checkTimeout(c, ev, h)
 			if c == installer.Cursor && !h.Get("failClosed").IsTrue() {

@@ -31,7 +31,7 @@ func TestDoctorHealthy(t *testing.T) {
 	e := setupCLI(t)
 	mustRun(t, ExitOK, "install", "--binary", e.hook)
 	out, _ := mustRun(t, ExitOK, "doctor", "--client", "claude")
-	for _, s := range []string{"bulwark hooks on PostToolUse, PreToolUse", "is executable", "this version",
+	for _, s := range []string{"bulwark hooks on PreToolUse, PostToolUse", "is executable", "this version",
 		"profile balanced", "self-test `rm -rf ~` denied", "self-test `git status` allowed", "backstop deny rules in place"} {
 		wantDoctorLine(t, out, "OK", s)
 	}
@@ -109,6 +109,12 @@ func TestDoctorFindsProblems(t *testing.T) {
 		"broken settings": {
 			setup: func(t *testing.T, e cliEnv, settings string) { editFile(t, settings, "\"hooks\": {", "\"hooks\" {") },
 			tag:   "FAIL", msg: "not valid JSON: line 2, column 11",
+		},
+		"narrow matcher": {
+			setup: func(t *testing.T, e cliEnv, settings string) {
+				editFile(t, settings, `"matcher": "*"`, `"matcher": "Bash"`)
+			},
+			tag: "WARN", msg: `only runs for matcher "Bash"`,
 		},
 		"timeout in milliseconds": {
 			setup: func(t *testing.T, e cliEnv, settings string) {
