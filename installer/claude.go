@@ -38,6 +38,9 @@ var claudeSpec = &spec{
 // settings that wire the hook in, and the catastrophic deletes. Read/Edit
 // rules are gitignore patterns; "~/" is home-relative. SSH private keys are
 // listed by their standard names so that public keys (.pub) stay readable.
+// There is deliberately no "Bash(rm -rf /*)": in Bash rules "*" is a
+// wildcard, so that rule would deny every `rm -rf` of an absolute path
+// (`rm -rf /tmp/build`); the hook judges those.
 var baseDenyRules = []string{
 	"Read(~/.ssh/id_rsa)",
 	"Read(~/.ssh/id_dsa)",
@@ -56,7 +59,6 @@ var baseDenyRules = []string{
 	"Edit(.claude/settings.json)",
 	"Edit(.claude/settings.local.json)",
 	"Bash(rm -rf /)",
-	"Bash(rm -rf /*)",
 	"Bash(rm -rf ~)",
 	"Bash(rm -rf ~/)",
 	"Bash(rm -rf $HOME)",

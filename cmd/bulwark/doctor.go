@@ -516,7 +516,7 @@ func runHook(c installer.Client, command, shellCmd string, timeout time.Duration
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) && ee.ExitCode() == 2 {
-			return "deny", "", nil
+			return "deny", fmt.Sprintf(" (exit 2: %s)", errText), nil
 		}
 		if errors.As(err, &ee) {
 			return "", "", fmt.Errorf("exit status %d (not a decision; the client runs the action): %s", ee.ExitCode(), errText)
