@@ -453,7 +453,7 @@ func isStdoutRedir(op string) bool {
 func (a *analyzer) writes(name string, args []xword, redirs []Redirect, in stdinInfo, out outInfo) {
 	if out.known && out.roots == nil {
 		for _, r := range redirs {
-			if r.Write && isStdoutRedir(r.Op) {
+			if r.Write && isStdoutRedir(r.Op) && r.Target.Value != "/dev/null" {
 				a.res.Writes = append(a.res.Writes, FileWrite{Path: r.Target, Content: out.text,
 					Append: strings.HasSuffix(r.Op, ">>"), By: name})
 			}
@@ -476,6 +476,9 @@ func (a *analyzer) writes(name string, args []xword, redirs []Redirect, in stdin
 			files = append(files, w.Word)
 		}
 		for _, f := range files {
+			if f.Value == "/dev/null" {
+				continue
+			}
 			a.res.Writes = append(a.res.Writes, FileWrite{Path: f, Content: in.text, Append: app, By: "tee"})
 		}
 	}

@@ -1084,7 +1084,18 @@ func (s *iscan) openMode(name string, args [][2]int, first Word) (string, Word) 
 	bare := strings.TrimPrefix(name, ".")
 	if s.lang == "perl" && bare == "open" {
 		if len(args) >= 3 {
-			return strings.TrimSpace(s.eval(args[1]).Value), s.eval(args[2])
+			m := strings.TrimSpace(s.eval(args[1]).Value)
+			switch {
+			case strings.Contains(m, "|"):
+				m = "|"
+			case strings.HasPrefix(m, ">>"):
+				m = "a"
+			case strings.Contains(m, ">") || strings.HasPrefix(m, "+<"):
+				m = "w"
+			default:
+				m = "r"
+			}
+			return m, s.eval(args[2])
 		}
 		if len(args) == 2 {
 			w := s.eval(args[1])
