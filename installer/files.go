@@ -143,9 +143,7 @@ func InstallFile(c Client, s Scope, path string, o Options, m *Manifest, dryRun 
 		return nil, fmt.Errorf("%s: %w", ch.Target, err)
 	}
 	rec.Scope, rec.File = s, ch.Target
-	if prev == nil {
-		rec.CreatedFile = ch.Old == nil
-	}
+	rec.CreatedFile = ch.Old == nil || (prev != nil && prev.CreatedFile)
 	rec.InstalledAt = now.UTC().Format(time.RFC3339)
 	if prev != nil && string(newData) == string(ch.Old) {
 		rec.InstalledAt = prev.InstalledAt

@@ -228,7 +228,7 @@ func reportChange(w io.Writer, ch *installer.Change, verb string) {
 		}
 		fmt.Fprintf(w, "  hooks %s: %s\n", strings.Join(evs, ", "), installer.HookCommand(r.Binary, r.Client, r.Profile))
 		if len(r.DenyAdded)+len(r.DenyPreexisting) > 0 {
-			fmt.Fprintf(w, "  permissions.deny: %d rules by bulwark, %d of them were already yours\n", len(r.DenyAdded)+len(r.DenyPreexisting), len(r.DenyPreexisting))
+			fmt.Fprintf(w, "  permissions.deny: %d backstop rules, %d of them were already there (kept on uninstall)\n", len(r.DenyAdded)+len(r.DenyPreexisting), len(r.DenyPreexisting))
 		}
 	}
 	switch {
@@ -238,6 +238,10 @@ func reportChange(w io.Writer, ch *installer.Change, verb string) {
 		fmt.Fprintf(w, "  no bulwark entries: unchanged\n")
 	case ch.Removed:
 		fmt.Fprintf(w, "  removed the file (install had created it)\n")
+	case verb == "uninstall" && ch.Record != nil && len(ch.Record.DenyAdded) > 0:
+		fmt.Fprintf(w, "  removed bulwark's hooks and the %d deny rules install had added\n", len(ch.Record.DenyAdded))
+	case verb == "uninstall":
+		fmt.Fprintf(w, "  removed bulwark's hooks\n")
 	case ch.Old == nil:
 		fmt.Fprintf(w, "  created\n")
 	default:
