@@ -52,6 +52,7 @@ type Content struct {
 type Action struct {
 	Client    string // "claude", "codex", "cursor", "gemini", "cli"
 	Event     Event
+	EventName string // the client's own event name ("PreToolUse", "beforeShellExecution", "BeforeTool")
 	Tool      string // the client's own tool name, e.g. "Bash", "mcp__fs__read_file"
 	Kind      ToolKind
 	SessionID string

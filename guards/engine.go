@@ -316,8 +316,11 @@ func (g *guard) matchCommand(cf *cmdFact) (string, bool) {
 	if g.input != nil && !g.input.match(cf.joined) && !(cf.c.StdinKnown && g.input.match(cf.c.Stdin)) {
 		return "", false
 	}
-	if len(s.FedBy) > 0 && !fedBy(cf, s.FedBy) {
-		return "", false
+	feeder := ""
+	if len(s.FedBy) > 0 {
+		if feeder = fedBy(cf, s.FedBy); feeder == "" {
+			return "", false
+		}
 	}
 	if s.Dynamic && !hasDynamicOperand(cf) {
 		return "", false
@@ -334,16 +337,20 @@ func (g *guard) matchCommand(cf *cmdFact) (string, bool) {
 			return "", false
 		}
 	}
+	if feeder != "" {
+		return feeder + " output into " + renderCommand(cf), true
+	}
 	return renderCommand(cf), true
 }
 
-func fedBy(cf *cmdFact, names []string) bool {
+// fedBy returns the first of names that feeds the command, or "".
+func fedBy(cf *cmdFact, names []string) string {
 	for _, f := range cf.c.FedBy {
 		if contains(names, strings.ToLower(f)) {
-			return true
+			return f
 		}
 	}
-	return false
+	return ""
 }
 
 func hasDynamicOperand(cf *cmdFact) bool {

@@ -33,13 +33,15 @@ func (c claude) Decode(data []byte, env Env) (guards.Action, error) {
 }
 
 // decodeClaudeShape decodes the event shape Claude Code and Codex share.
-func decodeClaudeShape(client string, data []byte, env Env) (guards.Action, error) {
+// Tools named in raw are only decoded up to their raw input; the caller
+// interprets it.
+func decodeClaudeShape(client string, data []byte, env Env, raw ...string) (guards.Action, error) {
 	var ev claudeEvent
 	if err := decodeStrict(data, &ev); err != nil {
 		return guards.Action{}, err
 	}
 	act := guards.Action{
-		Client: client, Tool: ev.ToolName, SessionID: ev.SessionID, ToolUseID: ev.ToolUseID,
+		Client: client, EventName: ev.HookEventName, Tool: ev.ToolName, SessionID: ev.SessionID, ToolUseID: ev.ToolUseID,
 		Cwd: ev.Cwd, Home: env.Home, Input: ev.ToolInput,
 	}
 	if act.Cwd == "" {
@@ -62,6 +64,11 @@ func decodeClaudeShape(client string, data []byte, env Env) (guards.Action, erro
 	in, err := parseToolInput(ev.ToolInput)
 	if err != nil {
 		return guards.Action{}, err
+	}
+	for _, r := range raw {
+		if ev.ToolName == r {
+			return act, nil
+		}
 	}
 	if err := fillAction(&act, ev.ToolName, in); err != nil {
 		return guards.Action{}, err

@@ -49,6 +49,15 @@ func Explain(v *guards.Verdict, act *guards.Action) string {
 	return clipText(b.String())
 }
 
+// ExplainAskAsDeny explains an ask that is enforced as deny because the
+// client cannot ask its user.
+func ExplainAskAsDeny(v *guards.Verdict, act *guards.Action, client string) string {
+	d := *v
+	d.Decision = guards.Deny
+	return clipText(Explain(&d, act) + " (bulwark would ask the user to confirm this, but " + client +
+		" cannot ask from a hook, so it is blocked; the user can run it themselves.)")
+}
+
 // Caution is the additional context given to the agent for warn.
 func Caution(v *guards.Verdict) string {
 	var parts []string

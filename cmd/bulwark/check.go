@@ -10,6 +10,7 @@ import (
 
 	"github.com/bulwark-guard/bulwark/guards"
 	"github.com/bulwark-guard/bulwark/hooks"
+	"github.com/bulwark-guard/bulwark/redact"
 )
 
 func init() {
@@ -117,7 +118,7 @@ func writeVerdict(w io.Writer, act *guards.Action, v *guards.Verdict, profile st
 	if v.Flag {
 		decision = "FLAG"
 	}
-	fmt.Fprintf(w, "%s  %s  (profile %s)\n", decision, oneLine(what, 100), profile)
+	fmt.Fprintf(w, "%s  %s  (profile %s)\n", decision, oneLine(redact.Mask(what), 100), profile)
 	if len(v.Hits) == 0 {
 		fmt.Fprintln(w, "  no guard fired")
 		return
