@@ -8,6 +8,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/bulwark-guard/bulwark/audit"
+	"github.com/bulwark-guard/bulwark/config"
 	"github.com/bulwark-guard/bulwark/guards"
 	"github.com/bulwark-guard/bulwark/hooks"
 )
@@ -15,9 +17,10 @@ import (
 // Hook deadlines. The client gives a hook seconds; bulwark answers in
 // milliseconds, and when it cannot it blocks instead of letting the client's
 // own timeout wave the call through.
-const (
+// Variables so tests can shorten them.
+var (
 	readDeadline = 2 * time.Second        // reading the event from stdin
-	evalDeadline = 750 * time.Millisecond // decoding, analysing, matching
+	evalDeadline = 750 * time.Millisecond // decoding, analysing, matching, logging
 )
 
 func init() {
@@ -131,5 +134,12 @@ func readWithDeadline(r io.Reader, d time.Duration) ([]byte, error) {
 	}
 }
 
-// recordDecision is replaced by the audit log; until then it does nothing.
-var recordDecision = func(act *guards.Action, v *guards.Verdict, profile string, stderr io.Writer) {}
+// recordDecision appends the decision to the audit log. A log that cannot be
+// written (full disk, unwritable state dir) never changes the verdict: the
+// failure is reported on stderr, which the client keeps out of the agent's
+// way for an exit-0 answer.
+func recordDecision(act *guards.Action, v *guards.Verdict, profile string, stderr io.Writer) {
+	if err := audit.Append(config.StateDir(), audit.FromVerdict(act, v, profile), logOptions()); err != nil {
+		fmt.Fprintf(stderr, "bulwark: audit log not written: %v\n", err)
+	}
+}
