@@ -73,6 +73,9 @@ type Hit struct {
 	Reason   string   // why it is dangerous (for the agent)
 	Instead  string   // a safer alternative
 	Via      []string // how the matched command was reached (sudo, bash -c ...)
+	// AllowedBy names the user's allow rule that let this hit through
+	// (Decision is then Allow); "" if none.
+	AllowedBy string
 }
 
 // Verdict is the engine's answer for one Action.
