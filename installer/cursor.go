@@ -30,7 +30,7 @@ var cursorSpec = &spec{
 		return nil
 	},
 	unextra: func(root *Value, rec *Record) error {
-		if rec.created("version") && len(root.Members) == 1 && root.Members[0].Key == "version" {
+		if rec.created("version") {
 			root.Delete("version")
 		}
 		return nil
