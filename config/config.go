@@ -1,0 +1,204 @@
+package config
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/bulwark-guard/bulwark/guards"
+	"github.com/bulwark-guard/bulwark/profiles"
+)
+
+// Config is the user's config.toml. Entries that fail their own checks are
+// left out (each with a Problem); what needs the guards (does the id exist, is
+// it critical) is checked when the policy is built.
+type Config struct {
+	// Profile is the default profile (a --profile flag and $BULWARK_PROFILE
+	// come first).
+	Profile string `toml:"profile"`
+	// PackDirs are more directories of user packs, besides packs.d.
+	PackDirs []string `toml:"pack_dirs"`
+	// Overrides set a guard's action: any guard can be raised; only
+	// non-critical guards can be lowered.
+	Overrides map[string]string `toml:"overrides"`
+	// Allow rules, for false positives.
+	Allow []AllowSpec `toml:"allow"`
+	// Log settings, for the audit log.
+	Log LogConfig `toml:"log"`
+}
+
+// AllowSpec is one [[allow]] table.
+type AllowSpec struct {
+	Guard   string    `toml:"guard"`   // guard id (required)
+	Command string    `toml:"command"` // exact command text
+	Pattern string    `toml:"pattern"` // or a regex (Go regexp) over the command text
+	Cwd     string    `toml:"cwd"`     // only when the call's cwd is inside this directory
+	Reason  string    `toml:"reason"`  // required
+	Expires time.Time `toml:"expires"` // optional RFC 3339 time; zero = never
+	// Index is the rule's position among the file's [[allow]] tables (1-based).
+	Index int `toml:"-"`
+}
+
+// LogConfig is the [log] table. Zero values mean "the audit log's default".
+type LogConfig struct {
+	OnlyNonAllow bool  `toml:"only_non_allow"` // record only calls that were not plainly allowed
+	MaxBytes     int64 `toml:"max_bytes"`      // rotate the log past this size
+	Keep         int   `toml:"keep"`           // rotated logs to keep
+}
+
+// Level says what a Problem did.
+type Level int
+
+const (
+	// Error: something was ignored (a broken pack, a bad rule, the whole
+	// config file) and bulwark fell back to stricter behaviour.
+	Error Level = iota
+	// Warning: something looks wrong but had no effect on protection.
+	Warning
+	// Note: informational (an expired allow rule). Not shown by the hook.
+	Note
+)
+
+func (l Level) String() string {
+	switch l {
+	case Error:
+		return "error"
+	case Warning:
+		return "warning"
+	}
+	return "note"
+}
+
+// Problem is one thing wrong in the user's or the project's configuration.
+type Problem struct {
+	Level Level
+	File  string // the file it is in
+	Guard string // the guard id it concerns, if any
+	Msg   string
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.File != "" {
+		b.WriteString(p.File + ": ")
+	}
+	if p.Guard != "" {
+		b.WriteString("guard " + p.Guard + ": ")
+	}
+	b.WriteString(p.Msg)
+	return b.String()
+}
+
+// ParseConfig decodes config.toml strictly. A syntax error or an unknown key
+// makes the whole file unusable (err != nil: run on the built-in defaults,
+// because a misspelt key might have narrowed an allow rule). Entries with bad
+// values are dropped, each with a Problem. home expands a leading "~/" in
+// directories.
+func ParseConfig(file string, data []byte, home string) (Config, []Problem, error) {
+	var c Config
+	md, err := toml.Decode(string(data), &c)
+	if err != nil {
+		return Config{}, nil, fmt.Errorf("%s: %w (using the built-in defaults)", file, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return Config{}, nil, fmt.Errorf("%s: unknown keys: %s (using the built-in defaults)", file, strings.Join(keys, ", "))
+	}
+	var probs []Problem
+	bad := func(guard, format string, args ...any) {
+		probs = append(probs, Problem{Level: Error, File: file, Guard: guard, Msg: fmt.Sprintf(format, args...)})
+	}
+	if c.Profile != "" {
+		if _, err := profiles.Spec(c.Profile); err != nil {
+			bad("", "profile: %v; using %s", err, profiles.Default)
+			c.Profile = ""
+		}
+	}
+	dirs := c.PackDirs[:0:0]
+	for _, d := range c.PackDirs {
+		x := expandHome(d, home)
+		if !filepath.IsAbs(x) {
+			bad("", "pack_dirs: %q must be an absolute path (or start with ~/); ignored", d)
+			continue
+		}
+		dirs = append(dirs, filepath.Clean(x))
+	}
+	c.PackDirs = dirs
+	for id, a := range c.Overrides {
+		if _, err := guards.ParseDecision(a); err != nil {
+			bad(id, "overrides: %v; ignored", err)
+			delete(c.Overrides, id)
+		}
+	}
+	allow := c.Allow[:0:0]
+	for i, a := range c.Allow {
+		a.Index = i + 1
+		where := fmt.Sprintf("[[allow]] #%d:", a.Index)
+		switch {
+		case a.Guard == "":
+			bad("", "%s guard is empty: an allow rule names the guard it lets through; ignored", where)
+			continue
+		case strings.TrimSpace(a.Reason) == "":
+			bad(a.Guard, "%s reason is empty: say why this is safe; ignored", where)
+			continue
+		case a.Command != "" && a.Pattern != "":
+			bad(a.Guard, "%s give command or pattern, not both; ignored", where)
+			continue
+		}
+		a.Command = strings.TrimSpace(a.Command)
+		if a.Pattern != "" {
+			if _, err := regexp.Compile(a.Pattern); err != nil {
+				bad(a.Guard, "%s pattern: %v; ignored", where, err)
+				continue
+			}
+		}
+		if a.Cwd != "" {
+			x := expandHome(a.Cwd, home)
+			if !filepath.IsAbs(x) {
+				bad(a.Guard, "%s cwd %q must be an absolute path (or start with ~/); ignored", where, a.Cwd)
+				continue
+			}
+			a.Cwd = filepath.Clean(x)
+		}
+		allow = append(allow, a)
+	}
+	c.Allow = allow
+	if c.Log.MaxBytes < 0 {
+		bad("", "log.max_bytes must not be negative; using the default")
+		c.Log.MaxBytes = 0
+	}
+	if c.Log.Keep < 0 {
+		bad("", "log.keep must not be negative; using the default")
+		c.Log.Keep = 0
+	}
+	return c, probs, nil
+}
+
+func expandHome(p, home string) string {
+	if home == "" {
+		return p
+	}
+	if p == "~" {
+		return home
+	}
+	if strings.HasPrefix(p, "~/") {
+		return filepath.Join(home, p[2:])
+	}
+	return p
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
