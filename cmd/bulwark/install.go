@@ -269,7 +269,7 @@ func indentLines(s, prefix string) string {
 func cmdUninstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("uninstall", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	client := fs.String("client", "", "client to unwire: claude, codex, cursor, gemini or all (default: every file the install manifest lists, plus Claude Code's user settings)")
+	client := fs.String("client", "", "client to unwire: claude, codex, cursor, gemini or all (default: with neither --client nor --scope, every file the install manifest lists plus Claude Code's user settings; with only --scope, claude)")
 	scope := fs.String("scope", "", "settings to edit: user, project or local (default user when --client is given)")
 	dryRun := fs.Bool("dry-run", false, "print the changes as a diff and write nothing")
 	fs.Usage = func() {
