@@ -1,0 +1,276 @@
+// Package audit is bulwark's append-only decision log: one JSON line per hook
+// decision in audit.jsonl in the state directory, rotated by size.
+//
+// Many hook processes append at once (clients run hooks in parallel, several
+// sessions share a machine). Each Append writes its whole line with one
+// write(2) on an O_APPEND descriptor while holding an exclusive flock(2) on
+// the file, so lines are never torn or interleaved, and rotation happens under
+// the same lock. Logging is best effort: Append never waits more than
+// Options.LockWait for the lock and reports every failure (full disk,
+// unwritable directory) as an error for the hook to print; it never changes a
+// verdict.
+//
+// Every text field that can hold a secret (preview, reason, evidence) is
+// masked with redact.Mask inside Append, whatever the caller did before.
+package audit
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/bulwark-guard/bulwark/redact"
+)
+
+// FileName is the current log's name in the state directory; rotated files
+// are FileName.1 (newest) ... FileName.N (oldest).
+const FileName = "audit.jsonl"
+
+// Defaults for zero Options fields and bounds on the record's text fields.
+const (
+	DefaultMaxBytes = 10 << 20               // rotate when audit.jsonl would grow past 10 MiB
+	DefaultKeep     = 5                      // rotated files kept
+	DefaultLockWait = 200 * time.Millisecond // longest wait for the file lock
+	MaxPreview      = 200                    // runes of Record.Preview
+	MaxReason       = 500                    // runes of Record.Reason
+	MaxEvidence     = 200                    // runes of GuardHit.Evidence
+)
+
+// Actions a record can hold.
+const (
+	ActionAllow = "allow"
+	ActionWarn  = "warn"
+	ActionAsk   = "ask"
+	ActionDeny  = "deny"
+	ActionFlag  = "flag" // PostToolUse: output hidden from the agent
+)
+
+// GuardHit is one guard that fired.
+type GuardHit struct {
+	ID       string `json:"id"`
+	Severity string `json:"severity"`
+	Action   string `json:"action"`
+	Evidence string `json:"evidence,omitempty"`
+}
+
+// Record is one line of the log.
+type Record struct {
+	Time       time.Time  `json:"time"` // RFC 3339 UTC with sub-second precision
+	Client     string     `json:"client"`
+	SessionID  string     `json:"session_id"`
+	ToolUseID  string     `json:"tool_use_id"`
+	Cwd        string     `json:"cwd"`
+	Event      string     `json:"event"`
+	Tool       string     `json:"tool"`
+	Action     string     `json:"action"` // allow | warn | ask | deny | flag
+	Profile    string     `json:"profile"`
+	Guards     []GuardHit `json:"guards,omitempty"`
+	Preview    string     `json:"preview"` // one line, secrets masked, at most MaxPreview runes
+	Reason     string     `json:"reason,omitempty"`
+	EvalMicros int64      `json:"eval_us"`
+}
+
+// Options tune Append; the zero value gives the defaults.
+type Options struct {
+	MaxBytes     int64         // rotate before the file would pass this size (0: DefaultMaxBytes; <0: never)
+	Keep         int           // rotated files kept (0: DefaultKeep)
+	OnlyNonAllow bool          // skip "allow" records
+	LockWait     time.Duration // longest wait for the lock (0: DefaultLockWait)
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxBytes == 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
+	if o.Keep <= 0 {
+		o.Keep = DefaultKeep
+	}
+	if o.LockWait <= 0 {
+		o.LockWait = DefaultLockWait
+	}
+	return o
+}
+
+// ErrLocked is returned (wrapped) when the lock was not free within
+// Options.LockWait.
+var ErrLocked = errors.New("audit log is locked by another process")
+
+// Append adds r to the log in dir (created 0700; the file 0600). A zero
+// r.Time is set to now; times are stored in UTC. Preview, Reason and Evidence
+// are masked, made one line and bounded here. Append returns quickly with an
+// error when the log cannot be written; callers print it and carry on.
+func Append(dir string, r Record, o Options) error {
+	if dir == "" {
+		return errors.New("audit: no state directory (set BULWARK_HOME or HOME)")
+	}
+	o = o.withDefaults()
+	if o.OnlyNonAllow && r.Action == ActionAllow {
+		return nil
+	}
+	line, err := Encode(r)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	deadline := time.Now().Add(o.LockWait)
+	// Each turn opens the current file and locks it. Another process may
+	// have rotated it between our open and our lock; then the path names a
+	// new file and we start again (rarely more than once; bounded by the
+	// same deadline as the lock).
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 && time.Now().After(deadline) {
+			return errors.New("audit: the log kept being rotated by other processes")
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		if err := lockWait(f, deadline); err != nil {
+			f.Close()
+			return fmt.Errorf("audit: %s: %w", path, err)
+		}
+		held, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("audit: %w", err)
+		}
+		if cur, err := os.Stat(path); err != nil || !os.SameFile(held, cur) {
+			f.Close() // rotated (or removed) while we waited: reopen
+			continue
+		}
+		if o.MaxBytes > 0 && held.Size() > 0 && held.Size()+int64(len(line)) > o.MaxBytes {
+			err := rotate(path, o.Keep)
+			f.Close()
+			if err != nil {
+				return fmt.Errorf("audit: rotate: %w", err)
+			}
+			continue
+		}
+		n, err := f.Write(line)
+		if err != nil {
+			if n > 0 {
+				// Still under the lock: cut the torn line off.
+				f.Truncate(held.Size())
+			}
+			f.Close()
+			return fmt.Errorf("audit: %w", err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		return nil
+	}
+}
+
+// lockWait takes the exclusive lock on f, retrying a non-blocking try until
+// deadline.
+func lockWait(f *os.File, deadline time.Time) error {
+	wait := 500 * time.Microsecond
+	for {
+		ok, err := tryLock(f)
+		if err != nil || ok {
+			return err
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return ErrLocked
+		}
+		time.Sleep(min(wait, left))
+		wait = min(2*wait, 10*time.Millisecond)
+	}
+}
+
+// rotate shifts path.(keep-1) -> path.keep, ..., path -> path.1; the oldest
+// file falls off. The caller holds the lock on the current file.
+func rotate(path string, keep int) error {
+	for i := keep - 1; i >= 1; i-- {
+		err := os.Rename(path+"."+strconv.Itoa(i), path+"."+strconv.Itoa(i+1))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return os.Rename(path, path+".1")
+}
+
+// Encode returns r as its log line (JSON and a newline) after masking and
+// bounding its text fields as Append does.
+func Encode(r Record) ([]byte, error) {
+	if r.Time.IsZero() {
+		r.Time = time.Now()
+	}
+	r.Time = r.Time.UTC()
+	r.Preview = Preview(r.Preview, MaxPreview)
+	r.Reason = Preview(r.Reason, MaxReason)
+	if len(r.Guards) > 0 {
+		gs := make([]GuardHit, len(r.Guards))
+		for i, g := range r.Guards {
+			g.Evidence = Preview(g.Evidence, MaxEvidence)
+			gs[i] = g
+		}
+		r.Guards = gs
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(&r); err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Preview returns s masked (redact.Mask), on one line (runs of white space
+// and control characters become one space) and cut to at most n runes, the
+// last being "…" when it was cut. Masking happens before cutting, so a
+// secret that straddles the cut is never half shown.
+func Preview(s string, n int) string {
+	// Only the start of a huge input can show; mask a window comfortably
+	// longer than any one secret past the cut.
+	if window := 4*n + 4096; len(s) > window {
+		i := window
+		for i > window-utf8.UTFMax && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		s = s[:i]
+	}
+	s = redact.Mask(s)
+	var b strings.Builder
+	runes, space := 0, false
+	for _, c := range s {
+		if unicode.IsSpace(c) || unicode.IsControl(c) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			if runes++; runes > n {
+				break
+			}
+			b.WriteByte(' ')
+		}
+		space = false
+		if runes++; runes > n {
+			break
+		}
+		b.WriteRune(c)
+	}
+	out := b.String()
+	if runes > n {
+		// Cut: make room for the ellipsis.
+		r := []rune(out)
+		if len(r) >= n {
+			r = r[:max(n-1, 0)]
+		}
+		out = strings.TrimRight(string(r), " ") + "…"
+	}
+	return out
+}

@@ -1,0 +1,85 @@
+package audit
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/bulwark-guard/bulwark/guards"
+)
+
+// FromVerdict builds the record of one hook decision. Append masks and
+// bounds its text fields.
+func FromVerdict(act *guards.Action, v *guards.Verdict, profile string) Record {
+	r := Record{
+		Time:       time.Now().UTC(),
+		Client:     act.Client,
+		SessionID:  act.SessionID,
+		ToolUseID:  act.ToolUseID,
+		Cwd:        act.Cwd,
+		Event:      string(act.Event),
+		Tool:       act.Tool,
+		Action:     v.Decision.String(),
+		Profile:    profile,
+		Preview:    previewOf(act),
+		EvalMicros: v.Duration.Microseconds(),
+	}
+	if r.Profile == "" {
+		r.Profile = v.Profile
+	}
+	if v.Flag && v.Decision < guards.Deny {
+		r.Action = ActionFlag
+	}
+	for _, h := range v.Hits {
+		r.Guards = append(r.Guards, GuardHit{
+			ID:       h.GuardID,
+			Severity: h.Severity.String(),
+			Action:   h.Decision.String(),
+			Evidence: h.Evidence,
+		})
+	}
+	if len(v.Hits) > 0 {
+		r.Reason = v.Hits[0].Reason // the strictest hit's
+	}
+	return r
+}
+
+// previewOf picks the most telling part of a tool call: the command, else
+// the paths, URLs or query, else the raw input. It returns at most a few KiB
+// (Append cuts to MaxPreview after masking).
+func previewOf(act *guards.Action) string {
+	const limit = 8 << 10
+	cut := func(s string) string {
+		if len(s) > limit {
+			return s[:limit]
+		}
+		return s
+	}
+	switch {
+	case act.Command != "":
+		return cut(act.Command)
+	case len(act.Paths) > 0:
+		ps := make([]string, 0, len(act.Paths))
+		for _, p := range act.Paths {
+			ps = append(ps, p.Path)
+		}
+		return cut(strings.Join(ps, " "))
+	case len(act.URLs) > 0:
+		return cut(strings.Join(act.URLs, " "))
+	case act.Query != "":
+		return cut(act.Query)
+	case len(act.Input) > 0:
+		in := act.Input
+		if len(in) > limit {
+			in = in[:limit]
+		} else {
+			var b bytes.Buffer
+			if json.Compact(&b, in) == nil {
+				in = b.Bytes()
+			}
+		}
+		return string(in)
+	}
+	return ""
+}
