@@ -312,3 +312,35 @@ func TestDiff(t *testing.T) {
 		t.Error("Diff of equal inputs")
 	}
 }
+
+func TestDefaultDenyRules(t *testing.T) {
+	rules := DefaultDenyRules(DenyPaths{
+		Home: "/home/u", ClaudeConfigDir: "/etc/cc", BulwarkDir: "/home/u/.config/bulwark", Binary: "/home/u/.local/bin/bulwark",
+	}, true)
+	for _, want := range []string{
+		"Read(~/.ssh/id_ed25519)", "Read(~/.aws/credentials)", "Bash(rm -rf $HOME)",
+		"Edit(//etc/cc/settings.json)", "Edit(//etc/cc/settings.local.json)",
+		"Edit(~/.config/bulwark/**)", "Edit(~/.local/bin/bulwark)", "Bash", "Write", "Edit",
+	} {
+		if !slices.Contains(rules, want) {
+			t.Errorf("missing %q in %q", want, rules)
+		}
+	}
+	for _, bad := range []string{"Bash(rm -rf /*)", "Read(~/.ssh/id_*)", "Read(~/.ssh/id_rsa.pub)"} {
+		if slices.Contains(rules, bad) {
+			t.Errorf("unwanted rule %q", bad)
+		}
+	}
+	// A relocated config dir under HOME is spelled home-relative; no duplicates.
+	rules = DefaultDenyRules(DenyPaths{Home: "/home/u", ClaudeConfigDir: "/home/u/.claude"}, false)
+	seen := map[string]bool{}
+	for _, r := range rules {
+		if seen[r] {
+			t.Errorf("duplicate rule %q", r)
+		}
+		seen[r] = true
+	}
+	if len(rules) != len(baseDenyRules) {
+		t.Errorf("got %d rules, want the %d base rules", len(rules), len(baseDenyRules))
+	}
+}
