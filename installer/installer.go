@@ -19,7 +19,16 @@
 // recorded in the manifest; uninstall removes only rules recorded as added.
 // Containers (the hooks object, an event array, permissions, permissions.deny,
 // tools.enableHooks, Cursor's version) that install created are recorded
-// too, and removed again by uninstall when they end up empty.
+// too, and removed again by uninstall (containers only once empty); a value
+// install changed (Gemini's enableHooks false -> true) is set back. Without a
+// record, containers holding nothing but bulwark handlers count as ours.
+//
+// Upgrade in place: install replaces the first bulwark handler of each event
+// with the new one at the same position (new path, profile, timeout), drops
+// any further bulwark handlers, and resets the matcher of a group holding
+// only bulwark handlers to match all tools; deny rules an earlier install
+// added that are no longer wanted (e.g. --deny-native dropped, binary moved)
+// are removed.
 //
 // Byte-for-byte guarantee: if the original file is in the canonical layout
 // (2-space indentation as Claude Code's JSON.stringify(v, null, 2) writes it,
