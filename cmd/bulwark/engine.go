@@ -2,33 +2,177 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
+	"slices"
+	"time"
 
+	"github.com/bulwark-guard/bulwark/config"
 	"github.com/bulwark-guard/bulwark/guards"
 	"github.com/bulwark-guard/bulwark/packs"
 	"github.com/bulwark-guard/bulwark/profiles"
 )
 
-// loadEngine builds the engine for a profile name ("" = the default).
-func loadEngine(profile string) (*guards.Engine, string, error) {
-	if profile == "" {
-		profile = defaultProfile()
+// Runtime is everything the hook judges with: the built-in packs, the user's
+// packs and config.toml, and (per call, from the call's cwd) the project's
+// .bulwark.toml. It never runs on less than the built-in protection of its
+// profile: whatever in the user's or the project's configuration cannot be
+// used is left out and reported on stderr.
+type Runtime struct {
+	Profile    string          // the profile's name
+	Config     config.Config   // the user's config.toml (zero when absent or broken); Config.Log is for the audit log
+	ConfigFile string          // its path, "" when there is none
+	Problems   []config.Problem // what was left out of the user's configuration, and why
+
+	opts    config.Options
+	spec    guards.ProfileSpec
+	profile *guards.Profile
+	packs   []guards.PackSpec // built-in, then user packs
+	engine  *guards.Engine    // for calls without project guards; built on first use
+	stderr  io.Writer
+	now     func() time.Time
+}
+
+// loadRuntime loads the user's configuration and builds the runtime for a
+// profile ("" = $BULWARK_PROFILE, else config.toml's profile, else the
+// built-in default). Problems in the user's configuration are written to
+// stderr (one line each, "bulwark: FILE: guard ID: problem") and never make
+// it fail; only an unknown profile name does.
+func loadRuntime(profile string, stderr io.Writer) (*Runtime, error) {
+	return loadRuntimeWith(profile, stderr, config.Options{Version: Version()})
+}
+
+func loadRuntimeWith(profile string, stderr io.Writer, opts config.Options) (*Runtime, error) {
+	if stderr == nil {
+		stderr = io.Discard
 	}
-	p, err := profiles.Get(profile)
+	l := config.Load(opts)
+	r := &Runtime{Config: l.Config, ConfigFile: l.File, Problems: l.Problems, opts: opts, stderr: stderr, now: time.Now}
+	if profile == "" {
+		profile = os.Getenv("BULWARK_PROFILE")
+	}
+	if profile == "" {
+		profile = l.Config.Profile
+	}
+	if profile == "" {
+		profile = profiles.Default
+	}
+	r.Profile = profile
+	spec, err := profiles.Spec(profile)
+	if err != nil {
+		return nil, err
+	}
+	r.packs = packs.Builtin()
+	if len(l.Packs) > 0 {
+		r.packs = append(slices.Clip(r.packs), l.Packs...)
+		for _, p := range l.Packs {
+			spec = withFamily(spec, p.Family)
+		}
+	}
+	r.spec = spec
+	if r.profile, err = guards.NewProfile(spec); err != nil {
+		return nil, err
+	}
+	r.report(config.Errors(l.Problems))
+	return r, nil
+}
+
+// withFamily turns a user or project pack's family on in a profile that
+// lists its packs: packs the user installed are always on.
+func withFamily(s guards.ProfileSpec, family string) guards.ProfileSpec {
+	if slices.Contains(s.Packs, "*") || slices.Contains(s.Packs, family) {
+		return s
+	}
+	s.Packs = append(slices.Clip(s.Packs), family)
+	return s
+}
+
+func (r *Runtime) report(ps []config.Problem) {
+	for _, p := range ps {
+		if p.Level != config.Note {
+			fmt.Fprintf(r.stderr, "bulwark: %s\n", p)
+		}
+	}
+}
+
+// Engine is the engine for calls outside any project with its own guards:
+// built-in and user packs.
+func (r *Runtime) Engine() *guards.Engine {
+	if r.engine == nil {
+		r.engine = r.build(r.packs, r.profile)
+	}
+	return r.engine
+}
+
+// build compiles an engine; if the user's packs break it (they were
+// validated, so this should not happen) it falls back to the built-in packs.
+func (r *Runtime) build(all []guards.PackSpec, prof *guards.Profile) *guards.Engine {
+	e, err := guards.NewEngine(all, prof)
+	if err == nil {
+		return e
+	}
+	fmt.Fprintf(r.stderr, "bulwark: user packs: %v; running on the built-in packs\n", err)
+	base, _ := profiles.Get(r.Profile)
+	e, err = guards.NewEngine(packs.Builtin(), base)
+	if err != nil {
+		// The built-in packs and profiles are tested together; this is a bug.
+		panic(fmt.Sprintf("build engine: %v", err))
+	}
+	return e
+}
+
+// Evaluate judges one call: the engine (with the project's guards, if the
+// call's cwd is in a project with a .bulwark.toml), then the policy step
+// (overrides, allow rules, project raises).
+func (r *Runtime) Evaluate(act *guards.Action) guards.Verdict {
+	start := time.Now()
+	opts := r.opts
+	if act.Home != "" {
+		opts.Home = act.Home
+	}
+	proj := config.LoadProject(act.Cwd, opts)
+	engine := r.Engine
+	all := r.packs
+	if proj != nil {
+		r.report(proj.Problems)
+		if proj.Pack != nil {
+			all = append(slices.Clip(r.packs), *proj.Pack)
+			engine = func() *guards.Engine {
+				prof, err := guards.NewProfile(withFamily(r.spec, config.ProjectFamily))
+				if err != nil {
+					return r.Engine()
+				}
+				return r.build(all, prof)
+			}
+		}
+	}
+	v := engine().Evaluate(act)
+	pol, probs := config.BuildPolicy(&r.Config, r.ConfigFile, proj, all, r.profile, r.now())
+	r.report(probs)
+	pol.Apply(act, &v)
+	v.Duration = time.Since(start)
+	return v
+}
+
+// loadEngine builds the engine (built-in and user packs) for a profile name
+// ("" = the default), without the policy step or project guards. Prefer
+// loadRuntime, whose Evaluate applies both.
+func loadEngine(profile string) (*guards.Engine, string, error) {
+	r, err := loadRuntime(profile, io.Discard)
 	if err != nil {
 		return nil, profile, err
 	}
-	e, err := guards.NewEngine(packs.Builtin(), p)
-	if err != nil {
-		return nil, profile, fmt.Errorf("build engine: %w", err)
-	}
-	return e, profile, nil
+	return r.Engine(), r.Profile, nil
 }
 
-// defaultProfile is $BULWARK_PROFILE, else the built-in default.
+// defaultProfile is $BULWARK_PROFILE, else config.toml's profile, else the
+// built-in default.
 func defaultProfile() string {
 	if p := os.Getenv("BULWARK_PROFILE"); p != "" {
 		return p
+	}
+	if l := config.Load(config.Options{Version: Version()}); l.Config.Profile != "" {
+		return l.Config.Profile
 	}
 	return profiles.Default
 }

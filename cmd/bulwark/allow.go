@@ -1,0 +1,171 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bulwark-guard/bulwark/config"
+	"github.com/bulwark-guard/bulwark/guards"
+	"github.com/bulwark-guard/bulwark/packs"
+)
+
+func init() {
+	register("allow", "add an allow rule for a false positive to config.toml", cmdAllow)
+}
+
+// allowNow is the clock for expiry (tests set it).
+var allowNow = time.Now
+
+func cmdAllow(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("allow", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cwd := fs.String("cwd", "", "only when the call's working directory is inside DIR")
+	dur := fs.String("for", "", "expire after this long: 30m, 12h, 7d, 2w (default: never)")
+	command := fs.String("command", "", "only this exact command (the only way to allow a critical guard)")
+	pattern := fs.String("pattern", "", "only commands matching this regex (Go regexp syntax, unanchored)")
+	reason := fs.String("reason", "", "why this is safe (required)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, joinLines(
+			"usage: bulwark allow GUARD_ID --reason TEXT [--command 'EXACT' | --pattern 'RE'] [--cwd DIR] [--for 7d]",
+			"",
+			"Adds an [[allow]] rule to "+displayPath(config.ConfigFile())+" (appended; your comments are kept).",
+			"The guard's hits stay visible in the audit log, with decision allow.",
+			"A critical guard can only be allowed for an exact command (--command)."))
+		fs.PrintDefaults()
+	}
+	// Flags may come before or after the guard id.
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return ExitBlock
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "bulwark allow: "+format+"\n", a...)
+		return ExitFail
+	}
+	if len(rest) != 1 {
+		fs.Usage()
+		return ExitBlock
+	}
+	id := rest[0]
+	if strings.TrimSpace(*reason) == "" {
+		fmt.Fprintln(stderr, "bulwark allow: --reason is required: say why this is safe (it is kept with the rule)")
+		return ExitBlock
+	}
+	if *command != "" && *pattern != "" {
+		fmt.Fprintln(stderr, "bulwark allow: give --command or --pattern, not both")
+		return ExitBlock
+	}
+	file := config.ConfigFile()
+	if file == "" {
+		return fail("no configuration directory: set BULWARK_HOME or HOME")
+	}
+	spec := findGuard(id)
+	if spec == nil {
+		return fail("no guard %q (bulwark list shows them)", id)
+	}
+	if spec.Severity == guards.Critical.String() && strings.TrimSpace(*command) == "" {
+		return fail("%s is critical: it can only be allowed for an exact command: bulwark allow %s --command '...' --reason ...", id, id)
+	}
+	a := config.AllowSpec{Guard: id, Command: strings.TrimSpace(*command), Pattern: *pattern, Reason: strings.TrimSpace(*reason)}
+	if a.Pattern != "" {
+		if _, err := regexp.Compile(a.Pattern); err != nil {
+			return fail("--pattern: %v", err)
+		}
+	}
+	if *cwd != "" {
+		dir, err := filepath.Abs(*cwd)
+		if err != nil {
+			return fail("--cwd: %v", err)
+		}
+		a.Cwd = dir
+	}
+	now := allowNow()
+	if *dur != "" {
+		d, err := parseFor(*dur)
+		if err != nil {
+			return fail("--for: %v", err)
+		}
+		a.Expires = now.Add(d).UTC().Truncate(time.Second)
+	}
+	if err := config.AppendAllow(file, a, os.Getenv("HOME"), now); err != nil {
+		return fail("%v", err)
+	}
+	what := "every hit"
+	switch {
+	case a.Command != "":
+		what = "the command " + strconv.Quote(a.Command)
+	case a.Pattern != "":
+		what = "commands matching " + strconv.Quote(a.Pattern)
+	}
+	fmt.Fprintf(stdout, "allowed %s for %s", id, what)
+	if a.Cwd != "" {
+		fmt.Fprintf(stdout, " in %s", a.Cwd)
+	}
+	if !a.Expires.IsZero() {
+		fmt.Fprintf(stdout, " until %s", a.Expires.Format(time.RFC3339))
+	}
+	fmt.Fprintf(stdout, "\nwritten to %s\n", file)
+	return ExitOK
+}
+
+// findGuard looks a guard up in the built-in and the user's packs.
+func findGuard(id string) *guards.GuardSpec {
+	all := append([]guards.PackSpec{}, packs.Builtin()...)
+	all = append(all, config.Load(config.Options{Version: Version()}).Packs...)
+	for pi := range all {
+		for gi := range all[pi].Guards {
+			if all[pi].Guards[gi].ID == id {
+				return &all[pi].Guards[gi]
+			}
+		}
+	}
+	return nil
+}
+
+// parseFor reads a duration: Go's syntax (90m, 12h) plus days and weeks (7d, 2w).
+func parseFor(s string) (time.Duration, error) {
+	var d time.Duration
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		k, err := strconv.Atoi(n)
+		if err != nil {
+			return 0, fmt.Errorf("%q: want e.g. 30m, 12h, 7d or 2w", s)
+		}
+		d = time.Duration(k) * 24 * time.Hour
+	} else if n, ok := strings.CutSuffix(s, "w"); ok {
+		k, err := strconv.Atoi(n)
+		if err != nil {
+			return 0, fmt.Errorf("%q: want e.g. 30m, 12h, 7d or 2w", s)
+		}
+		d = time.Duration(k) * 7 * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, fmt.Errorf("%q: want e.g. 30m, 12h, 7d or 2w", s)
+		}
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("%q must be positive", s)
+	}
+	return d, nil
+}
+
+func displayPath(p string) string {
+	if p == "" {
+		return "config.toml"
+	}
+	return p
+}
