@@ -70,7 +70,7 @@ func TestPolicyApply(t *testing.T) {
 		{name: "allow beats raise", pol: Policy{Raise: map[string]Decision{"g.a": Deny}, Allow: []AllowRule{{Guard: "g.a", Dir: "/p"}}},
 			act: shell("x", "/p"), hits: []Hit{hit("g.a", High, Ask)}, want: Allow},
 		{name: "non-shell subject", pol: Policy{Allow: []AllowRule{{Guard: "s.read", Command: "Read ~/.aws/config"}}},
-			act: &Action{Event: PreToolUse, Tool: "Read", Kind: KindRead, Paths: []PathRef{{Path: "~/.aws/config"}}, Cwd: "/p"},
+			act:  &Action{Event: PreToolUse, Tool: "Read", Kind: KindRead, Paths: []PathRef{{Path: "~/.aws/config"}}, Cwd: "/p"},
 			hits: []Hit{hit("s.read", High, Ask)}, want: Allow},
 		{name: "post flag recomputed", pol: Policy{Allow: []AllowRule{{Guard: "o.tok", Command: "cat x"}}},
 			act: &Action{Event: PostToolUse, Tool: "Bash", Command: "cat x", Cwd: "/p"}, hits: []Hit{hit("o.tok", High, Deny)}, want: Allow, flag: false},

@@ -19,9 +19,9 @@ import (
 // profile: whatever in the user's or the project's configuration cannot be
 // used is left out and reported on stderr.
 type Runtime struct {
-	Profile    string          // the profile's name
-	Config     config.Config   // the user's config.toml (zero when absent or broken); Config.Log is for the audit log
-	ConfigFile string          // its path, "" when there is none
+	Profile    string           // the profile's name
+	Config     config.Config    // the user's config.toml (zero when absent or broken); Config.Log is for the audit log
+	ConfigFile string           // its path, "" when there is none
 	Problems   []config.Problem // what was left out of the user's configuration, and why
 
 	opts    config.Options
