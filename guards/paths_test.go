@@ -35,3 +35,13 @@ func TestNormalizePath(t *testing.T) {
 		}
 	}
 }
+
+func TestRuneToByte(t *testing.T) {
+	s := "a\xfdé b"
+	// runes: a, \xfd, é, ' ', b
+	for n, want := range []int{0, 1, 2, 4, 5, 6, 6} {
+		if got := runeToByte(s, 0, n); got != want {
+			t.Errorf("runeToByte(%q, 0, %d) = %d, want %d", s, n, got, want)
+		}
+	}
+}

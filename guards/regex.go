@@ -4,13 +4,18 @@ import (
 	"regexp"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dlclark/regexp2"
 )
 
 // RegexTimeout bounds one regexp2 match. Go's regexp (the default engine) is
-// linear-time and needs no bound.
-const RegexTimeout = 50 * time.Millisecond
+// linear-time and needs no bound. regexp2 measures time with a clock that
+// ticks every 100ms, so a scheduling stall of that order reads as a timeout;
+// 200ms keeps such false timeouts rare while staying well inside the hook's
+// evaluation deadline (which fails closed anyway). A variable so tests that
+// compare two engines under fuzzing load can raise it.
+var RegexTimeout = 200 * time.Millisecond
 
 // lazyRegex compiles on first use, so that a hook process pays only for the
 // guards whose prefilter fired. Patterns were validated when the pack was
@@ -66,11 +71,23 @@ func (l *lazyRegex) find(s string) (start, end int, ok bool) {
 		if m == nil {
 			return 0, 0, false
 		}
-		// regexp2 indexes runes; convert to byte offsets.
-		rs := []rune(s)
-		b0 := len(string(rs[:m.Index]))
-		return b0, b0 + len(string(rs[m.Index:m.Index+m.Length])), true
+		// regexp2 indexes runes (an invalid byte counts as one rune).
+		b0 := runeToByte(s, 0, m.Index)
+		return b0, runeToByte(s, b0, m.Length), true
 	}
+}
+
+// runeToByte returns the byte offset reached by advancing n runes from byte
+// offset from, decoding the way []rune(s) does: an invalid byte is one rune.
+// Converting through []rune would not do: each invalid byte becomes a 3-byte
+// U+FFFD there, and the offsets would run past the string.
+func runeToByte(s string, from, n int) int {
+	i := from
+	for ; n > 0 && i < len(s); n-- {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return i
 }
 
 func (l *lazyRegex) match(s string) bool {
