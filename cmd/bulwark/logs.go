@@ -1,0 +1,377 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bulwark-guard/bulwark/audit"
+	"github.com/bulwark-guard/bulwark/config"
+)
+
+func init() {
+	register("logs", "show the audit log of decisions (filter, follow, summarize)", cmdLogs)
+}
+
+// logsFollowContext is the context -f runs under: until SIGINT or SIGTERM.
+// Tests replace it.
+var logsFollowContext = func() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+// logsNow is the clock --since counts back from.
+var logsNow = time.Now
+
+var logsActions = []string{audit.ActionAllow, audit.ActionWarn, audit.ActionAsk, audit.ActionDeny, audit.ActionFlag}
+
+func cmdLogs(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("logs", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	n := fs.Int("n", 20, "show the last `N` decisions (0: all)")
+	asJSON := fs.Bool("json", false, "print the raw records, one JSON object per line")
+	actions := fs.String("action", "", "only these `actions`, comma-separated: allow,warn,ask,deny,flag")
+	tool := fs.String("tool", "", "only this `tool` (e.g. Bash)")
+	guard := fs.String("guard", "", "only decisions where this guard `ID` fired (\"git.\" for a whole pack)")
+	session := fs.String("session", "", "only this session `ID`")
+	since := fs.String("since", "", "only decisions since `WHEN`: a duration (90m, 24h, 7d) or a date (2026-01-02, RFC 3339)")
+	cwd := fs.String("cwd", "", "only calls made in `DIR` or below it")
+	var follow bool
+	fs.BoolVar(&follow, "f", false, "after the last decisions, print new ones as they are written (until interrupted)")
+	fs.BoolVar(&follow, "follow", false, "same as -f")
+	summary := fs.Bool("summary", false, "print counts by action, the guards that fired most, and the sessions and directories with most denials")
+	dir := fs.String("dir", "", "the state `directory` holding audit.jsonl (default $BULWARK_HOME, else the XDG state dir)")
+	utc := fs.Bool("utc", false, "print times in UTC instead of local time")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, joinLines(
+			"usage: bulwark logs [-n N] [--json] [-f] [--summary] [filters]",
+			"",
+			"Shows the decisions bulwark's hook logged, oldest first.",
+			"",
+			"examples:",
+			"  bulwark logs --action deny,ask --since 24h",
+			"  bulwark logs --guard git.force-push --json",
+			"  bulwark logs -f --tool Bash",
+			"  bulwark logs --summary --since 7d",
+			""))
+		fs.PrintDefaults()
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "bulwark logs: "+format+"\n", a...)
+		return ExitBlock
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitBlock
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q", fs.Arg(0))
+	}
+	if *n < 0 {
+		return usageErr("-n must be 0 or more, not %d", *n)
+	}
+	if *summary && follow {
+		return usageErr("--summary and -f do not go together")
+	}
+	var f audit.Filter
+	if *actions != "" {
+		for _, a := range strings.Split(*actions, ",") {
+			a = strings.ToLower(strings.TrimSpace(a))
+			if !logsValidAction(a) {
+				return usageErr("unknown action %q (want %s)", a, strings.Join(logsActions, ", "))
+			}
+			f.Actions = append(f.Actions, a)
+		}
+	}
+	f.Tool, f.Guard, f.Session, f.Cwd = *tool, *guard, *session, *cwd
+	if *since != "" {
+		t, err := logsParseSince(*since, logsNow())
+		if err != nil {
+			return usageErr("--since: %v", err)
+		}
+		f.Since = t
+	}
+	stateDir := *dir
+	if stateDir == "" {
+		stateDir = config.StateDir()
+	}
+	if stateDir == "" {
+		fmt.Fprintln(stderr, "bulwark logs: no state directory: set BULWARK_HOME or HOME, or pass --dir")
+		return ExitFail
+	}
+
+	p := &logsPrinter{w: stdout, json: *asJSON, color: logsColor(stdout), loc: time.Local}
+	if *utc {
+		p.loc = time.UTC
+	}
+
+	recs, skipped, err := audit.Read(stateDir, f)
+	noLog := errors.Is(err, audit.ErrNoLog)
+	if err != nil && !noLog {
+		fmt.Fprintln(stderr, "bulwark logs:", err)
+		return ExitFail
+	}
+	if skipped > 0 {
+		fmt.Fprintf(stderr, "bulwark logs: skipped %d corrupt line%s\n", skipped, logsPlural(skipped))
+	}
+	if noLog && !follow {
+		fmt.Fprintf(stderr, "bulwark logs: no decisions logged yet (no %s in %s)\n", audit.FileName, stateDir)
+		return ExitOK
+	}
+	if *summary {
+		s := audit.Summarize(recs)
+		if *asJSON {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			enc.Encode(s)
+			return ExitOK
+		}
+		p.summary(s)
+		return ExitOK
+	}
+	if *n > 0 && len(recs) > *n {
+		recs = recs[len(recs)-*n:]
+	}
+	p.widths(recs)
+	for i := range recs {
+		p.record(&recs[i])
+	}
+	if !follow {
+		if len(recs) == 0 && !*asJSON {
+			fmt.Fprintln(stderr, "bulwark logs: no decisions match")
+		}
+		return ExitOK
+	}
+	if noLog {
+		fmt.Fprintf(stderr, "bulwark logs: waiting for the first decision in %s\n", stateDir)
+	}
+	ctx, cancel := logsFollowContext()
+	defer cancel()
+	var mu sync.Mutex
+	err = audit.Follow(ctx, stateDir, f, func(r audit.Record) {
+		mu.Lock()
+		defer mu.Unlock()
+		p.record(&r)
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, "bulwark logs:", err)
+		return ExitFail
+	}
+	return ExitOK
+}
+
+func logsValidAction(a string) bool {
+	for _, v := range logsActions {
+		if a == v {
+			return true
+		}
+	}
+	return false
+}
+
+func logsPlural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// logsParseSince reads a --since value: a Go duration (90m, 24h), days (7d,
+// 1d12h), a date (2026-01-02, local midnight), a local date and time
+// (2026-01-02 15:04, 2026-01-02T15:04), or RFC 3339.
+func logsParseSince(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if d, err := logsParseDuration(s); err == nil {
+		if d < 0 {
+			return time.Time{}, fmt.Errorf("negative duration %q", s)
+		}
+		return now.Add(-d), nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02", "2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is neither a duration (24h, 7d) nor a date (2026-01-02, RFC 3339)", s)
+}
+
+// logsParseDuration is time.ParseDuration plus a leading whole number of
+// days: 7d, 1d12h.
+func logsParseDuration(s string) (time.Duration, error) {
+	days, rest := 0, s
+	if i := strings.IndexByte(s, 'd'); i > 0 {
+		n, err := strconv.Atoi(s[:i])
+		if err != nil || n < 0 || n > 100000 {
+			return 0, errors.New("bad days")
+		}
+		days, rest = n, s[i+1:]
+	}
+	d := time.Duration(0)
+	if rest != "" {
+		var err error
+		if d, err = time.ParseDuration(rest); err != nil {
+			return 0, err
+		}
+	} else if days == 0 {
+		return 0, errors.New("empty duration")
+	}
+	return time.Duration(days)*24*time.Hour + d, nil
+}
+
+// logsColor reports whether w is a terminal that wants colour: stdout is a
+// TTY, NO_COLOR is unset and TERM is not "dumb".
+func logsColor(w io.Writer) bool {
+	if _, ok := os.LookupEnv("NO_COLOR"); ok {
+		return false
+	}
+	if os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	// A terminal is a character device; so is /dev/null, where colour
+	// does no harm. (The ioctl test would need a file per OS.)
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// logsPrinter writes records and summaries.
+type logsPrinter struct {
+	w           io.Writer
+	json        bool
+	color       bool
+	loc         *time.Location
+	tool, guard int // column widths
+}
+
+const (
+	logsMaxTool    = 24
+	logsMaxGuards  = 40
+	logsMaxPreview = 120
+)
+
+var logsColors = map[string]string{
+	audit.ActionAllow: "\x1b[32m",   // green
+	audit.ActionWarn:  "\x1b[33m",   // yellow
+	audit.ActionAsk:   "\x1b[36m",   // cyan
+	audit.ActionDeny:  "\x1b[1;31m", // bold red
+	audit.ActionFlag:  "\x1b[35m",   // magenta
+}
+
+// logsClean makes a field safe and short for a terminal: masked, one line,
+// no control characters (a log is data, never escape sequences), at most n
+// runes.
+func logsClean(s string, n int) string { return audit.Preview(s, n) }
+
+func logsGuards(r *audit.Record) string {
+	if len(r.Guards) == 0 {
+		return "-"
+	}
+	ids := make([]string, len(r.Guards))
+	for i, g := range r.Guards {
+		ids[i] = g.ID
+	}
+	return logsClean(strings.Join(ids, ","), logsMaxGuards)
+}
+
+// widths sizes the tool and guard columns for recs (and for followed
+// records after them).
+func (p *logsPrinter) widths(recs []audit.Record) {
+	p.tool, p.guard = 4, 6
+	for i := range recs {
+		p.tool = max(p.tool, utf8.RuneCountInString(logsClean(recs[i].Tool, logsMaxTool)))
+		p.guard = max(p.guard, utf8.RuneCountInString(logsGuards(&recs[i])))
+	}
+}
+
+func (p *logsPrinter) record(r *audit.Record) {
+	if p.json {
+		enc := json.NewEncoder(p.w)
+		enc.SetEscapeHTML(false)
+		enc.Encode(r)
+		return
+	}
+	action := logsClean(r.Action, 5)
+	pad := strings.Repeat(" ", max(0, 5-utf8.RuneCountInString(action)))
+	if c, ok := logsColors[r.Action]; ok && p.color {
+		action = c + action + "\x1b[0m"
+	}
+	tool := logsClean(r.Tool, logsMaxTool)
+	if tool == "" {
+		tool = "-"
+	}
+	line := fmt.Sprintf("%s  %s%s  %s  %s  %s",
+		r.Time.In(p.loc).Format("2006-01-02 15:04:05"),
+		action, pad,
+		logsPad(tool, p.tool),
+		logsPad(logsGuards(r), p.guard),
+		logsClean(r.Preview, logsMaxPreview))
+	fmt.Fprintln(p.w, strings.TrimRight(line, " "))
+}
+
+func logsPad(s string, w int) string {
+	return s + strings.Repeat(" ", max(0, w-utf8.RuneCountInString(s)))
+}
+
+func (p *logsPrinter) summary(s audit.Summary) {
+	w := p.w
+	if s.Total == 0 {
+		fmt.Fprintln(w, "No decisions.")
+		return
+	}
+	fmt.Fprintf(w, "%d decision%s from %s to %s\n\n", s.Total, logsPlural(s.Total),
+		s.From.In(p.loc).Format("2006-01-02 15:04"), s.To.In(p.loc).Format("2006-01-02 15:04"))
+	fmt.Fprintln(w, "By action")
+	for _, a := range logsActions {
+		if n := s.ByAction[a]; n > 0 {
+			name := a
+			pad := strings.Repeat(" ", 6-len(a))
+			if p.color {
+				name = logsColors[a] + a + "\x1b[0m"
+			}
+			fmt.Fprintf(w, "  %s%s %6d  %5.1f%%\n", name, pad, n, 100*float64(n)/float64(s.Total))
+		}
+	}
+	for a, n := range s.ByAction { // anything a newer bulwark wrote
+		if !logsValidAction(a) {
+			fmt.Fprintf(w, "  %-6s %6d\n", logsClean(a, 12), n)
+		}
+	}
+	p.counts("Guards that fired most", s.Guards)
+	p.counts("Sessions with most denials", s.DenySessions)
+	p.counts("Directories with most denials", s.DenyDirs)
+}
+
+func (p *logsPrinter) counts(title string, cs []audit.Count) {
+	const top = 10
+	fmt.Fprintf(p.w, "\n%s\n", title)
+	if len(cs) == 0 {
+		fmt.Fprintln(p.w, "  (none)")
+		return
+	}
+	cs = cs[:min(len(cs), top)]
+	width := 0
+	for _, c := range cs {
+		width = max(width, utf8.RuneCountInString(logsClean(c.Key, 60)))
+	}
+	for _, c := range cs {
+		fmt.Fprintf(p.w, "  %s  %6d\n", logsPad(logsClean(c.Key, 60), width), c.N)
+	}
+}
