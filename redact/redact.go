@@ -161,8 +161,13 @@ var rules = []*rule{
 		groups: []int{1}, keep: keepN(0), ok: hasDigit},
 	{kind: "password", keywords: []string{"pass", "secret", "token", "key"}, assign: true,
 		// key=value, key: value, "key": "value", export KEY=value, key := "v".
-		expr:   `(?i)` + genericKeys + `["']?[ \t]*(?::=|[:=])[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([^\s"'` + "`" + `,;&|(){}<>\[\]]+))`,
-		groups: []int{1, 2, 3}, keep: keepN(0), ok: genericValueOK, noCall: true},
+		// Also inside a JSON string: {"command": "export TOKEN=\"v\""}.
+		expr: `(?i)` + genericKeys + `(?:\\?["'])?[ \t]*(?::=|[:=])[ \t]*(?:` +
+			`"((?:[^"\\\n]|\\.)*)"` + // "v", with \" inside
+			`|'([^'\n]*)'` + // 'v'
+			`|\\"((?:[^\\\n]|\\[^"])*)\\"` + // \"v\" (in a JSON string)
+			`|((?:[^\s"'` + "`" + `,;&|(){}<>\[\]\\]|\\[^"nrt])+))`, // v; stops at a JSON \" or \n
+		groups: []int{1, 2, 3, 4}, keep: keepN(0), ok: genericValueOK, noCall: true},
 	{kind: "password", keywords: []string{"-pass", "-token", "-api"},
 		// Command-line flags with the value as the next word.
 		expr:   `(?i)(?:^|\s)--?[a-z0-9-]*(?:password|passwd|token|api-?key|apikey)[ \t]+(?:"([^"\n]*)"|'([^'\n]*)'|([^\s"'<>|&;-][^\s"'<>|&;]*))`,
@@ -234,6 +239,9 @@ func keywordAt(s string, i int, k kw) bool {
 	j := i + len(k.text)
 	for j < len(s) && (isWord(s[j]) || s[j] == '-') {
 		j++
+	}
+	if j+1 < len(s) && s[j] == '\\' && s[j+1] == '"' {
+		j++ // {"k": "export TOKEN=\"v\""}: a quote escaped in JSON
 	}
 	if j < len(s) && (s[j] == '"' || s[j] == '\'') {
 		j++

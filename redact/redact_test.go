@@ -81,6 +81,10 @@ func TestMaskKinds(t *testing.T) {
 		{"apikey", "APIKEY=FAKE0000", "APIKEY=********", "FAKE0000"},
 		{"access_key", "access_key: fakeAccess", "access_key: **********", "fakeAccess"},
 		{"secret go", `secret := "fakesecret"`, `secret := "**********"`, "fakesecret"},
+		{"json escaped quote", `{"password": "ab\"cdFAKE"}`, `{"password": "**********"}`, `cdFAKE`},
+		{"inside a json string", `{"command":"export TOKEN=\"abcFAKE\" && run"}`, `{"command":"export TOKEN=\"*******\" && run"}`, "abcFAKE"},
+		{"json in json", `{"args":"{\"password\": \"hunterFAKE\"}"}`, `{"args":"{\"password\": \"**********\"}"}`, "hunterFAKE"},
+		{"json newline", `{"content":"DB_PASSWORD=abcFAKE\nAPI_KEY=defFAKE\n"}`, `{"content":"DB_PASSWORD=*******\nAPI_KEY=*******\n"}`, "FAKE"},
 		{"query string", "https://api.example.com/v1?token=fake123&page=2", "https://api.example.com/v1?token=*******&page=2", "fake123"},
 	}
 	for _, tt := range tests {
