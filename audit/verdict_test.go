@@ -1,0 +1,73 @@
+package audit
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bulwark-guard/bulwark/guards"
+)
+
+func TestFromVerdict(t *testing.T) {
+	act := &guards.Action{
+		Client: "claude", Event: guards.PreToolUse, Tool: "Bash", Kind: guards.KindShell,
+		SessionID: "s1", ToolUseID: "t1", Cwd: "/home/dev/app",
+		Command: "git push --force https://x:" + "ghp_FAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE0000" + "@github.com/o/r main",
+	}
+	v := &guards.Verdict{
+		Decision: guards.Deny, Profile: "strict", Duration: 1234 * time.Microsecond,
+		Hits: []guards.Hit{
+			{GuardID: "git.force-push", Severity: guards.High, Decision: guards.Deny, Evidence: "git push --force", Reason: "Rewrites history."},
+			{GuardID: "secrets.github-token", Severity: guards.Critical, Decision: guards.Ask, Evidence: "ghp_FAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE0000"},
+		},
+	}
+	r := FromVerdict(act, v, "")
+	if r.Action != "deny" || r.Profile != "strict" || r.EvalMicros != 1234 || r.Tool != "Bash" ||
+		r.Event != "PreToolUse" || r.SessionID != "s1" || r.ToolUseID != "t1" || r.Cwd != "/home/dev/app" ||
+		r.Reason != "Rewrites history." || len(r.Guards) != 2 || r.Guards[1] != (GuardHit{"secrets.github-token", "critical", "ask", "ghp_FAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE0000"}) {
+		t.Errorf("record %+v", r)
+	}
+	if time.Since(r.Time) > time.Minute || r.Time.Location() != time.UTC {
+		t.Errorf("time %v", r.Time)
+	}
+	dir := t.TempDir()
+	if err := Append(dir, r, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, FileName))
+	if strings.Contains(string(data), "FAKEFAKE") {
+		t.Errorf("token in the log: %s", data)
+	}
+
+	// PostToolUse flag below deny is "flag"; the profile argument wins.
+	v2 := &guards.Verdict{Decision: guards.Warn, Flag: true, Profile: "balanced"}
+	if r := FromVerdict(&guards.Action{Event: guards.PostToolUse}, v2, "minimal"); r.Action != "flag" || r.Profile != "minimal" {
+		t.Errorf("flag record %+v", r)
+	}
+}
+
+func TestPreviewOf(t *testing.T) {
+	tests := []struct {
+		act  guards.Action
+		want string
+	}{
+		{guards.Action{Command: "ls", Paths: []guards.PathRef{{Path: "/x"}}}, "ls"},
+		{guards.Action{Paths: []guards.PathRef{{Path: "/a"}, {Path: "/b"}}}, "/a /b"},
+		{guards.Action{URLs: []string{"https://example.com"}}, "https://example.com"},
+		{guards.Action{Query: "TODO"}, "TODO"},
+		{guards.Action{Input: json.RawMessage(`{ "a" : 1,  "b": [ 2 ] }`)}, `{"a":1,"b":[2]}`},
+		{guards.Action{}, ""},
+	}
+	for _, tt := range tests {
+		if got := previewOf(&tt.act); got != tt.want {
+			t.Errorf("previewOf(%+v) = %q, want %q", tt.act, got, tt.want)
+		}
+	}
+	big := guards.Action{Command: strings.Repeat("x", 100000)}
+	if got := previewOf(&big); len(got) > 8<<10 {
+		t.Errorf("preview of a huge command is %d bytes", len(got))
+	}
+}
