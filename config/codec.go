@@ -37,9 +37,10 @@ func (e *encoder) strs(list []string) {
 }
 
 type decoder struct {
-	s   string
-	off int
-	err bool
+	s    string
+	off  int
+	err  bool
+	slab []string // string slices are carved out of this, to allocate rarely
 }
 
 func (d *decoder) uint() uint64 {
@@ -108,7 +109,11 @@ func (d *decoder) strs() []string {
 	if n == 0 {
 		return nil
 	}
-	out := make([]string, n)
+	if len(d.slab) < n {
+		d.slab = make([]string, max(n, 512))
+	}
+	out := d.slab[:n:n]
+	d.slab = d.slab[n:]
 	for i := range out {
 		out[i] = d.str()
 	}

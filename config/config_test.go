@@ -567,3 +567,28 @@ func TestBuildPolicy(t *testing.T) {
 		t.Error("empty config must give no policy")
 	}
 }
+
+func BenchmarkLoadCachedPack100(b *testing.B) {
+	root := b.TempDir()
+	dir := filepath.Join(root, "cfg")
+	os.MkdirAll(filepath.Join(dir, "packs.d"), 0o755)
+	os.WriteFile(filepath.Join(dir, "packs.d", "acme.toml"), []byte(genPack("acme", 100)), 0o644)
+	os.WriteFile(filepath.Join(dir, "config.toml"), []byte(fullConfig), 0o644)
+	o := Options{Dir: dir, StateDir: filepath.Join(root, "state"), Home: root, Version: "bench"}
+	if l := Load(o); len(l.Packs) != 1 {
+		b.Fatal(problemText(l.Problems))
+	}
+	for b.Loop() {
+		if l := Load(o); !l.Cached {
+			b.Fatal("not cached")
+		}
+	}
+}
+
+func BenchmarkLoadNothing(b *testing.B) {
+	root := b.TempDir()
+	o := Options{Dir: filepath.Join(root, "cfg"), StateDir: filepath.Join(root, "state"), Home: root, Version: "bench"}
+	for b.Loop() {
+		Load(o)
+	}
+}
