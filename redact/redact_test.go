@@ -144,6 +144,13 @@ func TestMaskLeavesOrdinaryText(t *testing.T) {
 		"eyJ is how base64 JSON starts",
 		"-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEFAKE\n-----END PUBLIC KEY-----",
 		"héllo wörld ✓ 日本語",
+		"secretName: my-tls\nkind: Secret\ntoken_type: bearer\npasswordless: true",
+		"fmt.Println(map[key:value monkey:1])",
+		"AWS_ACCESS_KEY_ID_FILE=/run/secrets/aws",
+		"-\tpassword := os.Getenv(\"DB_PASSWORD\")",
+		"curl -u \"$USER:$TOKEN\" https://$HOST/api",
+		"https://user@example.com/repo.git",
+		"sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
 	} {
 		if got := Mask(s); got != s {
 			t.Errorf("Mask(%q) = %q, want it unchanged", s, got)
