@@ -23,6 +23,8 @@ const (
 	maxLoopBody = 64 << 10
 	// maxFanout caps the commands derived from one xargs/find (one per item).
 	maxFanout = 16
+	// maxSyntaxNesting bounds the syntactic nesting handed to the parser.
+	maxSyntaxNesting = 200
 )
 
 var parserPool = sync.Pool{New: func() any {
@@ -39,7 +41,7 @@ func Analyze(src string, env Env) (res *Analysis) {
 	// the input but are capped so that nesting and loop unrolling cannot
 	// blow up.
 	a.work = 200000 + 4*len(src)
-	a.parseBudget = 4<<20 + 4*len(src)
+	a.parseBudget = 2<<20 + 2*len(src)
 	defer func() {
 		if r := recover(); r != nil {
 			// Defensive: a bug in the analysis must not take the hook down.
@@ -55,15 +57,60 @@ func Analyze(src string, env Env) (res *Analysis) {
 		}
 	}()
 	sc := newScope(env)
-	f, err := a.parse(src)
-	if err != nil {
-		res.ParseError = fmt.Errorf("shell: parsing command line: %w", err)
-		a.fallback(src, &ctx{src: src}, sc)
-	} else {
-		a.stmts(f.Stmts, &ctx{src: src}, sc, stdinInfo{})
+	if err := a.top(src, sc); err != nil {
+		// Start again from a clean state with the crude split.
+		*res = Analysis{ParseError: fmt.Errorf("shell: parsing command line: %w", err)}
+		*a = analyzer{env: env, res: res, work: 200000 + 4*len(src)}
+		a.fallback(src, &ctx{src: src}, newScope(env))
 	}
 	res.Commands = a.cmds
 	return res
+}
+
+// top parses and analyses the top-level statements one at a time, so that
+// analysis (and parsing) stops early once the command cap is reached.
+func (a *analyzer) top(src string, sc *scope) (err error) {
+	if err := a.checkParse(src); err != nil {
+		return err
+	}
+	p := parserPool.Get().(*syntax.Parser)
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("parser panic: %v", r)
+			return
+		}
+		parserPool.Put(p)
+	}()
+	c := &ctx{src: src}
+	first := true
+	for st, perr := range p.StmtsSeq(strings.NewReader(src)) {
+		if perr != nil {
+			return perr
+		}
+		in := stdinInfo{}
+		_ = first
+		first = false
+		a.stmt(st, c, sc, in)
+		if a.capped || a.work <= 0 {
+			break
+		}
+	}
+	return nil
+}
+
+// checkParse applies the parse budget and the nesting limit.
+func (a *analyzer) checkParse(src string) error {
+	if len(src) > a.parseBudget {
+		return fmt.Errorf("parse budget exhausted (%d bytes)", len(src))
+	}
+	a.parseBudget -= len(src)
+	if d := nestingEstimate(src); d > maxSyntaxNesting {
+		// The parser recurses per nesting level and can overflow the stack
+		// (a fatal error, not a panic) or take seconds on pathological
+		// input; such text is never a real command line.
+		return fmt.Errorf("nesting too deep (about %d levels)", d)
+	}
+	return nil
 }
 
 // analyzer holds the state of one Analyze call.
@@ -181,6 +228,9 @@ type outInfo struct {
 }
 
 func (a *analyzer) spend(n int) bool {
+	if a.capped {
+		return false
+	}
 	if a.work <= 0 {
 		if !a.outOfWork {
 			a.outOfWork = true
@@ -193,10 +243,9 @@ func (a *analyzer) spend(n int) bool {
 }
 
 func (a *analyzer) parse(src string) (f *syntax.File, err error) {
-	if len(src) > a.parseBudget {
-		return nil, fmt.Errorf("parse budget exhausted (%d bytes)", len(src))
+	if err := a.checkParse(src); err != nil {
+		return nil, err
 	}
-	a.parseBudget -= len(src)
 	p := parserPool.Get().(*syntax.Parser)
 	defer func() {
 		if r := recover(); r != nil {
@@ -302,16 +351,39 @@ func (c *ctx) srcOf(n syntax.Node) string {
 // stmts analyses a statement list. stdin goes to the first statement. The
 // output is the concatenation of the statements' outputs when all are known.
 func (a *analyzer) stmts(list []*syntax.Stmt, c *ctx, sc *scope, in stdinInfo) outInfo {
+	if len(list) == 1 {
+		return a.stmt(list[0], c, sc, in)
+	}
+	// Accumulate in a builder: concatenating pairwise is quadratic over a
+	// long list of statements (a 1 MiB command of echos).
 	out := outInfo{known: true}
+	var text strings.Builder
 	for i, s := range list {
 		if i > 0 {
 			in = stdinInfo{}
 		}
 		o := a.stmt(s, c, sc, in)
-		out = catOut(out, o)
+		if !out.known {
+			continue // keep analysing the statements; the output is unknown
+		}
+		if i == 0 {
+			out = o
+			text.WriteString(o.text)
+			continue
+		}
+		if !o.known || text.Len()+len(o.text) > maxPayload {
+			out = outInfo{}
+			continue
+		}
+		text.WriteString(o.text)
+		out.decoded = out.decoded || o.decoded
+		out.roots = nil
 	}
 	if len(list) == 0 {
 		return outInfo{}
+	}
+	if out.known {
+		out.text = text.String()
 	}
 	return out
 }
@@ -360,14 +432,30 @@ func (a *analyzer) stmt(s *syntax.Stmt, c *ctx, sc *scope, in stdinInfo) outInfo
 		switch cmd.Op {
 		case syntax.Pipe, syntax.PipeAll:
 			return a.pipeline(s, nc, sc, in)
-		case syntax.AndStmt:
-			o1 := a.stmt(cmd.X, nc, sc, in)
-			o2 := a.stmt(cmd.Y, nc, sc, stdinInfo{})
-			return catOut(o1, o2)
 		default:
-			a.stmt(cmd.X, nc, sc, in)
-			a.stmt(cmd.Y, nc, sc, stdinInfo{})
-			return outInfo{}
+			// a && b || c ...: walk the left spine iteratively (long chains
+			// would otherwise recurse once per operator).
+			var rights []*syntax.BinaryCmd
+			left := s
+			for {
+				b, ok := left.Cmd.(*syntax.BinaryCmd)
+				if !ok || (b.Op != syntax.AndStmt && b.Op != syntax.OrStmt) ||
+					(left != s && (len(left.Redirs) > 0 || left.Negated || left.Background)) {
+					break
+				}
+				rights = append(rights, b)
+				left = b.X
+			}
+			out := a.stmt(left, nc, sc, in)
+			for i := len(rights) - 1; i >= 0; i-- {
+				o := a.stmt(rights[i].Y, nc, sc, stdinInfo{})
+				if rights[i].Op == syntax.AndStmt {
+					out = catOut(out, o)
+				} else {
+					out = outInfo{}
+				}
+			}
+			return out
 		}
 	case *syntax.Block:
 		nc, in := a.compoundRedirs(s, c, sc, in)
@@ -445,18 +533,19 @@ func (a *analyzer) stmt(s *syntax.Stmt, c *ctx, sc *scope, in stdinInfo) outInfo
 
 // pipeline analyses a | b | c. Each stage is fed by every stage before it.
 func (a *analyzer) pipeline(s *syntax.Stmt, c *ctx, sc *scope, in stdinInfo) outInfo {
+	// Flatten the pipeline with an explicit stack (no recursion per stage).
 	var stages []*syntax.Stmt
-	var flatten func(st *syntax.Stmt)
-	flatten = func(st *syntax.Stmt) {
+	todo := []*syntax.Stmt{s}
+	for len(todo) > 0 {
+		st := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
 		if b, ok := st.Cmd.(*syntax.BinaryCmd); ok && (b.Op == syntax.Pipe || b.Op == syntax.PipeAll) &&
-			len(st.Redirs) == 0 && !st.Negated && !st.Background && len(stages) < 100000 {
-			flatten(b.X)
-			flatten(b.Y)
-			return
+			(st == s || len(st.Redirs) == 0 && !st.Negated && !st.Background) {
+			todo = append(todo, b.Y, b.X)
+			continue
 		}
 		stages = append(stages, st)
 	}
-	flatten(s)
 	var upstream []string
 	var out outInfo
 	for i, st := range stages {
@@ -719,4 +808,71 @@ func (sc *scope) cdTo(args []xword) {
 		return
 	}
 	sc.cwd = path.Join(sc.cwd, d)
+}
+
+// nestingEstimate is a cheap upper estimate of the syntactic nesting of src:
+// open brackets, open compound keywords and runs of prefix keywords
+// (time, !, coproc). It ignores double quotes on purpose ("$(" nests) and
+// skips single-quoted text and backslash escapes.
+func nestingEstimate(src string) int {
+	depth, kw, run, maxD := 0, 0, 0, 0
+	wordStart := -1
+	endWord := func(i int) {
+		if wordStart < 0 {
+			return
+		}
+		switch src[wordStart:i] {
+		case "if", "while", "until", "for", "case", "select", "function":
+			kw++
+			run = 0
+		case "fi", "done", "esac":
+			if kw > 0 {
+				kw--
+			}
+			run = 0
+		case "time", "!", "coproc", "then", "do", "else", "elif", "-p":
+			run++
+		default:
+			run = 0
+		}
+		wordStart = -1
+		if d := depth + kw + run; d > maxD {
+			maxD = d
+		}
+	}
+	for i := 0; i < len(src); i++ {
+		ch := src[i]
+		switch ch {
+		case '\\':
+			i++
+			continue
+		case '\'':
+			if j := strings.IndexByte(src[i+1:], '\''); j >= 0 {
+				endWord(i)
+				i += j + 1
+				continue
+			}
+		case '(', '{', '[':
+			endWord(i)
+			depth++
+			if d := depth + kw + run; d > maxD {
+				maxD = d
+			}
+			continue
+		case ')', '}', ']':
+			endWord(i)
+			if depth > 0 {
+				depth--
+			}
+			continue
+		case ' ', '\t', '\n', ';', '&', '|', '"', '`':
+			endWord(i)
+			continue
+		}
+		if wordStart < 0 {
+			wordStart = i
+		}
+	}
+	endWord(len(src))
+	return maxD
 }

@@ -21,7 +21,7 @@ type goldenCase struct {
 //	command line (any number of lines)
 //	---
 //	rendered analysis
-func readGolden(t *testing.T, file string) []goldenCase {
+func readGolden(t testing.TB, file string) []goldenCase {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
