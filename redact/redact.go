@@ -11,6 +11,7 @@
 //	AKIAIOSFODNN7EXAMPLE             -> AKIA****************
 //	ghp_0123456789abcdefghijklmnopqrstuvwxyz -> ghp_************************************
 //	password=hunter2                 -> password=*******
+//	GITHUB_TOKEN=ghp_0123...wxyz     -> GITHUB_TOKEN=ghp_****...****
 //	https://bob:s3cr3t@example.com   -> https://bob:******@example.com
 //	Authorization: Bearer abc.def    -> Authorization: Bearer *******
 //
@@ -22,6 +23,8 @@
 // index both the input and the output.
 //
 // Mask is idempotent (Mask(Mask(s)) == Mask(s)) and never makes text longer.
+// A value that is already a kept prefix followed only by '*' (Mask's own
+// output) is left as it is.
 //
 // # Cost
 //
@@ -64,6 +67,10 @@ type rule struct {
 	// noCall leaves a value alone when a '(' follows it: code such as
 	// password := getPassword(), not a secret.
 	noCall bool
+	// generic rules find a value by its context (password=, Bearer,
+	// user:pass@); when a token rule finds the same value, the token rule's
+	// mask (which keeps the token's prefix) wins.
+	generic bool
 	// wordStart: the match must not follow a word character (a \b that
 	// the expression leaves out so that it keeps a literal prefix).
 	wordStart bool
@@ -99,8 +106,31 @@ var notSecretValues = map[string]bool{
 	"optional": true, "any": true, "bytes": true, "[]byte": true, "secretstr": true,
 }
 
+// maskedPrefixes are the prefixes token rules keep visible.
+var maskedPrefixes = []string{
+	"AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-",
+	"xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "xapp-", "sk_live_", "rk_live_", "sk_test_", "rk_test_",
+	"sk-ant-", "sk-", "sk-proj-", "sk-svcacct-", "sk-admin-", "AIza", "npm_", "pypi-", "eyJ",
+}
+
+// alreadyMasked reports whether v is a token that Mask already masked
+// (a kept prefix and then only '*'), so that a generic rule leaves its
+// prefix alone.
+func alreadyMasked(v string) bool {
+	t := strings.TrimRight(v, "*")
+	if t == v {
+		return false
+	}
+	for _, p := range maskedPrefixes {
+		if t == p {
+			return true
+		}
+	}
+	return false
+}
+
 func genericValueOK(v string) bool {
-	if v == "" {
+	if v == "" || alreadyMasked(v) {
 		return false
 	}
 	switch v[0] {
@@ -150,16 +180,16 @@ var rules = []*rule{
 		expr: `pypi-[A-Za-z0-9_-]{50,}`, keep: keepN(5)},
 	{wordStart: true, kind: "jwt", keywords: []string{"eyj"},
 		expr: `eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`, keep: keepN(3)},
-	{kind: "url-credentials", keywords: []string{"://"},
+	{generic: true, kind: "url-credentials", keywords: []string{"://"},
 		expr:   `://[^\s:/@"'<>]+:([^\s@/"'<>]+)@`,
 		groups: []int{1}, keep: keepN(0), ok: genericValueOK},
-	{kind: "authorization", keywords: []string{"authorization"},
+	{generic: true, kind: "authorization", keywords: []string{"authorization"},
 		expr:   `(?i)\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:(?:bearer|basic|token|bot|digest)\s+)?([A-Za-z0-9._~+/=*-]+)`,
 		groups: []int{1}, keep: keepN(0), ok: genericValueOK},
-	{kind: "bearer", keywords: []string{"bearer"},
+	{generic: true, kind: "bearer", keywords: []string{"bearer"},
 		expr:   `(?i)\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)`,
 		groups: []int{1}, keep: keepN(0), ok: hasDigit},
-	{kind: "password", keywords: []string{"pass", "secret", "token", "key"}, assign: true,
+	{generic: true, kind: "password", keywords: []string{"pass", "secret", "token", "key"}, assign: true,
 		// key=value, key: value, "key": "value", export KEY=value, key := "v".
 		// Also inside a JSON string: {"command": "export TOKEN=\"v\""}.
 		expr: `(?i)` + genericKeys + `(?:\\?["'])?[ \t]*(?::=|[:=])[ \t]*(?:` +
@@ -168,7 +198,7 @@ var rules = []*rule{
 			`|\\"((?:[^\\\n]|\\[^"])*)\\"` + // \"v\" (in a JSON string)
 			`|((?:[^\s"'` + "`" + `,;&|(){}<>\[\]\\]|\\[^"nrt])+))`, // v; stops at a JSON \" or \n
 		groups: []int{1, 2, 3, 4}, keep: keepN(0), ok: genericValueOK, noCall: true},
-	{kind: "password", keywords: []string{"-pass", "-token", "-api"},
+	{generic: true, kind: "password", keywords: []string{"-pass", "-token", "-api"},
 		// Command-line flags with the value as the next word.
 		expr:   `(?i)(?:^|\s)--?[a-z0-9-]*(?:password|passwd|token|api-?key|apikey)[ \t]+(?:"([^"\n]*)"|'([^'\n]*)'|([^\s"'<>|&;-][^\s"'<>|&;]*))`,
 		groups: []int{1, 2, 3}, keep: keepN(0), ok: genericValueOK},
@@ -190,6 +220,7 @@ type span struct {
 	kind       string
 	start, end int // the whole value
 	from       int // first masked byte (start + kept prefix)
+	generic    bool
 }
 
 // kw is one prefilter keyword of a rule.
@@ -313,12 +344,31 @@ func find(s string) []span {
 					r.ok != nil && !r.ok(v) || r.noCall && b < len(s) && s[b] == '(' {
 					break
 				}
-				spans = append(spans, span{kind: r.kind, start: a, end: b, from: a + min(r.keep(v), b-a)})
+				spans = append(spans, span{kind: r.kind, start: a, end: b, from: a + min(r.keep(v), b-a), generic: r.generic})
 				break
 			}
 		}
 	}
-	return spans
+	// A generic match whose value a token rule also matched from the same
+	// start (GITHUB_TOKEN=ghp_...) gives way, so that the token's prefix
+	// stays visible.
+	out := spans[:0]
+	for _, g := range spans {
+		if g.generic && coveredByToken(spans, g) {
+			continue
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+func coveredByToken(spans []span, g span) bool {
+	for _, t := range spans {
+		if !t.generic && t.start == g.start && t.end >= g.end {
+			return true
+		}
+	}
+	return false
 }
 
 // maskSpans writes s with the spans masked; it returns s itself when no

@@ -60,7 +60,11 @@ func TestMaskKinds(t *testing.T) {
 		{"anthropic", "ANTHROPIC " + fakeAnthropic, "ANTHROPIC sk-ant-" + strings.Repeat("*", len(fakeAnthropic)-7), fakeAnthropic},
 		{"google", "key=" + fakeGoogle, "", fakeGoogle},
 		{"google bare", "g " + fakeGoogle, "g AIza" + strings.Repeat("*", 35), fakeGoogle},
-		{"npm", "//registry.npmjs.org/:_authToken=" + fakeNPM, "//registry.npmjs.org/:_authToken=" + strings.Repeat("*", len(fakeNPM)), fakeNPM},
+		{"npm", "//registry.npmjs.org/:_authToken=" + fakeNPM, "//registry.npmjs.org/:_authToken=npm_" + strings.Repeat("*", 36), fakeNPM},
+		{"token env keeps prefix", "export GITHUB_TOKEN=" + fakeGHP, "export GITHUB_TOKEN=ghp_" + strings.Repeat("*", 36), fakeGHP},
+		{"api key env keeps prefix", `OPENAI_API_KEY="` + fakeOpenAI + `"`, `OPENAI_API_KEY="sk-` + strings.Repeat("*", len(fakeOpenAI)-3) + `"`, fakeOpenAI},
+		{"bearer keeps prefix", "Authorization: Bearer " + fakeGHO, "Authorization: Bearer gho_" + strings.Repeat("*", 36), fakeGHO},
+		{"url keeps prefix", "https://x:" + fakeGHS + "@github.com/o/r", "https://x:ghs_" + strings.Repeat("*", 36) + "@github.com/o/r", fakeGHS},
 		{"npm bare", "t " + fakeNPM, "t npm_" + strings.Repeat("*", 36), fakeNPM},
 		{"pypi", "twine upload -p " + fakePyPI, "twine upload -p pypi-" + strings.Repeat("*", len(fakePyPI)-5), fakePyPI},
 		{"jwt", "cookie " + fakeJWT, "cookie eyJ" + strings.Repeat("*", len(fakeJWT)-3), fakeJWT},
@@ -150,6 +154,7 @@ func TestMaskLeavesOrdinaryText(t *testing.T) {
 		"-\tpassword := os.Getenv(\"DB_PASSWORD\")",
 		"curl -u \"$USER:$TOKEN\" https://$HOST/api",
 		"https://user@example.com/repo.git",
+		"password=ghp_******", // already masked: Mask's own output
 		"sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
 	} {
 		if got := Mask(s); got != s {
