@@ -387,7 +387,7 @@ assigns:
 // its static stdin.
 func (a *analyzer) shellRun(name string, args []xword, in stdinInfo, c *ctx, sc *scope) {
 	i := 0
-	cflag := false
+	cflag, noexec := false, false
 	for i < len(args) {
 		w := args[i]
 		v := w.Value
@@ -411,6 +411,8 @@ func (a *analyzer) shellRun(name string, args []xword, in stdinInfo, c *ctx, sc 
 				switch v[j] {
 				case 'c':
 					cflag = true
+				case 'n':
+					noexec = v[0] == '-' // -n reads commands without running them
 				case 'o', 'O':
 					takeVal = true
 				}
@@ -424,6 +426,7 @@ func (a *analyzer) shellRun(name string, args []xword, in stdinInfo, c *ctx, sc 
 		break
 	}
 	switch {
+	case noexec:
 	case cflag:
 		if i < len(args) && !args[i].substOnly {
 			a.nestedText(args[i].Value, c, sc, stdinInfo{}, viaDecoded("bash -c", args[i])...)

@@ -324,9 +324,11 @@ func (s *iscan) str(i int, prefix string, q byte) int {
 	case strings.Contains(prefix, "f"):
 		t.dyn = strings.Contains(v, "{")
 	case q == '"' && (s.lang == "perl" || s.lang == "php"):
-		t.dyn = hasSigil(v)
+		t.text = s.interpolateHome(v)
+		t.dyn = hasSigil(t.text)
 	case q == '"' && s.lang == "ruby":
-		t.dyn = strings.Contains(v, "#{")
+		t.text = s.interpolateHome(v)
+		t.dyn = strings.Contains(t.text, "#{")
 	}
 	s.toks = append(s.toks, t)
 	return j
@@ -980,6 +982,20 @@ func (s *iscan) actCall(ck callKind, name string, vals []Word, args [][2]int) {
 		}
 		s.shellWord(vals[0], callName)
 	case ckArgv:
+		if s.lang == "node" && len(args) > 1 {
+			last := strings.ReplaceAll(s.raw(args[len(args)-1]), " ", "")
+			if strings.Contains(last, "shell:true") || strings.Contains(last, "shell:'") || strings.Contains(last, "shell:\"") {
+				text := vals[0]
+				if lst, ok := s.list(args[1]); ok && len(args) > 2 {
+					for _, w := range lst {
+						text.Value += " " + w.Value
+						text.Dynamic = text.Dynamic || w.Dynamic
+					}
+				}
+				s.shellWord(text, callName)
+				return
+			}
+		}
 		argv := []xword{{Word: vals[0]}}
 		if len(args) > 1 {
 			if lst, ok := s.list(args[1]); ok {
@@ -989,13 +1005,6 @@ func (s *iscan) actCall(ck callKind, name string, vals []Word, args [][2]int) {
 				argv = append(argv, lst...)
 			} else {
 				argv = append(argv, xword{Word: vals[1]})
-			}
-		}
-		if s.lang == "node" && len(args) > 1 {
-			last := s.raw(args[len(args)-1])
-			if strings.Contains(last, "shell") && !strings.Contains(last, "shell: false") && len(argv) == 1 {
-				s.shellWord(vals[0], callName)
-				return
 			}
 		}
 		if len(args) == 1 && strings.ContainsAny(vals[0].Value, " \t") {
@@ -1202,4 +1211,23 @@ func (s *iscan) argv(argv []xword, callName string) {
 		argv[0].Value = path.Clean(argv[0].Value)
 	}
 	s.a.run(&invocation{argv: argv}, nc, s.sc)
+}
+
+// homeInterpolations are the spellings of the home directory inside
+// interpolated perl, php and ruby strings.
+var homeInterpolations = []string{
+	"${ENV{HOME}}", "$ENV{HOME}", "$ENV{'HOME'}", `$ENV{"HOME"}`, "$_SERVER['HOME']", "$_ENV['HOME']",
+	"#{ENV['HOME']}", `#{ENV["HOME"]}`, "#{Dir.home}", "$HOME",
+}
+
+func (s *iscan) interpolateHome(v string) string {
+	if !strings.ContainsAny(v, "$#") {
+		return v
+	}
+	for _, h := range homeInterpolations {
+		if strings.Contains(v, h) {
+			v = strings.ReplaceAll(v, h, s.home())
+		}
+	}
+	return v
 }
