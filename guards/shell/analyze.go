@@ -82,15 +82,11 @@ func (a *analyzer) top(src string, sc *scope) (err error) {
 		parserPool.Put(p)
 	}()
 	c := &ctx{src: src}
-	first := true
 	for st, perr := range p.StmtsSeq(strings.NewReader(src)) {
 		if perr != nil {
 			return perr
 		}
-		in := stdinInfo{}
-		_ = first
-		first = false
-		a.stmt(st, c, sc, in)
+		a.stmt(st, c, sc, stdinInfo{})
 		if a.capped || a.work <= 0 {
 			break
 		}
@@ -157,7 +153,7 @@ type varVal struct {
 	val     string
 	known   bool     // val is the static value
 	feeders []string // commands whose output the value came from
-	decoded bool     // value came from a decoded payload
+	decoded string   // value came from a decoded payload
 }
 
 // scope holds the shell state that flows between statements.
@@ -213,7 +209,7 @@ func (s *scope) home() string {
 type stdinInfo struct {
 	text    string
 	known   bool
-	decoded bool
+	decoded string
 	kind    string   // "pipe", "heredoc", "here-string"
 	roots   []Word   // the input comes from `find ROOTS` without restriction
 	feeders []string // upstream command names (for nested analysis)
@@ -223,7 +219,7 @@ type stdinInfo struct {
 type outInfo struct {
 	text    string
 	known   bool
-	decoded bool
+	decoded string
 	roots   []Word // output is the file list of an unrestricted find
 }
 
@@ -376,7 +372,7 @@ func (a *analyzer) stmts(list []*syntax.Stmt, c *ctx, sc *scope, in stdinInfo) o
 			continue
 		}
 		text.WriteString(o.text)
-		out.decoded = out.decoded || o.decoded
+		out.decoded = orDec(out.decoded, o.decoded)
 		out.roots = nil
 	}
 	if len(list) == 0 {
@@ -395,7 +391,7 @@ func catOut(a, b outInfo) outInfo {
 	if a.text == "" && a.roots == nil {
 		return b
 	}
-	return outInfo{text: a.text + b.text, known: true, decoded: a.decoded || b.decoded}
+	return outInfo{text: a.text + b.text, known: true, decoded: orDec(a.decoded, b.decoded)}
 }
 
 // compoundRedirs resolves the redirections of a compound statement and
@@ -409,12 +405,15 @@ func (a *analyzer) compoundRedirs(s *syntax.Stmt, c *ctx, sc *scope, in stdinInf
 		nc.bg = true
 	}
 	if len(s.Redirs) > 0 {
-		var nested []Command
 		var rs []Redirect
-		nested = a.capture(func() {
-			rs, in, _ = a.redirects(s.Redirs, c, sc, in)
+		var feeders []string
+		nested := a.capture(func() {
+			rs, in, feeders = a.redirects(s.Redirs, c, sc, in)
 		})
 		nc.redirs = append(append([]Redirect{}, c.redirs...), rs...)
+		if len(feeders) > 0 {
+			nc.fedBy = addNames(append([]string{}, c.fedBy...), feeders)
+		}
 		a.appendCmds(nested)
 	}
 	return nc, in
@@ -522,9 +521,9 @@ func (a *analyzer) stmt(s *syntax.Stmt, c *ctx, sc *scope, in stdinInfo) outInfo
 		return outInfo{}
 	case nil:
 		// A statement with only redirections: `> file`.
+		// Only its substitutions run (`> "$(cmd)"`).
 		if len(s.Redirs) > 0 {
-			nc, _ := a.compoundRedirs(s, c, sc, in)
-			_ = nc
+			a.compoundRedirs(s, c, sc, in)
 		}
 		return outInfo{}
 	}
@@ -700,9 +699,7 @@ func (a *analyzer) substsIn(n syntax.Node, c *ctx, sc *scope) []string {
 	syntax.Walk(n, func(n syntax.Node) bool {
 		switch x := n.(type) {
 		case *syntax.CmdSubst:
-			var o outInfo
-			cs := a.capture(func() { o = a.substStmts(x.Stmts, c, sc, substVia(x)) })
-			_ = o
+			cs := a.capture(func() { a.substStmts(x.Stmts, c, sc, substVia(x)) })
 			feeders = namesOf(feeders, cs)
 			a.appendCmds(cs)
 			return false

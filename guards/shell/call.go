@@ -314,16 +314,16 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 
 func viaDecoded(v string, args ...xword) []string {
 	for _, w := range args {
-		if w.decoded {
-			return []string{v, "base64"}
+		if w.decoded != "" {
+			return []string{v, w.decoded}
 		}
 	}
 	return []string{v}
 }
 
 func viaDecodedOut(v string, o *outInfo) []string {
-	if o.decoded {
-		return []string{v, "base64"}
+	if o.decoded != "" {
+		return []string{v, o.decoded}
 	}
 	return []string{v}
 }
@@ -437,8 +437,8 @@ func (a *analyzer) shellRun(name string, args []xword, in stdinInfo, c *ctx, sc 
 		}
 	case in.known:
 		v := []string{in.kind}
-		if in.decoded {
-			v = append(v, "base64")
+		if in.decoded != "" {
+			v = append(v, in.decoded)
 		}
 		a.nestedText(in.text, c, sc, stdinInfo{}, v...)
 	}

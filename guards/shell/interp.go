@@ -50,7 +50,7 @@ func interpLang(name string) string {
 }
 
 // interpCode finds the code an interpreter runs from its arguments or stdin.
-func interpCode(lang string, args []xword, in stdinInfo) (code string, form string, decoded bool, ok bool) {
+func interpCode(lang string, args []xword, in stdinInfo) (code string, form string, decoded string, ok bool) {
 	label := lang
 	if lang == "deno" {
 		if len(args) > 0 && args[0].Value == "eval" {
@@ -60,36 +60,23 @@ func interpCode(lang string, args []xword, in stdinInfo) (code string, form stri
 				}
 			}
 		}
-		return "", "", false, false
+		return "", "", "", false
 	}
-	codeFlags := map[string]string{
-		"python": "c", "perl": "eE", "ruby": "e", "node": "ep", "php": "r",
-	}[lang]
-	valFlags := map[string]string{
-		"python": "WXm", "perl": "IMmx", "ruby": "IrCE", "node": "r", "php": "cdzRBEF",
-	}[lang]
-	formName := map[string]string{
-		"python": "python -c", "perl": "perl -e", "ruby": "ruby -e", "node": "node -e", "php": "php -r",
-	}[lang]
+	codeFlags, valFlags, formName := interpFlags(lang)
 	var codes []string
-	stdin := false
 	for i := 0; i < len(args); i++ {
 		w := args[i]
 		v := w.Value
 		if w.Dynamic && len(codes) == 0 {
-			return "", "", false, false
+			return "", "", "", false
 		}
-		if v == "-" {
-			stdin = true
-			break
-		}
-		if v == "--" {
+		if v == "-" || v == "--" {
 			break
 		}
 		if lang == "node" && (v == "--eval" || v == "--print") {
 			if i+1 < len(args) {
 				codes = append(codes, args[i+1].Value)
-				decoded = decoded || args[i+1].decoded
+				decoded = orDec(decoded, args[i+1].decoded)
 				i++
 			}
 			continue
@@ -105,12 +92,12 @@ func interpCode(lang string, args []xword, in stdinInfo) (code string, form stri
 		if len(v) > 1 && v[0] == '-' {
 			last := v[len(v)-1]
 			if lang == "python" && strings.IndexByte(v, 'm') > 0 {
-				return "", "", false, false // -m module
+				return "", "", "", false // -m module
 			}
 			if strings.IndexByte(codeFlags, last) >= 0 {
 				if i+1 < len(args) {
 					codes = append(codes, args[i+1].Value)
-					decoded = decoded || args[i+1].decoded
+					decoded = orDec(decoded, args[i+1].decoded)
 					i++
 				}
 				if lang == "python" {
@@ -126,18 +113,35 @@ func interpCode(lang string, args []xword, in stdinInfo) (code string, form stri
 		// A script operand: its code is not visible; with -c/-e the rest are
 		// arguments.
 		if len(codes) == 0 {
-			return "", "", false, false
+			return "", "", "", false
 		}
 		break
 	}
 	if len(codes) > 0 {
 		return strings.Join(codes, "\n"), formName, decoded, true
 	}
-	_ = stdin
 	if in.known {
 		return in.text, label + " stdin", in.decoded, true
 	}
-	return "", "", false, false
+	return "", "", "", false
+}
+
+// interpFlags returns, for a language, the short flags that take the code
+// as their value, the short flags that take another value, and the Via form.
+func interpFlags(lang string) (code, val, form string) {
+	switch lang {
+	case "python":
+		return "c", "WXm", "python -c"
+	case "perl":
+		return "eE", "IMmx", "perl -e"
+	case "ruby":
+		return "e", "IrCE", "ruby -e"
+	case "node":
+		return "ep", "r", "node -e"
+	case "php":
+		return "r", "cdzRBEF", "php -r"
+	}
+	return "", "", ""
 }
 
 func (a *analyzer) interpRun(lang, name string, args []xword, in stdinInfo, c *ctx, sc *scope) {
@@ -158,8 +162,8 @@ func (a *analyzer) interpRun(lang, name string, args []xword, in stdinInfo, c *c
 	}
 	ic := c.with()
 	ic.via = appendVia(c.via, form)
-	if decoded {
-		ic.via = append(ic.via, "base64")
+	if decoded != "" {
+		ic.via = append(ic.via, decoded)
 	}
 	ic.redirs, ic.fedBy = nil, nil
 	s := &iscan{a: a, lang: lang, code: code, c: ic, sc: sc}
@@ -925,10 +929,8 @@ func (s *iscan) scan() {
 			continue
 		}
 		var args [][2]int
-		open := -1
 		switch {
 		case i+1 < len(toks) && toks[i+1].kind == 'p' && toks[i+1].text == "(":
-			open = i + 1
 			args, _ = s.args(i + 1)
 		case (s.lang == "perl" || s.lang == "ruby") && i+1 < len(toks) && (toks[i+1].kind == 's' || toks[i+1].kind == 'i'):
 			// Call without parentheses: system "cmd", unlink $f, "x".
@@ -953,7 +955,6 @@ func (s *iscan) scan() {
 		for k, r := range args {
 			vals[k] = s.eval(r)
 		}
-		_ = open
 		s.actCall(ck, name, vals, args)
 	}
 }

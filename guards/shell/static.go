@@ -19,9 +19,9 @@ func (a *analyzer) staticOut(name string, args []xword, in stdinInfo) outInfo {
 			}
 		}
 	}
-	decoded := false
+	decoded := ""
 	for i := range args {
-		decoded = decoded || args[i].decoded
+		decoded = orDec(decoded, args[i].decoded)
 	}
 	switch name {
 	case "echo":
@@ -72,7 +72,11 @@ func (a *analyzer) staticOut(name string, args []xword, in stdinInfo) outInfo {
 		}
 		if dec {
 			if s, ok := decodeBase(name, in.text); ok {
-				return outInfo{text: s, known: true, decoded: true}
+				kind := "base64"
+				if name == "base32" {
+					kind = "base32"
+				}
+				return outInfo{text: s, known: true, decoded: kind}
 			}
 			return outInfo{}
 		}
@@ -96,7 +100,7 @@ func (a *analyzer) staticOut(name string, args []xword, in stdinInfo) outInfo {
 		}
 		if b64 && dec {
 			if s, ok := decodeBase("base64", in.text); ok {
-				return outInfo{text: s, known: true, decoded: true}
+				return outInfo{text: s, known: true, decoded: "base64"}
 			}
 		}
 	case "xxd":
@@ -119,7 +123,7 @@ func (a *analyzer) staticOut(name string, args []xword, in stdinInfo) outInfo {
 		}
 		if rev && plain {
 			if s, ok := decodeHex(in.text); ok {
-				return outInfo{text: s, known: true, decoded: true}
+				return outInfo{text: s, known: true, decoded: "hex"}
 			}
 		}
 	case "find":
@@ -374,4 +378,12 @@ func splitFields(s string) []Word {
 		out = append(out, Word{Value: sb.String()})
 	}
 	return out
+}
+
+// orDec combines decoding kinds: the first non-empty wins.
+func orDec(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

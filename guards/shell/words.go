@@ -11,7 +11,7 @@ import (
 type xword struct {
 	Word
 	feeders []string // commands whose output reaches the word ($(curl ..), tainted vars)
-	decoded bool     // the value came from a decoded payload
+	decoded string   // the value came from a decoded payload
 	// proc is set when the word is a single <(...) whose output is static.
 	proc *outInfo
 	// split is true when the word had an unquoted expansion (subject to
@@ -34,14 +34,12 @@ type wres struct {
 	sb      strings.Builder
 	dyn     bool
 	glob    bool
-	decoded bool
+	decoded string
 	feeders []string
 	exp     bool // had an unquoted expansion
 	quoted  bool
 	lits    bool // had literal text
 	proc    *outInfo
-	nsubst  int
-	dynSub  bool
 }
 
 // word resolves one word.
@@ -58,8 +56,7 @@ func (a *analyzer) word(w *syntax.Word, c *ctx, sc *scope, q quoteCtx) xword {
 	x.onlyExp = r.exp && !r.quoted && !r.lits
 	if len(w.Parts) == 1 {
 		x.proc = r.proc
-		if cs, ok := w.Parts[0].(*syntax.CmdSubst); ok && r.dyn {
-			_ = cs
+		if _, ok := w.Parts[0].(*syntax.CmdSubst); ok && r.dyn {
 			x.substOnly = true
 		}
 		if dq, ok := w.Parts[0].(*syntax.DblQuoted); ok && len(dq.Parts) == 1 && r.dyn {
@@ -68,20 +65,9 @@ func (a *analyzer) word(w *syntax.Word, c *ctx, sc *scope, q quoteCtx) xword {
 			}
 		}
 	}
-	if r.dyn {
-		// Keep the source text of anything that could not be resolved.
-		if s := c.srcOf(w); s != "" && q == qUnquoted {
-			x.Value = unquoteSource(s, x.Value)
-		}
-	}
+	// Parts that could not be resolved already contributed their source
+	// text to Value.
 	return x
-}
-
-// unquoteSource picks the value to show for a dynamic word: the resolved
-// text already keeps the source of its unresolved parts, so it is kept.
-func unquoteSource(src, resolved string) string {
-	_ = src
-	return resolved
 }
 
 // words resolves a list of argument words, with field splitting of
@@ -147,14 +133,13 @@ func (a *analyzer) parts(ps []syntax.WordPart, q quoteCtx, r *wres, c *ctx, sc *
 			if q == qUnquoted {
 				r.exp = true
 			}
-			r.nsubst++
 			var o outInfo
 			cs := a.capture(func() { o = a.substStmts(x.Stmts, c, sc, substVia(x)) })
 			r.feeders = namesOf(r.feeders, cs)
 			a.appendCmds(cs)
 			if o.known && len(o.text) <= maxPayload {
 				r.sb.WriteString(strings.TrimRight(o.text, "\n"))
-				r.decoded = r.decoded || o.decoded
+				r.decoded = orDec(r.decoded, o.decoded)
 			} else {
 				r.dyn = true
 				r.sb.WriteString(c.srcOf(x))
@@ -253,7 +238,7 @@ func (a *analyzer) paramExp(pe *syntax.ParamExp, q quoteCtx, r *wres, c *ctx, sc
 	if pe.Exp == nil {
 		if set && v.known {
 			r.sb.WriteString(v.val)
-			r.decoded = r.decoded || v.decoded
+			r.decoded = orDec(r.decoded, v.decoded)
 			return
 		}
 		dynamic()
@@ -263,11 +248,7 @@ func (a *analyzer) paramExp(pe *syntax.ParamExp, q quoteCtx, r *wres, c *ctx, sc
 		if pe.Exp.Word == nil {
 			return
 		}
-		qq := q
-		if qq == qUnquoted {
-			qq = qUnquoted
-		}
-		a.parts(pe.Exp.Word.Parts, qq, r, c, sc, false)
+		a.parts(pe.Exp.Word.Parts, q, r, c, sc, false)
 	}
 	switch pe.Exp.Op {
 	case syntax.DefaultUnset, syntax.AssignUnset:
