@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"strconv"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -297,6 +298,13 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 		a.findActions(args, cc, sc)
 	case name == "cd" || name == "pushd":
 		sc.cdTo(args)
+	case name == "alias":
+		// alias NAME=VALUE: VALUE is shell code run when NAME is used.
+		for _, w := range args {
+			if _, v, ok := strings.Cut(w.Value, "="); ok && !w.Dynamic && strings.TrimSpace(v) != "" {
+				a.nestedText(v, cc, sc, stdinInfo{}, "alias")
+			}
+		}
 	default:
 		if lang := interpLang(name); lang != "" {
 			a.interpRun(lang, name, args, in, cc, sc)
@@ -429,7 +437,27 @@ func (a *analyzer) shellRun(name string, args []xword, in stdinInfo, c *ctx, sc 
 	case noexec:
 	case cflag:
 		if i < len(args) && !args[i].substOnly {
-			a.nestedText(args[i].Value, c, sc, stdinInfo{}, viaDecoded("bash -c", args[i])...)
+			// The arguments after the string are $0, $1 ... of the new shell.
+			nsc := sc
+			if rest := args[i+1:]; len(rest) > 0 {
+				nsc = sc.copy()
+				var all []string
+				for k, w := range rest {
+					if k < 10 {
+						nsc.set(strconv.Itoa(k), varVal{val: w.Value, known: !w.Dynamic, feeders: w.feeders})
+					}
+					if k > 0 {
+						all = append(all, w.Value)
+					}
+				}
+				joined := varVal{val: strings.Join(all, " "), known: true}
+				for _, w := range rest[1:] {
+					joined.known = joined.known && !w.Dynamic
+				}
+				nsc.set("@", joined)
+				nsc.set("*", joined)
+			}
+			a.nestedText(args[i].Value, c, nsc, stdinInfo{}, viaDecoded("bash -c", args[i])...)
 		}
 	case i < len(args):
 		if args[i].proc != nil {

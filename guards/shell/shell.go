@@ -41,6 +41,7 @@ type Redirect struct {
 	Op string
 	// Target is the file (or fd number for >& / <&); for heredocs and
 	// here-strings it is empty and the body is in Command.Stdin.
+	// Op carries the fd prefix when one is written ("2>", "2>>", "3<&").
 	Target Word
 	// Write is true for redirections that create, truncate or append to Target.
 	Write bool
@@ -75,8 +76,34 @@ type Command struct {
 	// "sudo", "env", "xargs", "find -exec", "bash -c", "eval", "heredoc",
 	// "pipe", "$(...)", "python -c", "shutil.rmtree" ... Empty for a plain
 	// top-level command.
+	//
+	// The entries used are:
+	//   - wrappers, by base name: "sudo", "doas", "env", "command", "builtin",
+	//     "exec", "nice", "nohup", "time", "timeout", "stdbuf", "ionice",
+	//     "chroot", "busybox", "toybox", "xargs", "watch"; the `time` keyword
+	//     adds "time", `coproc` adds "coproc";
+	//   - "find -exec" (also for -execdir, -ok, -okdir) and "find -delete";
+	//   - code run by a shell: "bash -c" (any shell's -c, whatever the shell
+	//     is called), "eval", "source" (source/. of a static <(...)),
+	//     "bash script" (a shell run on a static <(...)), "alias" (the value
+	//     of alias NAME=VALUE), and for a shell's static stdin "heredoc",
+	//     "here-string" or "pipe";
+	//   - after any of those, "base64", "base32" or "hex" when the code was
+	//     decoded from a literal payload;
+	//   - substitutions: "$(...)", "`...`", "<(...)", ">(...)";
+	//   - "function NAME" for the body of a function declaration;
+	//   - interpreter code: "python -c", "python stdin", "perl -e",
+	//     "perl stdin", "ruby -e", "node -e" (also bun), "node stdin",
+	//     "deno eval", "php -r", "php stdin", followed by the call that runs
+	//     the command as written ("os.system", "subprocess.run",
+	//     "child_process.execSync" or "execSync", "shutil.rmtree",
+	//     "Path.unlink", "`...`" for backticks, %x() and qx{}).
 	Via []string
-	// Depth is the nesting depth (0 for the top level).
+	// Depth is the nesting depth (0 for the top level). Code in strings and
+	// substitutions (bash -c, eval, heredoc or pipe into a shell, $(...),
+	// <(...), interpreter code) is one level deeper than the command that
+	// runs it; compound commands ((...), {...}, if, loops, functions) and
+	// wrappers do not add depth.
 	Depth int
 	// Cwd is the directory the command runs in when known (after `cd DIR &&`,
 	// `git -C` is NOT applied here); "" when it became dynamic.
