@@ -134,6 +134,9 @@ func writeVerdict(w io.Writer, act *guards.Action, v *guards.Verdict, profile st
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "    why:     %s\n", h.Reason)
+		if h.AllowedBy != "" {
+			fmt.Fprintf(w, "    allowed: %s\n", h.AllowedBy)
+		}
 		if h.Instead != "" {
 			fmt.Fprintf(w, "    instead: %s\n", h.Instead)
 		}
@@ -149,6 +152,7 @@ type jsonHit struct {
 	Via      []string `json:"via,omitempty"`
 	Reason   string   `json:"reason"`
 	Instead  string   `json:"instead,omitempty"`
+	Allowed  string   `json:"allowed_by,omitempty"`
 }
 
 func writeVerdictJSON(w io.Writer, act *guards.Action, v *guards.Verdict) {
@@ -163,7 +167,7 @@ func writeVerdictJSON(w io.Writer, act *guards.Action, v *guards.Verdict) {
 		out.Reason = hooks.Explain(v, act)
 	}
 	for _, h := range v.Hits {
-		out.Guards = append(out.Guards, jsonHit{h.GuardID, h.Title, h.Severity.String(), h.Decision.String(), h.Evidence, h.Via, h.Reason, h.Instead})
+		out.Guards = append(out.Guards, jsonHit{h.GuardID, h.Title, h.Severity.String(), h.Decision.String(), h.Evidence, h.Via, h.Reason, h.Instead, h.AllowedBy})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
