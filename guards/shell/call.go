@@ -142,9 +142,14 @@ func skipOpts(args []xword, valShort string, valLong ...string) (int, string) {
 	return i, string(flags)
 }
 
-var shells = map[string]bool{
-	"bash": true, "sh": true, "zsh": true, "dash": true, "ksh": true, "fish": true, "ash": true,
-	"mksh": true, "yash": true, "rbash": true, "pdksh": true, "tcsh": false, "csh": false,
+// isShell reports whether name is a shell whose -c string, script or stdin
+// is shell code.
+func isShell(name string) bool {
+	switch name {
+	case "bash", "sh", "zsh", "dash", "ksh", "fish", "ash", "mksh", "yash", "rbash", "pdksh":
+		return true
+	}
+	return false
 }
 
 // run unwraps wrappers, emits the command and analyses what it runs.
@@ -280,7 +285,7 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 	}
 	in := inv.in
 	switch {
-	case shells[name]:
+	case isShell(name):
 		a.shellRun(name, args, in, cc, sc)
 	case name == "eval":
 		if len(args) > 0 && !(len(args) == 1 && args[0].substOnly) {
@@ -672,23 +677,35 @@ func (a *analyzer) xargs(args []xword, inv *invocation, c *ctx, sc *scope, via [
 	}
 }
 
-var findRestricting = map[string]bool{
-	"-name": true, "-iname": true, "-path": true, "-ipath": true, "-wholename": true, "-iwholename": true,
-	"-regex": true, "-iregex": true, "-newer": true, "-anewer": true, "-cnewer": true, "-mtime": true, "-mmin": true,
-	"-atime": true, "-amin": true, "-ctime": true, "-cmin": true, "-size": true, "-empty": true, "-user": true,
-	"-group": true, "-perm": true, "-links": true, "-inum": true, "-samefile": true, "-uid": true, "-gid": true,
-	"-nouser": true, "-nogroup": true, "-lname": true, "-ilname": true, "-used": true, "-false": true,
-	"-readable": true, "-writable": true, "-executable": true,
+// findRestricting reports whether a find predicate restricts which files
+// the actions apply to.
+func findRestricting(p string) bool {
+	switch p {
+	case "-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-regex", "-iregex",
+		"-newer", "-anewer", "-cnewer", "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin", "-size",
+		"-empty", "-user", "-group", "-perm", "-links", "-inum", "-samefile", "-uid", "-gid", "-nouser",
+		"-nogroup", "-lname", "-ilname", "-used", "-false", "-readable", "-writable", "-executable":
+		return true
+	}
+	return strings.HasPrefix(p, "-newer")
 }
 
 // findArgCount is the number of arguments a find predicate takes.
-var findArgCount = map[string]int{
-	"-name": 1, "-iname": 1, "-path": 1, "-ipath": 1, "-wholename": 1, "-iwholename": 1, "-regex": 1, "-iregex": 1,
-	"-newer": 1, "-anewer": 1, "-cnewer": 1, "-mtime": 1, "-mmin": 1, "-atime": 1, "-amin": 1, "-ctime": 1,
-	"-cmin": 1, "-size": 1, "-user": 1, "-group": 1, "-perm": 1, "-links": 1, "-inum": 1, "-samefile": 1,
-	"-uid": 1, "-gid": 1, "-type": 1, "-xtype": 1, "-maxdepth": 1, "-mindepth": 1, "-fstype": 1, "-printf": 1,
-	"-fprint": 1, "-fprint0": 1, "-fls": 1, "-fprintf": 2, "-context": 1, "-regextype": 1, "-used": 1,
-	"-lname": 1, "-ilname": 1, "-files0-from": 1,
+func findArgCount(p string) int {
+	switch p {
+	case "-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-regex", "-iregex",
+		"-newer", "-anewer", "-cnewer", "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin", "-size",
+		"-user", "-group", "-perm", "-links", "-inum", "-samefile", "-uid", "-gid", "-type", "-xtype",
+		"-maxdepth", "-mindepth", "-fstype", "-printf", "-fprint", "-fprint0", "-fls", "-context",
+		"-regextype", "-used", "-lname", "-ilname", "-files0-from":
+		return 1
+	case "-fprintf":
+		return 2
+	}
+	if strings.HasPrefix(p, "-newer") {
+		return 1
+	}
+	return 0
 }
 
 // findRoots returns the roots of a find command and the index of its
@@ -740,13 +757,13 @@ func (a *analyzer) findActions(args []xword, c *ctx, sc *scope) {
 		case v == "-o" || v == "-or" || v == ",":
 			orSeen, restricted = true, false
 			i++
-		case findRestricting[v]:
+		case findRestricting(v):
 			if !orSeen {
 				if !((v == "-name" || v == "-iname") && i+1 < len(args) && args[i+1].Value == "*" && !args[i+1].Dynamic) {
 					restricted = true
 				}
 			}
-			i += 1 + findArgCount[v]
+			i += 1 + findArgCount(v)
 		case v == "-exec" || v == "-execdir" || v == "-ok" || v == "-okdir":
 			j := i + 1
 			for j < len(args) && !(args[j].Value == ";" || (args[j].Value == "+" && j > i+1 && args[j-1].Value == "{}")) {
@@ -792,7 +809,7 @@ func (a *analyzer) findActions(args []xword, c *ctx, sc *scope) {
 			}
 			i++
 		default:
-			i += 1 + findArgCount[v]
+			i += 1 + findArgCount(v)
 		}
 	}
 }

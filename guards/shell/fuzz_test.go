@@ -81,7 +81,7 @@ func FuzzAnalyze(f *testing.F) {
 			t.Fatalf("Analyze(%q): %d commands > %d", src, len(a.Commands), maxCommands)
 		}
 		for _, c := range a.Commands {
-			if c.Depth < 0 || c.Depth > MaxDepth+1 {
+			if c.Depth < 0 || c.Depth > MaxDepth {
 				t.Fatalf("Analyze(%q): depth %d", src, c.Depth)
 			}
 		}

@@ -130,7 +130,7 @@ func (a *analyzer) staticOut(name string, args []xword, in stdinInfo) outInfo {
 		roots, i := findRoots(args)
 		restricted := false
 		for _, w := range args[i:] {
-			if findRestricting[w.Value] || w.Value == "-exec" || w.Value == "-execdir" || w.Value == "-ok" ||
+			if findRestricting(w.Value) || w.Value == "-exec" || w.Value == "-execdir" || w.Value == "-ok" ||
 				w.Value == "-okdir" || w.Value == "-delete" || w.Value == "-o" || w.Value == "-print0" || w.Value == "-printf" {
 				restricted = true
 			}
