@@ -17,7 +17,13 @@ import (
 
 var errCorrupt = errors.New("corrupt cache")
 
-type encoder struct{ b []byte }
+type encoder struct {
+	b []byte
+	// examples: also encode guards' match and not_match examples. The hook
+	// does not need them (they run when the cache is built), so the cache
+	// leaves them out.
+	examples bool
+}
 
 func (e *encoder) uint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
 func (e *encoder) int(v int64)   { e.b = binary.AppendVarint(e.b, v) }
@@ -125,6 +131,7 @@ func (e *encoder) pack(p *guards.PackSpec) {
 	e.str(p.Title)
 	e.str(p.Description)
 	e.str(p.Source)
+	e.bool(e.examples)
 	e.uint(uint64(len(p.Guards)))
 	for i := range p.Guards {
 		e.guard(&p.Guards[i])
@@ -134,11 +141,12 @@ func (e *encoder) pack(p *guards.PackSpec) {
 func (d *decoder) pack() guards.PackSpec {
 	var p guards.PackSpec
 	p.Family, p.Title, p.Description, p.Source = d.str(), d.str(), d.str(), d.str()
+	examples := d.bool()
 	n := d.count(20)
 	if n > 0 {
 		p.Guards = make([]guards.GuardSpec, n)
 		for i := range p.Guards {
-			d.guard(&p.Guards[i])
+			d.guard(&p.Guards[i], examples)
 		}
 	}
 	return p
@@ -169,11 +177,13 @@ func (e *encoder) guard(g *guards.GuardSpec) {
 	e.str(g.Engine)
 	e.str(g.Reason)
 	e.str(g.Instead)
-	e.strs(g.Match)
-	e.strs(g.NotMatch)
+	if e.examples {
+		e.strs(g.Match)
+		e.strs(g.NotMatch)
+	}
 }
 
-func (d *decoder) guard(g *guards.GuardSpec) {
+func (d *decoder) guard(g *guards.GuardSpec, examples bool) {
 	g.ID, g.Title, g.Severity, g.On = d.str(), d.str(), d.str(), d.str()
 	g.Commands, g.Keywords, g.Flags, g.NotFlags = d.strs(), d.strs(), d.strs(), d.strs()
 	g.Args, g.NotArgs, g.Stdin, g.Input = d.str(), d.str(), d.str(), d.str()
@@ -184,7 +194,9 @@ func (d *decoder) guard(g *guards.GuardSpec) {
 	g.Pattern = d.str()
 	g.Secret = d.bool()
 	g.Condition, g.Engine, g.Reason, g.Instead = d.str(), d.str(), d.str(), d.str()
-	g.Match, g.NotMatch = d.strs(), d.strs()
+	if examples {
+		g.Match, g.NotMatch = d.strs(), d.strs()
+	}
 }
 
 func (e *encoder) problems(ps []Problem) {

@@ -3,13 +3,14 @@ package config
 import (
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/bulwark-guard/bulwark/guards"
 	"github.com/bulwark-guard/bulwark/packs"
@@ -59,7 +60,7 @@ func stampOf(path string, fi fs.FileInfo) stamp {
 }
 
 // cacheMagic starts the cache file; bump it when the encoding changes.
-const cacheMagic = "bulwark-cache-2\n"
+const cacheMagic = "bulwark-cache-3\n"
 
 // Load reads config.toml and the user packs. It never fails: what cannot be
 // used is left out and reported in Problems, and bulwark runs on what is left
@@ -161,6 +162,13 @@ func snapPacks(s *snapshot) *packSnap {
 // symlinks. A missing packs.d is normal; a missing extra directory is a
 // warning.
 func listPacks(dir string, mustExist bool) ([]stamp, []Problem) {
+	if !mustExist {
+		// A stat is cheaper than opening a directory that is not there
+		// (the first open in a process also sets up the runtime's poller).
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && !mustExist {
@@ -279,15 +287,24 @@ func packProblems(path string, err error) []Problem {
 // cacheKey is bulwark's version and a fingerprint of the built-in guards (a
 // development build keeps its version while its packs change).
 func cacheKey(version string) string {
-	h := fnv.New64a()
+	// FNV-1a by hand: hash.Hash's Write would allocate for every string.
+	h := uint64(14695981039346656037)
+	add := func(s string) {
+		for i := 0; i < len(s); i++ {
+			h ^= uint64(s[i])
+			h *= 1099511628211
+		}
+		h ^= 0xff
+		h *= 1099511628211
+	}
 	for _, p := range packs.Builtin() {
-		h.Write([]byte(p.Family))
+		add(p.Family)
 		for i := range p.Guards {
-			h.Write([]byte(p.Guards[i].ID))
-			h.Write([]byte(p.Guards[i].Severity))
+			add(p.Guards[i].ID)
+			add(p.Guards[i].Severity)
 		}
 	}
-	return fmt.Sprintf("%s %x", version, h.Sum64())
+	return version + " " + strconv.FormatUint(h, 16)
 }
 
 type snapshot struct {
@@ -309,7 +326,9 @@ func readSnapshot(path, key string) *snapshot {
 	if err != nil || !strings.HasPrefix(string(data), cacheMagic) {
 		return nil
 	}
-	d := &decoder{s: string(data), off: len(cacheMagic)}
+	// The decoded strings share data's memory (no copy); data is never
+	// written again.
+	d := &decoder{s: unsafe.String(unsafe.SliceData(data), len(data)), off: len(cacheMagic)}
 	if d.str() != key {
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unsafe"
 
 	"github.com/BurntSushi/toml"
 	"github.com/bulwark-guard/bulwark/guards"
@@ -173,14 +174,14 @@ func ParseProject(path string, data []byte) *Project {
 	return p
 }
 
-const projectMagic = "bulwark-project-2\n"
+const projectMagic = "bulwark-project-3\n"
 
 func readProject(path, key string, st stamp) *Project {
 	data, err := os.ReadFile(path)
 	if err != nil || !strings.HasPrefix(string(data), projectMagic) {
 		return nil
 	}
-	d := &decoder{s: string(data), off: len(projectMagic)}
+	d := &decoder{s: unsafe.String(unsafe.SliceData(data), len(data)), off: len(projectMagic)}
 	if d.str() != key || (stamp{d.str(), d.int(), d.int()}) != st {
 		return nil
 	}
