@@ -303,6 +303,24 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 		a.findActions(args, cc, sc)
 	case name == "cd" || name == "pushd":
 		sc.cdTo(args)
+	case name == "read" || name == "mapfile" || name == "readarray" || name == "getopts" || name == "unset":
+		// Variables set from input become unknown; unset removes them.
+		for k, w := range args {
+			v := w.Value
+			if w.Dynamic || strings.HasPrefix(v, "-") || v == "" {
+				continue
+			}
+			if k > 0 && (args[k-1].Value == "-p" || args[k-1].Value == "-t" || args[k-1].Value == "-n" ||
+				args[k-1].Value == "-N" || args[k-1].Value == "-d" || args[k-1].Value == "-u" ||
+				args[k-1].Value == "-C" || args[k-1].Value == "-c" || args[k-1].Value == "-s" || args[k-1].Value == "-O") {
+				continue
+			}
+			if name == "unset" {
+				delete(sc.vars, v)
+			} else {
+				sc.set(v, varVal{feeders: in.feeders})
+			}
+		}
 	case name == "alias":
 		// alias NAME=VALUE: VALUE is shell code run when NAME is used.
 		for _, w := range args {
