@@ -279,8 +279,35 @@ func (s *iscan) str(i int, prefix string, q byte) int {
 	}
 	raw := strings.Contains(prefix, "r") || (q == '\'' && s.lang != "python" && s.lang != "node")
 	var sb strings.Builder
+	interp := ""
+	switch {
+	case s.lang == "ruby" && q == '"':
+		interp = "#{"
+	case s.lang == "node" && q == '`':
+		interp = "${"
+	case s.lang == "python" && strings.Contains(prefix, "f"):
+		interp = "{"
+	}
+	idepth := 0
 	for j < n {
 		ch := code[j]
+		if interp != "" {
+			// Quotes inside an interpolation do not end the string.
+			if strings.HasPrefix(code[j:], interp) && !(interp == "{" && strings.HasPrefix(code[j:], "{{")) {
+				idepth++
+				sb.WriteString(interp)
+				j += len(interp)
+				continue
+			}
+			if idepth > 0 {
+				if ch == '}' {
+					idepth--
+				}
+				sb.WriteByte(ch)
+				j++
+				continue
+			}
+		}
 		if ch == '\\' && j+1 < n {
 			if raw {
 				if code[j+1] == q || code[j+1] == '\\' {
@@ -981,6 +1008,12 @@ func (s *iscan) actCall(ck callKind, name string, vals []Word, args [][2]int) {
 			s.argv(argv, callName)
 			return
 		}
+		if r := s.trim(args[0]); r[1]-r[0] == 1 && s.toks[r[0]].kind == 's' && s.toks[r[0]].dyn {
+			// An interpolated string (f"rm -rf {d}", `rm ${d}`): analyse it
+			// with each interpolation as an unknown shell variable.
+			s.shell(s.templateToShell(s.toks[r[0]].text), callName)
+			return
+		}
 		s.shellWord(vals[0], callName)
 	case ckArgv:
 		if s.lang == "node" && len(args) > 1 {
@@ -1231,4 +1264,69 @@ func (s *iscan) interpolateHome(v string) string {
 		}
 	}
 	return v
+}
+
+// templateToShell turns an interpolated string into shell text where each
+// interpolation is an unknown variable: f"rm {d}" -> rm ${d}.
+func (s *iscan) templateToShell(v string) string {
+	var open, close string
+	switch s.lang {
+	case "python":
+		open, close = "{", "}"
+	case "node":
+		open, close = "${", "}"
+	case "ruby":
+		open, close = "#{", "}"
+	default: // perl, php: $var is already shell syntax; backticks too
+		return v
+	}
+	lit := func(t string) string {
+		if s.lang == "python" {
+			return strings.ReplaceAll(t, "}}", "}")
+		}
+		return t
+	}
+	var sb strings.Builder
+	for {
+		i := strings.Index(v, open)
+		if i < 0 {
+			sb.WriteString(lit(v))
+			break
+		}
+		if s.lang == "python" && strings.HasPrefix(v[i:], "{{") {
+			sb.WriteString(lit(v[:i]) + "{")
+			v = v[i+2:]
+			continue
+		}
+		j := strings.Index(v[i+len(open):], close)
+		if j < 0 {
+			sb.WriteString(lit(v))
+			break
+		}
+		expr := v[i+len(open) : i+len(open)+j]
+		sb.WriteString(lit(v[:i]))
+		if w, ok := s.vars[strings.TrimSpace(expr)]; ok && !w.Dynamic && !strings.ContainsAny(w.Value, "'\\") {
+			// A variable assigned a literal earlier in the code.
+			sb.WriteString("'" + w.Value + "'")
+			v = v[i+len(open)+j+len(close):]
+			continue
+		}
+		sb.WriteString("${")
+		n := 0
+		for k := 0; k < len(expr) && n < 40; k++ {
+			if isIdentChar(expr[k]) {
+				sb.WriteByte(expr[k])
+				n++
+			} else if n > 0 && expr[k] != ' ' {
+				sb.WriteByte('_')
+				n++
+			}
+		}
+		if n == 0 {
+			sb.WriteString("expr")
+		}
+		sb.WriteString("}")
+		v = v[i+len(open)+j+len(close):]
+	}
+	return sb.String()
 }
