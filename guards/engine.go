@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -37,6 +38,9 @@ type guard struct {
 	severity                                              Severity
 	names                                                 []nameSpec
 	hasArgs                                               bool // some argument-level condition, so a dynamic name can be judged
+	assigns, notPattern                                   *lazyRegex
+	positiveOnce                                          sync.Once
+	positive                                              bool
 	access                                                Access
 	args, notArgs, stdin, input, paths, notPaths, pattern *lazyRegex
 }
@@ -88,7 +92,9 @@ func compileGuard(family string, s *GuardSpec) (*guard, error) {
 	g.stdin, g.input = newLazy(s.Stdin, s.Engine), newLazy(s.Input, s.Engine)
 	g.paths, g.notPaths = newLazy(s.Paths, s.Engine), newLazy(s.NotPaths, s.Engine)
 	g.pattern = newLazy(s.Pattern, s.Engine)
-	g.hasArgs = len(s.Flags) > 0 || s.Args != "" || s.Input != "" || s.Stdin != "" || s.Paths != "" || len(s.FedBy) > 0
+	g.notPattern = newLazy(s.NotPattern, s.Engine)
+	g.assigns = newLazy(s.Assigns, s.Engine)
+	g.hasArgs = len(s.Flags) > 0 || s.Args != "" || s.Input != "" || s.Stdin != "" || s.Paths != "" || len(s.FedBy) > 0 || s.Assigns != ""
 	return g, nil
 }
 
@@ -267,11 +273,12 @@ func (e *Engine) commandCandidates(cf *cmdFact) []*guard {
 }
 
 func (g *guard) nameMatches(cf *cmdFact) bool {
+	if cf.c.NameDynamic && !g.positiveArgs() {
+		return false
+	}
 	for _, n := range g.names {
 		if cf.c.NameDynamic {
-			if !g.hasArgs {
-				continue
-			}
+			// Any name: judged by its arguments (positiveArgs holds).
 		} else if n.glob && !strings.HasPrefix(cf.name, n.name) || !n.glob && cf.name != n.name {
 			continue
 		}
@@ -290,6 +297,20 @@ func (g *guard) nameMatches(cf *cmdFact) bool {
 		}
 	}
 	return false
+}
+
+// positiveArgs reports whether the guard has an argument condition that a
+// command must positively show (a flag, a path, a feeder, or a pattern that
+// does not match empty arguments). Only such guards judge a command whose
+// name is unknown: a guard made of exclusions alone would fire on every
+// `$CMD ...`. Computed on first need, so patterns still compile lazily.
+func (g *guard) positiveArgs() bool {
+	g.positiveOnce.Do(func() {
+		s := g.spec
+		g.positive = len(s.Flags) > 0 || g.paths != nil || len(s.FedBy) > 0 || len(s.Assigns) > 0 && !g.assigns.match("") ||
+			g.args != nil && !g.args.match("") || g.input != nil && !g.input.match("") || g.stdin != nil && !g.stdin.match("")
+	})
+	return g.positive
 }
 
 // matchCommand checks every condition of an on=command guard.
@@ -325,6 +346,9 @@ func (g *guard) matchCommand(cf *cmdFact) (string, bool) {
 	if s.Dynamic && !hasDynamicOperand(cf) {
 		return "", false
 	}
+	if g.assigns != nil && !anyAssign(cf, g.assigns) {
+		return "", false
+	}
 	if g.paths != nil {
 		found := false
 		for _, o := range cf.operands {
@@ -351,6 +375,17 @@ func fedBy(cf *cmdFact, names []string) string {
 		}
 	}
 	return ""
+}
+
+// anyAssign reports whether one of the command's NAME=value prefixes (and
+// env's) matches, tested as "NAME=value".
+func anyAssign(cf *cmdFact, re *lazyRegex) bool {
+	for k, v := range cf.c.Assigns {
+		if re.match(k + "=" + v) {
+			return true
+		}
+	}
+	return false
 }
 
 func hasDynamicOperand(cf *cmdFact) bool {
@@ -384,11 +419,22 @@ func (e *Engine) matchText(g *guard, text string) (string, bool) {
 	if !e.noPrefilter && !hasKeyword(text, g.spec.Keywords) {
 		return "", false
 	}
-	start, end, ok := g.pattern.find(text)
-	if !ok {
-		return "", false
+	// A match that not_pattern excuses (a placeholder, a documented example
+	// key) does not count; a later match in the same text still may. The
+	// search is bounded so a text full of placeholders stays cheap.
+	off := 0
+	for tries := 0; tries < 64 && off <= len(text); tries++ {
+		start, end, ok := g.pattern.find(text[off:])
+		if !ok {
+			return "", false
+		}
+		start, end = off+start, off+end
+		if g.notPattern == nil || !g.notPattern.match(text[start:end]) {
+			return snippet(text, start, end, g.spec.Secret), true
+		}
+		off = max(end, start+1)
 	}
-	return snippet(text, start, end, g.spec.Secret), true
+	return "", false
 }
 
 func hasKeyword(text string, keywords []string) bool {

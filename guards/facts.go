@@ -156,6 +156,18 @@ func pathCandidates(arg string, afterDD bool) []string {
 	return out
 }
 
+// isFDWord reports whether a >& / <& target is a descriptor ("1", "2-", "-")
+// rather than a file (`>& /dev/tcp/host/port` sends stdout and stderr there).
+func isFDWord(s string) bool {
+	s = strings.TrimSuffix(s, "-")
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 func isIdent(s string) bool {
 	if s == "" {
 		return false
@@ -198,6 +210,9 @@ func positionalWords(name string, args []shell.Word) []string {
 		if skip {
 			skip = false
 			continue
+		}
+		if len(words) == 0 && strings.HasPrefix(v, "+") && (name == "cargo" || name == "rustup" || name == "rustc") {
+			continue // cargo +nightly publish: a toolchain, not a subcommand
 		}
 		if strings.HasPrefix(v, "-") && len(v) > 1 {
 			if v == "--" {
@@ -248,8 +263,8 @@ func set(names ...string) map[string]bool {
 func (f *facts) addCommandFiles(cf *cmdFact, cwd string) {
 	act := f.act
 	for _, r := range cf.c.Redirects {
-		if r.Target.Value == "" || r.Op == ">&" || r.Op == "<&" {
-			continue
+		if r.Target.Value == "" || (r.Op == ">&" || r.Op == "<&") && isFDWord(r.Target.Value) {
+			continue // a file descriptor duplication (2>&1), not a file
 		}
 		acc := AccessRead
 		if r.Write {

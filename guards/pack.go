@@ -97,11 +97,11 @@ func guardName(g *GuardSpec, i int) string {
 // a field set for a target that ignores it is an error, because a pack author
 // who writes it expects it to matter.
 var fieldsFor = map[string][]string{
-	OnCommand:  {"commands", "flags", "not_flags", "args", "not_args", "stdin", "input", "fed_by", "dynamic", "paths", "not_paths"},
+	OnCommand:  {"commands", "flags", "not_flags", "args", "not_args", "stdin", "input", "fed_by", "dynamic", "assigns", "paths", "not_paths"},
 	OnFile:     {"paths", "not_paths", "access", "except_commands"},
-	OnContent:  {"keywords", "pattern", "secret", "paths", "not_paths"},
-	OnURL:      {"keywords", "pattern"},
-	OnOutput:   {"keywords", "pattern", "secret"},
+	OnContent:  {"keywords", "pattern", "not_pattern", "secret", "paths", "not_paths"},
+	OnURL:      {"keywords", "pattern", "not_pattern"},
+	OnOutput:   {"keywords", "pattern", "not_pattern", "secret"},
 	OnAnalysis: {"condition"},
 }
 
@@ -210,6 +210,7 @@ func (g *GuardSpec) regexFields() map[string]string {
 	return map[string]string{
 		"args": g.Args, "not_args": g.NotArgs, "stdin": g.Stdin, "input": g.Input,
 		"paths": g.Paths, "not_paths": g.NotPaths, "pattern": g.Pattern,
+		"not_pattern": g.NotPattern, "assigns": g.Assigns,
 	}
 }
 
@@ -240,6 +241,8 @@ func setFields(g *GuardSpec) []string {
 	add("input", g.Input != "")
 	add("fed_by", len(g.FedBy) > 0)
 	add("dynamic", g.Dynamic)
+	add("assigns", g.Assigns != "")
+	add("not_pattern", g.NotPattern != "")
 	add("paths", g.Paths != "")
 	add("not_paths", g.NotPaths != "")
 	add("access", g.Access != "")

@@ -33,6 +33,7 @@ type GuardSpec struct {
 	Input    string   `toml:"input"`     // regex on the joined arguments OR the static stdin
 	FedBy    []string `toml:"fed_by"`    // the command's input comes from one of these commands (curl|sh)
 	Dynamic  bool     `toml:"dynamic"`   // some operand cannot be resolved statically
+	Assigns  string   `toml:"assigns"`   // regex on one of the command's NAME=value prefixes (RAILS_ENV=production rails ...)
 
 	// Conditions for on=command and on=file.
 	Paths          string   `toml:"paths"`           // regex on a normalised path operand ("~/.ssh/id_rsa", "/etc")
@@ -43,6 +44,10 @@ type GuardSpec struct {
 	// Condition for on=content, url, output.
 	Pattern string `toml:"pattern"` // regex on the text
 	Secret  bool   `toml:"secret"`  // the match is a secret value: evidence masks it entirely
+	// NotPattern, when it matches the text a pattern matched, makes that
+	// match not count (placeholders, documented example keys); a later
+	// match may still count.
+	NotPattern string `toml:"not_pattern"`
 
 	// on=analysis: a property of the shell analysis itself.
 	Condition string `toml:"condition"` // unparsed, depth, dynamic-name

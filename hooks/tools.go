@@ -139,6 +139,7 @@ var (
 	mcpPathKeys    = []string{"path", "file_path", "filepath", "file", "filename", "source", "destination", "target", "dir", "directory"}
 	mcpPathsKeys   = []string{"paths", "files"}
 	mcpURLKeys     = []string{"url", "uri", "href", "endpoint"}
+	mcpSQLKeys     = []string{"sql", "query", "statement", "stmt"}
 	mcpContentKeys = []string{"content", "contents", "text", "new_string", "data", "body"}
 )
 
@@ -158,6 +159,16 @@ func fillMCP(act *guards.Action, tool string, in toolInput) {
 		if s := in.str(k); s != "" {
 			act.Command = s
 			break
+		}
+	}
+	// Database servers take SQL as an argument. It is given to guards as the
+	// command `sql -c 'TEXT'` (the database pack judges `sql` like psql).
+	if act.Command == "" && containsAny(strings.ToLower(tool), "sql", "query", "postgres", "mysql", "sqlite", "database", "db", "supabase", "mongo") {
+		for _, k := range mcpSQLKeys {
+			if s := in.str(k); s != "" {
+				act.Command = "sql -c '" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+				break
+			}
 		}
 	}
 	var paths []string
