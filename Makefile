@@ -32,11 +32,16 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzAnalyze -fuzztime $(FUZZTIME) ./guards/shell
 	$(GO) test -run '^$$' -fuzz FuzzHookInput -fuzztime $(FUZZTIME) ./hooks
 
-# Build, copy to PREFIX (on PATH), and wire bulwark into Claude Code.
+# Build, copy to PREFIX (on PATH), wire bulwark into Claude Code, and show it
+# judging two commands on the embedded default profile.
 install: build
 	mkdir -p $(PREFIX)
 	install -m 0755 $(BIN) $(PREFIX)/bulwark
 	$(PREFIX)/bulwark install --profile $(PROFILE)
+	@echo; echo '$$ bulwark check -- "rm -rf ~"'
+	@$(PREFIX)/bulwark check --profile $(PROFILE) -- 'rm -rf ~' || true
+	@echo; echo '$$ bulwark check -- "git status"'
+	@$(PREFIX)/bulwark check --profile $(PROFILE) -- 'git status' || true
 
 uninstall:
 	-$(PREFIX)/bulwark uninstall
