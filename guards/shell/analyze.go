@@ -195,6 +195,9 @@ func (s *scope) lookup(name string) (varVal, bool) {
 	if name == "HOME" {
 		return varVal{val: s.home(), known: true}, true
 	}
+	if name == "PWD" && s.cwd != "" && !s.lost {
+		return varVal{val: s.cwd, known: true}, true
+	}
 	return varVal{}, false
 }
 

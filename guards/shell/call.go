@@ -303,6 +303,8 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 		a.findActions(args, cc, sc)
 	case name == "cd" || name == "pushd":
 		sc.cdTo(args)
+	case name == "popd":
+		sc.cwd, sc.lost = "", true
 	case name == "read" || name == "mapfile" || name == "readarray" || name == "getopts" || name == "unset":
 		// Variables set from input become unknown; unset removes them.
 		for k, w := range args {
