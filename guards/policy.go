@@ -25,7 +25,8 @@ type Policy struct {
 
 // AllowRule lets a guard's hit through. A rule names one guard and may narrow
 // it to an exact command or a pattern, and to a directory. A critical guard can
-// only be allowed by exact command.
+// only be allowed by exact command. An allowed hit keeps its place in the
+// verdict with Decision Allow and AllowedBy set.
 type AllowRule struct {
 	Guard   string         // guard id (required)
 	Command string         // exact command text (see Subject); "" = any
@@ -59,17 +60,17 @@ func (r *AllowRule) Matches(act *Action, h *Hit, now time.Time) bool {
 	return true
 }
 
-// Describe is a short description of the rule for reasons and reports.
+// Describe names the rule and its reason, for Hit.AllowedBy:
+// "config.toml [[allow]] #2: my feature branches".
 func (r *AllowRule) Describe() string {
-	var b strings.Builder
-	b.WriteString("allow rule")
-	if r.Source != "" {
-		b.WriteString(" (" + r.Source + ")")
+	s := r.Source
+	if s == "" {
+		s = "allow rule for " + r.Guard
 	}
 	if r.Reason != "" {
-		b.WriteString(": " + r.Reason)
+		s += ": " + r.Reason
 	}
-	return b.String()
+	return s
 }
 
 // Subject is the text exact-command and pattern allow rules look at: the
@@ -140,7 +141,7 @@ func (p *Policy) Apply(act *Action, v *Verdict) {
 			}
 			if r.Matches(act, h, t) {
 				h.Decision = Allow
-				h.Reason += " [Allowed by " + r.Describe() + ".]"
+				h.AllowedBy = r.Describe()
 				break
 			}
 		}

@@ -2,7 +2,6 @@ package guards
 
 import (
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 )
@@ -25,7 +24,7 @@ func TestPolicyApply(t *testing.T) {
 		each []Decision // per hit, in the verdict's order
 		flag bool
 	}{
-		{name: "allow by id", pol: Policy{Allow: []AllowRule{{Guard: "git.force-push"}}},
+		{name: "allow by id", pol: Policy{Allow: []AllowRule{{Guard: "git.force-push", Source: "config.toml [[allow]] #1", Reason: "mine"}}},
 			act: shell("git push -f", "/p"), hits: []Hit{hit("git.force-push", High, Ask)}, want: Allow, each: []Decision{Allow}},
 		{name: "id rule for another guard", pol: Policy{Allow: []AllowRule{{Guard: "git.other"}}},
 			act: shell("git push -f", "/p"), hits: []Hit{hit("git.force-push", High, Ask)}, want: Ask},
@@ -101,13 +100,27 @@ func TestPolicyApply(t *testing.T) {
 					t.Errorf("hit %d (%s) = %s, want %s", i, v.Hits[i].GuardID, v.Hits[i].Decision, d)
 				}
 			}
-			for _, h := range v.Hits {
-				allowedByRule := strings.Contains(h.Reason, "Allowed by")
-				if allowedByRule && h.Decision != Allow {
+			for i, h := range v.Hits {
+				if h.AllowedBy != "" && h.Decision != Allow {
 					t.Errorf("hit %s says allowed but is %s", h.GuardID, h.Decision)
 				}
+				if h.Reason != tt.hits[0].Reason {
+					t.Errorf("hit %d: reason changed to %q", i, h.Reason)
+				}
+			}
+			if tt.want == Allow && len(tt.pol.Allow) > 0 && v.Hits[0].AllowedBy == "" {
+				t.Errorf("AllowedBy not set")
 			}
 		})
+	}
+}
+
+func TestAllowedBy(t *testing.T) {
+	p := Policy{Allow: []AllowRule{{Guard: "g.a", Source: "config.toml [[allow]] #2", Reason: "my branches"}}}
+	v := Verdict{Decision: Ask, Hits: []Hit{{GuardID: "g.a", Severity: High, Decision: Ask, Reason: "r"}}}
+	p.Apply(&Action{Command: "x"}, &v)
+	if got := v.Hits[0].AllowedBy; got != "config.toml [[allow]] #2: my branches" {
+		t.Errorf("AllowedBy = %q", got)
 	}
 }
 

@@ -213,6 +213,14 @@ func TestRuntimeAllowRules(t *testing.T) {
 			if tt.want == guards.Allow && v.Decision != guards.Allow {
 				t.Errorf("verdict = %s", v.Decision)
 			}
+			for _, h := range v.Hits {
+				if h.GuardID == tt.guard && (h.AllowedBy != "") != (tt.want == guards.Allow && tt.rule != "") {
+					t.Errorf("AllowedBy = %q", h.AllowedBy)
+				}
+				if h.AllowedBy != "" && h.AllowedBy != "config.toml [[allow]] #1: test" {
+					t.Errorf("AllowedBy = %q", h.AllowedBy)
+				}
+			}
 			if tt.warn == "" && e.lastStderr != "" || !strings.Contains(e.lastStderr, tt.warn) {
 				t.Errorf("stderr = %q, want %q", e.lastStderr, tt.warn)
 			}
