@@ -176,3 +176,42 @@ func defaultProfile() string {
 	}
 	return profiles.Default
 }
+
+// configReport is the state of the user's configuration and of the project
+// around cwd, parsed afresh (the cache is neither read nor written), for
+// `bulwark validate` and `bulwark doctor`.
+type configReport struct {
+	Profile     string
+	ConfigFile  string            // "" when there is none
+	UserPacks   []guards.PackSpec // the user packs in use
+	ProjectFile string            // the .bulwark.toml that applies to cwd, "" if none
+	ActiveAllow int               // allow rules in force now
+	// Problems: Error (something is ignored), Warning, Note (expired allow
+	// rules); each names its file and, where there is one, the guard.
+	Problems []config.Problem
+}
+
+func checkConfig(profile, cwd string) (*configReport, error) {
+	opts := config.Options{Version: Version(), NoCache: true}
+	r, err := loadRuntimeWith(profile, io.Discard, opts)
+	if err != nil {
+		return nil, err
+	}
+	rep := &configReport{Profile: r.Profile, ConfigFile: r.ConfigFile, Problems: append([]config.Problem{}, r.Problems...)}
+	rep.UserPacks = r.packs[len(packs.Builtin()):]
+	all := r.packs
+	proj := config.LoadProject(cwd, opts)
+	if proj != nil {
+		rep.ProjectFile = proj.File
+		rep.Problems = append(rep.Problems, proj.Problems...)
+		if proj.Pack != nil {
+			all = append(slices.Clip(all), *proj.Pack)
+		}
+	}
+	pol, probs := config.BuildPolicy(&r.Config, r.ConfigFile, proj, all, r.profile, r.now())
+	rep.Problems = append(rep.Problems, probs...)
+	if pol != nil {
+		rep.ActiveAllow = len(pol.Allow)
+	}
+	return rep, nil
+}

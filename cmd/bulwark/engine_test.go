@@ -408,3 +408,38 @@ func BenchmarkEngineEvaluate(b *testing.B) {
 		e.Evaluate(&act)
 	}
 }
+
+func TestCheckConfig(t *testing.T) {
+	e := newRT(t)
+	e.write("packs.d/acme.toml", userPack("acme", 2))
+	e.write("packs.d/bad.toml", strings.Replace(userPack("bad", 1), `severity = "high"`, `severity = "severe"`, 1))
+	cfg := e.write("config.toml", "[[allow]]\nguard = \""+idPipe+"\"\nreason = \"old\"\nexpires = 2020-01-01T00:00:00Z\n"+
+		"[[allow]]\nguard = \""+idPipe+"\"\nreason = \"current\"\n")
+	repo := filepath.Join(e.home, "repo")
+	os.MkdirAll(filepath.Join(repo, ".git"), 0o755)
+	proj := e.write(filepath.Join(repo, ".bulwark.toml"), rtProject)
+	rep, err := checkConfig("", repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.ConfigFile != cfg || rep.ProjectFile != proj || len(rep.UserPacks) != 1 || rep.ActiveAllow != 1 {
+		t.Errorf("report: %+v", rep)
+	}
+	var txt []string
+	for _, p := range rep.Problems {
+		txt = append(txt, p.Level.String()+": "+p.String())
+	}
+	all := strings.Join(txt, "\n")
+	for _, want := range []string{
+		"error: " + filepath.Join(e.bh, "packs.d", "bad.toml") + ": guard bad.deploy-0: unknown severity",
+		"note: " + cfg + ": guard " + idPipe + ": [[allow]] #1 expired",
+		"warning: " + proj + ": [[allow]] ignored",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("problems lack %q:\n%s", want, all)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(e.bh, "cache")); err == nil {
+		t.Error("checkConfig must not write the cache")
+	}
+}
