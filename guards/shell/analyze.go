@@ -321,6 +321,11 @@ func (a *analyzer) nestedText(text string, c *ctx, sc *scope, in stdinInfo, via 
 		return outInfo{}
 	}
 	nc := c.nested(text, via...)
+	if len(in.feeders) > 0 {
+		// Code that reads the outer stdin (bash -c 'cat | sh') is fed by
+		// what feeds that stdin.
+		nc.fedBy = in.feeders
+	}
 	nsc := sc.copy()
 	f, err := a.parse(text)
 	if err != nil {

@@ -293,7 +293,7 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 			for i, w := range args {
 				parts[i] = w.Value
 			}
-			a.nestedText(strings.Join(parts, " "), cc, sc, stdinInfo{}, viaDecoded("eval", args...)...)
+			a.nestedText(strings.Join(parts, " "), cc, sc, in, viaDecoded("eval", args...)...)
 		}
 	case name == "source" || name == ".":
 		if len(args) > 0 && args[0].proc != nil {
@@ -482,7 +482,7 @@ func (a *analyzer) shellRun(name string, args []xword, in stdinInfo, c *ctx, sc 
 				nsc.set("@", joined)
 				nsc.set("*", joined)
 			}
-			a.nestedText(args[i].Value, c, nsc, stdinInfo{}, viaDecoded("bash -c", args[i])...)
+			a.nestedText(args[i].Value, c, nsc, in, viaDecoded("bash -c", args[i])...)
 		}
 	case i < len(args):
 		if args[i].proc != nil {
