@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -60,7 +61,7 @@ func stampOf(path string, fi fs.FileInfo) stamp {
 }
 
 // cacheMagic starts the cache file; bump it when the encoding changes.
-const cacheMagic = "bulwark-cache-3\n"
+const cacheMagic = "bulwark-cache-4\n"
 
 // Load reads config.toml and the user packs. It never fails: what cannot be
 // used is left out and reported in Problems, and bulwark runs on what is left
@@ -304,7 +305,9 @@ func cacheKey(version string) string {
 			add(p.Guards[i].Severity)
 		}
 	}
-	return version + " " + strconv.FormatUint(h, 16)
+	// The shape of GuardSpec too: a new field changes the encoding (and
+	// TestCodecCoversEveryField makes sure the codec learns it).
+	return version + " " + strconv.FormatUint(h, 16) + " " + strconv.Itoa(reflect.TypeFor[guards.GuardSpec]().NumField())
 }
 
 type snapshot struct {

@@ -174,7 +174,7 @@ func ParseProject(path string, data []byte) *Project {
 	return p
 }
 
-const projectMagic = "bulwark-project-3\n"
+const projectMagic = "bulwark-project-4\n"
 
 func readProject(path, key string, st stamp) *Project {
 	data, err := os.ReadFile(path)
