@@ -122,10 +122,17 @@ func cmdAllow(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	return ExitOK
 }
 
-// findGuard looks a guard up in the built-in and the user's packs.
+// findGuard looks a guard up in the built-in packs, the user's packs and
+// the guards of the project around the current directory.
 func findGuard(id string) *guards.GuardSpec {
+	opts := config.Options{Version: Version()}
 	all := append([]guards.PackSpec{}, packs.Builtin()...)
-	all = append(all, config.Load(config.Options{Version: Version()}).Packs...)
+	all = append(all, config.Load(opts).Packs...)
+	if wd, err := os.Getwd(); err == nil {
+		if p := config.LoadProject(wd, opts); p != nil && p.Pack != nil {
+			all = append(all, *p.Pack)
+		}
+	}
 	for pi := range all {
 		for gi := range all[pi].Guards {
 			if all[pi].Guards[gi].ID == id {

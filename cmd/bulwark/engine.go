@@ -24,13 +24,14 @@ type Runtime struct {
 	ConfigFile string           // its path, "" when there is none
 	Problems   []config.Problem // what was left out of the user's configuration, and why
 
-	opts    config.Options
-	spec    guards.ProfileSpec
-	profile *guards.Profile
-	packs   []guards.PackSpec // built-in, then user packs
-	engine  *guards.Engine    // for calls without project guards; built on first use
-	stderr  io.Writer
-	now     func() time.Time
+	opts       config.Options
+	spec       guards.ProfileSpec
+	profile    *guards.Profile
+	packs      []guards.PackSpec // built-in, then user packs
+	engine     *guards.Engine    // for calls without project guards; built on first use
+	userPolicy *guards.Policy    // for Decide; built on first use
+	stderr     io.Writer
+	now        func() time.Time
 }
 
 // loadRuntime loads the user's configuration and builds the runtime for a
@@ -94,6 +95,33 @@ func (r *Runtime) report(ps []config.Problem) {
 		}
 	}
 }
+
+// Packs are the packs in use outside any project: the built-in packs, then
+// the user's. Callers must not modify them.
+func (r *Runtime) Packs() []guards.PackSpec { return r.packs }
+
+// Decide is what happens to a hit of this guard outside any project: the
+// profile's action, then the user's overrides (allow rules aside, as they
+// depend on the call). For `bulwark list`.
+func (r *Runtime) Decide(id string, sev guards.Severity) guards.Decision {
+	d := r.profile.Decide(id, sev)
+	if r.userPolicy == nil {
+		r.userPolicy, _ = config.BuildPolicy(&r.Config, r.ConfigFile, nil, r.packs, r.profile, r.now())
+		if r.userPolicy == nil {
+			r.userPolicy = &guards.Policy{}
+		}
+	}
+	if l, ok := r.userPolicy.Lower[id]; ok && sev != guards.Critical && l < d {
+		d = l
+	}
+	if x, ok := r.userPolicy.Raise[id]; ok && x > d {
+		d = x
+	}
+	return d
+}
+
+// PackOn reports whether a family's pack is on (user packs always are).
+func (r *Runtime) PackOn(family string) bool { return r.profile.PackOn(family) }
 
 // Engine is the engine for calls outside any project with its own guards:
 // built-in and user packs.

@@ -443,3 +443,24 @@ func TestCheckConfig(t *testing.T) {
 		t.Error("checkConfig must not write the cache")
 	}
 }
+
+func TestRuntimeDecideForList(t *testing.T) {
+	e := newRT(t)
+	e.write("packs.d/acme.toml", userPack("acme", 1))
+	e.write("config.toml", "[overrides]\n\""+idPipe+"\" = \"warn\"\n\"acme.deploy-0\" = \"deny\"\n\""+idRmRoot+"\" = \"allow\"\n")
+	r := e.runtime("")
+	for _, c := range []struct {
+		id   string
+		sev  guards.Severity
+		want guards.Decision
+	}{
+		{idPipe, guards.High, guards.Warn}, {"acme.deploy-0", guards.High, guards.Deny}, {idRmRoot, guards.Critical, guards.Deny}, {"git.force-push", guards.High, guards.Ask},
+	} {
+		if got := r.Decide(c.id, c.sev); got != c.want {
+			t.Errorf("%s: %s, want %s", c.id, got, c.want)
+		}
+	}
+	if !r.PackOn("acme") || len(r.Packs()) != len(packs.Builtin())+1 {
+		t.Error("user pack not listed")
+	}
+}
