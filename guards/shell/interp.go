@@ -168,26 +168,72 @@ func (a *analyzer) interpRun(lang, name string, args []xword, in stdinInfo, c *c
 	ic.redirs, ic.fedBy = nil, nil
 	s := &iscan{a: a, lang: lang, code: code, c: ic, sc: sc}
 	s.tokenize()
+	s.matchBrackets()
+	s.steps = 8*len(s.toks) + 10000
 	s.scan()
 }
 
 // itok is one token of interpreter code.
 type itok struct {
-	kind       byte // 'i' identifier (dotted), 's' string, 'p' punctuation
 	text       string
-	dyn        bool // string with interpolation
-	cmd        bool // command string: backticks, %x(), qx()
-	start, end int  // offsets in code
+	start, end int32 // offsets in code
+	kind       byte  // 'i' identifier (dotted), 's' string, 'p' punctuation
+	dyn        bool  // string with interpolation
+	cmd        bool  // command string: backticks, %x(), qx()
 }
+
+// maxTokens caps the tokens scanned in one piece of interpreter code.
+const maxTokens = 1 << 18
 
 type iscan struct {
 	a    *analyzer
 	lang string
 	code string
 	toks []itok
-	c    *ctx
-	sc   *scope
-	vars map[string]Word
+	// match[i] is the index of the bracket closing the one opened at i,
+	// or len(toks) when it is not closed.
+	match     []int32
+	c         *ctx
+	sc        *scope
+	vars      map[string]Word
+	steps     int // remaining scanning work
+	evalDepth int
+}
+
+// isOpen and isClose report bracket punctuation.
+func (t *itok) isOpen() bool {
+	return t.kind == 'p' && (t.text == "(" || t.text == "[" || t.text == "{")
+}
+
+func (t *itok) isClose() bool {
+	return t.kind == 'p' && (t.text == ")" || t.text == "]" || t.text == "}")
+}
+
+// matchBrackets fills s.match in one pass.
+func (s *iscan) matchBrackets() {
+	s.match = make([]int32, len(s.toks))
+	var stack []int32
+	for i := range s.toks {
+		s.match[i] = int32(len(s.toks))
+		t := &s.toks[i]
+		switch {
+		case t.isOpen():
+			stack = append(stack, int32(i))
+		case t.isClose():
+			if len(stack) > 0 {
+				s.match[stack[len(stack)-1]] = int32(i)
+				stack = stack[:len(stack)-1]
+			}
+		}
+	}
+}
+
+// closeOf returns the index of the bracket closing the opener at i.
+func (s *iscan) closeOf(i int) int {
+	if i < 0 || i >= len(s.match) {
+		return len(s.toks)
+	}
+	return int(s.match[i])
 }
 
 func isIdentStart(ch byte) bool {
@@ -203,11 +249,16 @@ func (s *iscan) tokenize() {
 	n := len(code)
 	hashComment := s.lang == "python" || s.lang == "ruby" || s.lang == "perl" || s.lang == "php"
 	slashComment := s.lang == "node" || s.lang == "php"
-	for i := 0; i < n && len(s.toks) < 1<<20; {
+	s.toks = make([]itok, 0, min(n/4+16, maxTokens))
+	for i := 0; i < n; {
+		if len(s.toks) >= maxTokens {
+			s.a.res.Problems = append(s.a.res.Problems, "interpreter code: too many tokens; the rest was not scanned")
+			break
+		}
 		ch := code[i]
 		switch {
 		case ch == '\n' || ch == ';':
-			s.toks = append(s.toks, itok{kind: 'p', text: string(ch), start: i, end: i + 1})
+			s.toks = append(s.toks, itok{kind: 'p', text: string(ch), start: int32(i), end: int32(i + 1)})
 			i++
 		case ch == ' ' || ch == '\t' || ch == '\r':
 			i++
@@ -255,10 +306,10 @@ func (s *iscan) tokenize() {
 				i = s.delimited(i, j, word == "qx", word == "qq")
 				continue
 			}
-			s.toks = append(s.toks, itok{kind: 'i', text: word, start: i, end: j})
+			s.toks = append(s.toks, itok{kind: 'i', text: word, start: int32(i), end: int32(j)})
 			i = j
 		default:
-			s.toks = append(s.toks, itok{kind: 'p', text: string(ch), start: i, end: i + 1})
+			s.toks = append(s.toks, itok{kind: 'p', text: string(ch), start: int32(i), end: int32(i + 1)})
 			i++
 		}
 	}
@@ -345,7 +396,7 @@ func (s *iscan) str(i int, prefix string, q byte) int {
 		j++
 	}
 	v := sb.String()
-	t := itok{kind: 's', text: v, start: start, end: j}
+	t := itok{kind: 's', text: v, start: int32(start), end: int32(j)}
 	switch {
 	case q == '`' && s.lang == "node":
 		t.dyn = strings.Contains(v, "${")
@@ -412,7 +463,7 @@ func (s *iscan) delimited(start, j int, cmd, interp bool) int {
 	}
 	end := min(k, n)
 	v := code[j+1 : end]
-	t := itok{kind: 's', text: v, start: start, end: min(k+1, n), cmd: cmd}
+	t := itok{kind: 's', text: v, start: int32(start), end: int32(min(k+1, n)), cmd: cmd}
 	if cmd || interp {
 		t.dyn = hasSigil(v) || strings.Contains(v, "#{")
 	}
@@ -578,35 +629,24 @@ func pathMethod(m string) callKind {
 // ranges; it returns them and the index of the closing ')'.
 func (s *iscan) args(open int) ([][2]int, int) {
 	var out [][2]int
-	depth := 0
+	end := s.closeOf(open)
 	start := open + 1
-	for i := open + 1; i < len(s.toks); i++ {
-		t := s.toks[i]
-		if t.kind != 'p' {
+	for i := open + 1; i < end; i++ {
+		s.steps--
+		t := &s.toks[i]
+		if t.isOpen() {
+			i = s.closeOf(i) // skip nested groups
 			continue
 		}
-		switch t.text {
-		case "(", "[", "{":
-			depth++
-		case ")", "]", "}":
-			if depth == 0 {
-				if i > start {
-					out = append(out, [2]int{start, i})
-				}
-				return out, i
-			}
-			depth--
-		case ",":
-			if depth == 0 {
-				out = append(out, [2]int{start, i})
-				start = i + 1
-			}
+		if t.kind == 'p' && t.text == "," {
+			out = append(out, [2]int{start, i})
+			start = i + 1
 		}
 	}
-	if len(s.toks) > start {
-		out = append(out, [2]int{start, len(s.toks)})
+	if end > start {
+		out = append(out, [2]int{start, min(end, len(s.toks))})
 	}
-	return out, len(s.toks)
+	return out, end
 }
 
 func (s *iscan) raw(r [2]int) string {
@@ -636,6 +676,12 @@ func isHomeName(v string) bool { return v == "HOME" || v == "USERPROFILE" }
 // keeps its source text.
 func (s *iscan) eval(r [2]int) Word {
 	r = s.trim(r)
+	s.evalDepth++
+	defer func() { s.evalDepth-- }()
+	s.steps -= r[1] - r[0]
+	if s.evalDepth > 32 || s.steps < 0 {
+		return Word{Value: s.raw(r), Dynamic: true}
+	}
 	// keyword argument: name=value
 	if r[1]-r[0] >= 2 && s.toks[r[0]].kind == 'i' && s.toks[r[0]+1].kind == 'p' && s.toks[r[0]+1].text == "=" &&
 		!(r[1]-r[0] >= 3 && s.toks[r[0]+2].kind == 'p' && s.toks[r[0]+2].text == "=") {
@@ -702,21 +748,9 @@ func (s *iscan) term(i, end int) (Word, int) {
 		return s.methods(w, i+1, end)
 	case 'p':
 		if t.text == "(" {
-			depth := 0
-			for k := i; k < end; k++ {
-				if s.toks[k].kind != 'p' {
-					continue
-				}
-				switch s.toks[k].text {
-				case "(", "[", "{":
-					depth++
-				case ")", "]", "}":
-					depth--
-					if depth == 0 {
-						w := s.eval([2]int{i + 1, k})
-						return s.methods(w, k+1, end)
-					}
-				}
+			if k := s.closeOf(i); k < end {
+				w := s.eval([2]int{i + 1, k})
+				return s.methods(w, k+1, end)
 			}
 		}
 		return Word{}, i
@@ -850,7 +884,7 @@ func (s *iscan) list(r [2]int) ([]xword, bool) {
 func (s *iscan) scan() {
 	toks := s.toks
 	for i := 0; i < len(toks); i++ {
-		if !s.a.spend(0) || s.a.capped {
+		if !s.a.spend(0) || s.a.capped || s.steps < 0 {
 			return
 		}
 		t := toks[i]
@@ -860,25 +894,12 @@ func (s *iscan) scan() {
 		}
 		if t.kind == 'p' && t.text == "(" && i > 0 && toks[i-1].kind != 'i' {
 			// (expr).method(): pathlib on a parenthesised expression.
-			depth := 0
-			for k := i; k < len(toks) && k < i+4096; k++ {
-				if toks[k].kind != 'p' {
-					continue
-				}
-				if toks[k].text == "(" {
-					depth++
-				} else if toks[k].text == ")" {
-					depth--
-					if depth == 0 {
-						if k+2 < len(toks) && toks[k+1].kind == 'i' && toks[k+2].kind == 'p' && toks[k+2].text == "(" {
-							if ck := pathMethod(toks[k+1].text); ck != ckNone && s.lang == "python" {
-								w := s.eval([2]int{i + 1, k})
-								margs, _ := s.args(k + 2)
-								s.act(ck, toks[k+1].text, []Word{w}, margs, k+2)
-							}
-						}
-						break
-					}
+			k := s.closeOf(i)
+			if s.lang == "python" && k+2 < len(toks) && toks[k+1].kind == 'i' && toks[k+2].kind == 'p' && toks[k+2].text == "(" {
+				if ck := pathMethod(toks[k+1].text); ck != ckNone {
+					w := s.eval([2]int{i + 1, k})
+					margs, _ := s.args(k + 2)
+					s.act(ck, toks[k+1].text, []Word{w}, margs, k+2)
 				}
 			}
 			continue
@@ -891,19 +912,18 @@ func (s *iscan) scan() {
 			!(toks[i+2].kind == 'p' && toks[i+2].text == "=") && (i == 0 || toks[i-1].kind != 'p' ||
 			(toks[i-1].text != "(" && toks[i-1].text != ",")) && !strings.HasPrefix(t.text, ".") {
 			e := i + 2
-			depth := 0
-			for e < len(toks) {
-				if toks[e].kind == 'p' {
-					if toks[e].text == "(" || toks[e].text == "[" || toks[e].text == "{" {
-						depth++
-					} else if toks[e].text == ")" || toks[e].text == "]" || toks[e].text == "}" {
-						depth--
-					} else if depth <= 0 && (toks[e].text == ";" || toks[e].text == "\n") {
-						break
-					}
+			for e < len(toks) && s.steps > 0 {
+				s.steps--
+				if toks[e].isOpen() {
+					e = s.closeOf(e) + 1
+					continue
+				}
+				if toks[e].isClose() || (toks[e].kind == 'p' && (toks[e].text == ";" || toks[e].text == "\n")) {
+					break
 				}
 				e++
 			}
+			e = min(e, len(toks))
 			if s.vars == nil {
 				s.vars = make(map[string]Word)
 			}
