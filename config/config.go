@@ -99,8 +99,14 @@ func (p Problem) String() string {
 // values are dropped, each with a Problem. home expands a leading "~/" in
 // directories.
 func ParseConfig(file string, data []byte, home string) (Config, []Problem, error) {
-	var c Config
-	md, err := toml.Decode(string(data), &c)
+	// [guards] is accepted as another name for [overrides] (it is what
+	// profiles call their per-guard overrides).
+	var f struct {
+		Config
+		Guards map[string]string `toml:"guards"`
+	}
+	md, err := toml.Decode(string(data), &f)
+	c := f.Config
 	if err != nil {
 		return Config{}, nil, fmt.Errorf("%s: %w (using the built-in defaults)", file, err)
 	}
@@ -131,6 +137,16 @@ func ParseConfig(file string, data []byte, home string) (Config, []Problem, erro
 		dirs = append(dirs, filepath.Clean(x))
 	}
 	c.PackDirs = dirs
+	for id, a := range f.Guards {
+		if old, ok := c.Overrides[id]; ok && old != a {
+			bad(id, "set in both [guards] (%q) and [overrides] (%q); using [overrides]", a, old)
+			continue
+		}
+		if c.Overrides == nil {
+			c.Overrides = map[string]string{}
+		}
+		c.Overrides[id] = a
+	}
 	for id, a := range c.Overrides {
 		if _, err := guards.ParseDecision(a); err != nil {
 			bad(id, "overrides: %v; ignored", err)

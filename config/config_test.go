@@ -607,3 +607,18 @@ func BenchmarkLoadNothing(b *testing.B) {
 		Load(o)
 	}
 }
+
+func TestGuardsTableIsOverrides(t *testing.T) {
+	c, probs, err := ParseConfig("config.toml", []byte("[guards]\n\"a.b\" = \"deny\"\n\"c.d\" = \"warn\"\n[overrides]\n\"c.d\" = \"ask\"\n"), "")
+	if err != nil || c.Overrides["a.b"] != "deny" || c.Overrides["c.d"] != "ask" || len(probs) != 1 {
+		t.Errorf("%v %v %v", err, c.Overrides, probs)
+	}
+	p := ParseProject("/r/.bulwark.toml", []byte("[guards]\n\"a.b\" = \"deny\"\n\"c.d\" = \"warn\"\n[overrides]\n\"c.d\" = \"ask\"\n"))
+	if p.Raise["a.b"] != "deny" || p.Raise["c.d"] != "ask" || len(p.Problems) != 0 || p.Pack != nil {
+		t.Errorf("%+v", p)
+	}
+	p = ParseProject("/r/.bulwark.toml", []byte("guards = 3\n"))
+	if len(p.Problems) != 1 || p.Problems[0].Level != Error {
+		t.Errorf("%+v", p)
+	}
+}

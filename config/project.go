@@ -28,12 +28,12 @@ type Project struct {
 
 // projectSpec is .bulwark.toml as written.
 type projectSpec struct {
-	Family      string             `toml:"family"`
-	Title       string             `toml:"title"`
-	Description string             `toml:"description"`
-	Guards      []guards.GuardSpec `toml:"guards"`
-	Overrides   map[string]string  `toml:"overrides"`
-	Allow       []toml.Primitive   `toml:"allow"`
+	Family      string            `toml:"family"`
+	Title       string            `toml:"title"`
+	Description string            `toml:"description"`
+	Guards      toml.Primitive    `toml:"guards"` // [[guards]]: guards to add; [guards]: raises, like [overrides]
+	Overrides   map[string]string `toml:"overrides"`
+	Allow       []toml.Primitive  `toml:"allow"`
 }
 
 // FindProject looks for .bulwark.toml from cwd upwards, stopping after the
@@ -116,6 +116,28 @@ func ParseProject(path string, data []byte) *Project {
 		bad(Error, "", "%v; ignored", err)
 		return p
 	}
+	var specs []guards.GuardSpec
+	switch md.Type("guards") {
+	case "ArrayHash":
+		if err := md.PrimitiveDecode(s.Guards, &specs); err != nil {
+			bad(Error, "", "guards: %v; the project's guards are ignored", err)
+			specs = nil
+		}
+	case "Hash":
+		var m map[string]string
+		if err := md.PrimitiveDecode(s.Guards, &m); err != nil {
+			bad(Error, "", "guards: %v; ignored", err)
+		}
+		for id, a := range m {
+			if s.Overrides == nil {
+				s.Overrides = map[string]string{}
+			}
+			s.Overrides[id] = stricter(s.Overrides[id], a)
+		}
+	case "":
+	default:
+		bad(Error, "", "guards must be [[guards]] tables (guards to add) or a [guards] table (actions to raise); ignored")
+	}
 	guardKeys := false
 	for _, k := range md.Undecoded() {
 		if len(k) > 0 && k[0] == "allow" {
@@ -145,14 +167,14 @@ func ParseProject(path string, data []byte) *Project {
 		}
 		p.Raise[id] = a
 	}
-	if len(s.Guards) == 0 || guardKeys {
+	if len(specs) == 0 || guardKeys {
 		return p
 	}
 	if s.Family != "" && s.Family != ProjectFamily {
 		bad(Error, "", "family must be %q (or left out); the project's guards are ignored", ProjectFamily)
 		return p
 	}
-	spec := guards.PackSpec{Family: ProjectFamily, Title: s.Title, Description: s.Description, Guards: s.Guards, Source: path}
+	spec := guards.PackSpec{Family: ProjectFamily, Title: s.Title, Description: s.Description, Guards: specs, Source: path}
 	if strings.TrimSpace(spec.Title) == "" {
 		spec.Title = "Project guards"
 	}
@@ -222,4 +244,18 @@ func writeProject(path, key string, st stamp, p *Project) {
 	}
 	e.problems(p.Problems)
 	_ = writeAtomic(path, e.b, 0o600)
+}
+
+// stricter is the stricter of two actions as written ("" = unset); one that
+// does not parse loses, so that it is reported once and the other applies.
+func stricter(a, b string) string {
+	da, errA := guards.ParseDecision(a)
+	db, errB := guards.ParseDecision(b)
+	switch {
+	case errA != nil:
+		return b
+	case errB != nil || da >= db:
+		return a
+	}
+	return b
 }
