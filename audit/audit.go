@@ -129,7 +129,9 @@ func Append(dir string, r Record, o Options) error {
 	// new file and we start again (rarely more than once; bounded by the
 	// same deadline as the lock).
 	for attempt := 0; ; attempt++ {
-		if attempt > 0 && time.Now().After(deadline) {
+		// Past the deadline, still allow a few turns: one after our
+		// own rotation, one for a rotation by another process.
+		if attempt >= 3 && time.Now().After(deadline) {
 			return errors.New("audit: the log kept being rotated by other processes")
 		}
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)

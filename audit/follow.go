@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 
 	"github.com/fsnotify/fsnotify"
@@ -19,11 +20,21 @@ import (
 // created) and waits for a line's newline before decoding it. Lines that do
 // not parse are skipped.
 func Follow(ctx context.Context, dir string, f Filter, fn func(Record)) error {
-	return follow(ctx, dir, f, fn, nil)
+	return follow(ctx, dir, f, -1, nil, fn, nil)
 }
 
-// follow is Follow with a hook called once the watch is in place (tests).
-func follow(ctx context.Context, dir string, f Filter, fn func(Record), ready func()) error {
+// Tail is Follow that first hands backlog the last n records passing f that
+// are already in the log (n == 0: all of them), oldest first, with the number
+// of corrupt lines it skipped in them. Nothing falls between the backlog and
+// the first followed record, and nothing is in both. backlog is called once,
+// before fn is first called, even when the log is empty or missing.
+func Tail(ctx context.Context, dir string, f Filter, n int, backlog func(recs []Record, skipped int), fn func(Record)) error {
+	return follow(ctx, dir, f, max(n, 0), backlog, fn, nil)
+}
+
+// follow is Tail (n >= 0) or Follow (n < 0), with a hook called once the
+// watch is in place (tests).
+func follow(ctx context.Context, dir string, f Filter, n int, backlog func([]Record, int), fn func(Record), ready func()) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
@@ -42,6 +53,12 @@ func follow(ctx context.Context, dir string, f Filter, fn func(Record), ready fu
 	}}
 	defer t.close()
 	t.openAtEnd()
+	if n >= 0 {
+		recs, skipped := t.backlog(f, n)
+		if backlog != nil {
+			backlog(recs, skipped)
+		}
+	}
 	if ready != nil {
 		ready()
 	}
@@ -99,12 +116,111 @@ func (t *tail) openAtEnd() {
 		f.Close()
 		return
 	}
-	off, err := f.Seek(0, io.SeekEnd)
-	if err != nil {
+	// Start after the last complete line: a line being written right now
+	// is then read whole once its newline is there.
+	off := fi.Size()
+	if off > 0 {
+		buf := make([]byte, min(off, 64<<10))
+		if k, _ := f.ReadAt(buf, off-int64(len(buf))); k == len(buf) {
+			if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
+				off = off - int64(len(buf)) + int64(i) + 1
+			} else if int64(len(buf)) == off {
+				off = 0 // one partial line is all there is
+			}
+		}
+	}
+	if _, err := f.Seek(off, io.SeekStart); err != nil {
 		f.Close()
 		return
 	}
 	t.f, t.fi, t.off = f, fi, off
+}
+
+// backlog reads the records before the position openAtEnd took: that file
+// up to our offset, then the rotated files older than it, newest first,
+// until n records match (n == 0: all). Files rotated in the meantime that are
+// newer than ours are left to poll, which reaches them as successors of ours.
+func (t *tail) backlog(f Filter, n int) ([]Record, int) {
+	var recs []Record
+	skipped := 0
+	collect := func(into *[]Record) func(*Record) {
+		return func(r *Record) {
+			if f.Match(r) {
+				*into = append(*into, *r)
+			}
+		}
+	}
+	if t.f != nil {
+		k, _ := scan(io.NewSectionReader(t.f, 0, t.off), collect(&recs))
+		skipped += k
+	}
+	var older []Record
+	olderSkipped := 0
+	// Other processes may rotate while we read; whenever that shifts the
+	// names under us, start the older files over.
+	for range 100 {
+		older, olderSkipped = older[:0], 0
+		k := t.position()
+		if k < 0 {
+			break // our file is gone from the set: nothing older to read
+		}
+		shifted := false
+		for j := k + 1; n == 0 || len(recs)+len(older) < n; j++ {
+			fh, err := os.Open(t.rotated(j))
+			if err != nil {
+				break // no more files
+			}
+			if t.position() != k { // a rotation came in between
+				fh.Close()
+				shifted = true
+				break
+			}
+			var part []Record
+			m, _ := scan(fh, collect(&part))
+			fh.Close()
+			olderSkipped += m
+			older = append(part, older...)
+		}
+		if !shifted {
+			break
+		}
+	}
+	recs = append(older, recs...)
+	skipped += olderSkipped
+	sort.SliceStable(recs, func(i, j int) bool { return recs[i].Time.Before(recs[j].Time) })
+	if n > 0 && len(recs) > n {
+		recs = recs[len(recs)-n:]
+	}
+	return recs, skipped
+}
+
+// rotated names the k-th rotated file (0: the current one).
+func (t *tail) rotated(k int) string {
+	if k == 0 {
+		return t.path
+	}
+	return t.path + "." + strconv.Itoa(k)
+}
+
+// position returns k when the file we hold is now rotated(k): 0 while it is
+// current, -1 when it is gone. With no file held, it is 0: every rotated
+// file is older than the current one to come.
+func (t *tail) position() int {
+	if t.f == nil {
+		return 0
+	}
+	for k := 0; ; k++ {
+		fi, err := os.Stat(t.rotated(k))
+		if err != nil {
+			if k == 0 {
+				continue // the current one renamed away, not yet recreated
+			}
+			return -1
+		}
+		if os.SameFile(fi, t.fi) {
+			return k
+		}
+	}
 }
 
 // poll reads what is new in the file we hold and, when the path now names
@@ -157,34 +273,21 @@ func (t *tail) poll() {
 // rotated to path.k: path.(k-1), or the current file when k is 1. It returns
 // nil when our file is gone from the rotated set.
 func (t *tail) successor() *os.File {
-	name := func(k int) string {
-		if k == 0 {
-			return t.path
-		}
-		return t.path + "." + strconv.Itoa(k)
-	}
-retry:
 	for range 100 {
-		for k := 1; ; k++ {
-			fi, err := os.Stat(name(k))
-			if err != nil {
-				return nil
-			}
-			if !os.SameFile(fi, t.fi) {
-				continue
-			}
-			f, err := os.Open(name(k - 1))
-			if err != nil {
-				return nil
-			}
-			// Still at path.k after the open: no rotation came in
-			// between, so f really is the next file.
-			if fi, err := os.Stat(name(k)); err != nil || !os.SameFile(fi, t.fi) {
-				f.Close()
-				continue retry
-			}
+		k := t.position()
+		if k <= 0 {
+			return nil // gone (or, oddly, current again)
+		}
+		f, err := os.Open(t.rotated(k - 1))
+		if err != nil {
+			return nil
+		}
+		// Still at rotated(k) after the open: no rotation came in
+		// between, so f really is the next file.
+		if t.position() == k {
 			return f
 		}
+		f.Close()
 	}
 	return nil
 }

@@ -67,7 +67,7 @@ func cmdLogs(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "bulwark logs: "+format+"\n", a...)
+		fmt.Fprintf(stderr, "bulwark logs: "+format+" (see 'bulwark logs -h')\n", a...)
 		return ExitBlock
 	}
 	if err := fs.Parse(args); err != nil {
@@ -117,22 +117,22 @@ func cmdLogs(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		p.loc = time.UTC
 	}
 
+	if follow {
+		return logsFollow(stateDir, f, *n, p, stderr)
+	}
 	if !*summary {
 		f.Last = *n
 	}
 	recs, skipped, err := audit.Read(stateDir, f)
-	noLog := errors.Is(err, audit.ErrNoLog)
-	if err != nil && !noLog {
-		fmt.Fprintln(stderr, "bulwark logs:", err)
-		return ExitFail
-	}
-	if skipped > 0 {
-		fmt.Fprintf(stderr, "bulwark logs: skipped %d corrupt line%s\n", skipped, logsPlural(skipped))
-	}
-	if noLog && !follow {
+	if errors.Is(err, audit.ErrNoLog) {
 		fmt.Fprintf(stderr, "bulwark logs: no decisions logged yet (no %s in %s)\n", audit.FileName, stateDir)
 		return ExitOK
 	}
+	if err != nil {
+		fmt.Fprintln(stderr, "bulwark logs:", err)
+		return ExitFail
+	}
+	logsReportSkipped(stderr, skipped)
 	if *summary {
 		s := audit.Summarize(recs)
 		if *asJSON {
@@ -144,26 +144,34 @@ func cmdLogs(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		p.summary(s)
 		return ExitOK
 	}
-	if *n > 0 && len(recs) > *n {
-		recs = recs[len(recs)-*n:]
-	}
 	p.widths(recs)
 	for i := range recs {
 		p.record(&recs[i])
 	}
-	if !follow {
-		if len(recs) == 0 && !*asJSON {
-			fmt.Fprintln(stderr, "bulwark logs: no decisions match")
-		}
-		return ExitOK
+	if len(recs) == 0 && !*asJSON {
+		fmt.Fprintln(stderr, "bulwark logs: no decisions match")
 	}
-	if noLog {
-		fmt.Fprintf(stderr, "bulwark logs: waiting for the first decision in %s\n", stateDir)
+	return ExitOK
+}
+
+// logsFollow prints the last n decisions and then new ones as they are
+// written, with nothing lost or repeated in between, until interrupted.
+func logsFollow(stateDir string, f audit.Filter, n int, p *logsPrinter, stderr io.Writer) int {
+	if files, _ := audit.Files(stateDir); len(files) == 0 {
+		fmt.Fprintf(stderr, "bulwark logs: no decisions logged yet; waiting for the first in %s\n", stateDir)
 	}
 	ctx, cancel := logsFollowContext()
 	defer cancel()
 	var mu sync.Mutex
-	err = audit.Follow(ctx, stateDir, f, func(r audit.Record) {
+	err := audit.Tail(ctx, stateDir, f, n, func(recs []audit.Record, skipped int) {
+		mu.Lock()
+		defer mu.Unlock()
+		logsReportSkipped(stderr, skipped)
+		p.widths(recs)
+		for i := range recs {
+			p.record(&recs[i])
+		}
+	}, func(r audit.Record) {
 		mu.Lock()
 		defer mu.Unlock()
 		p.record(&r)
@@ -173,6 +181,12 @@ func cmdLogs(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return ExitFail
 	}
 	return ExitOK
+}
+
+func logsReportSkipped(stderr io.Writer, skipped int) {
+	if skipped > 0 {
+		fmt.Fprintf(stderr, "bulwark logs: skipped %d corrupt line%s\n", skipped, logsPlural(skipped))
+	}
 }
 
 func logsValidAction(a string) bool {
