@@ -17,6 +17,7 @@ type invocation struct {
 	feeders   []string  // commands feeding the words and redirections
 	nested    []Command // commands from substitutions, listed after the command
 	synthetic bool
+	chdir     *Word // env -C DIR: the directory the command runs in
 }
 
 func (a *analyzer) call(ce *syntax.CallExpr, s *syntax.Stmt, c *ctx, sc *scope, in stdinInfo) outInfo {
@@ -272,6 +273,11 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 	args := argv[1:]
 	cmd := a.newCommand(c, sc, name, head.Dynamic, args, inv.assigns, inv.redirs, inv.in, inv.feeders, via)
 	cmd.Synthetic = inv.synthetic
+	if inv.chdir != nil {
+		tmp := sc.copy()
+		tmp.cdTo([]xword{{Word: *inv.chdir}})
+		cmd.Cwd = tmp.cwd
+	}
 	a.emit(cmd)
 	emitted = true
 	a.appendCmds(inv.nested)
@@ -377,10 +383,19 @@ func (a *analyzer) envArgs(inv *invocation, rest []xword) ([]xword, int) {
 			goto assigns
 		case v == "-" || v == "-i" || v == "--ignore-environment" || v == "-0" || v == "--null" || v == "-v" || v == "--debug":
 			i++
-		case v == "-u" || v == "--unset" || v == "-C" || v == "--chdir":
+		case v == "-C" || v == "--chdir":
+			if i+1 < len(rest) {
+				d := rest[i+1].Word
+				inv.chdir = &d
+			}
 			i += 2
-		case strings.HasPrefix(v, "--unset=") || strings.HasPrefix(v, "--chdir=") ||
-			(len(v) > 2 && (strings.HasPrefix(v, "-u") || strings.HasPrefix(v, "-C"))):
+		case strings.HasPrefix(v, "--chdir=") || (len(v) > 2 && strings.HasPrefix(v, "-C")):
+			d := Word{Value: strings.TrimPrefix(strings.TrimPrefix(v, "--chdir="), "-C")}
+			inv.chdir = &d
+			i++
+		case v == "-u" || v == "--unset":
+			i += 2
+		case strings.HasPrefix(v, "--unset=") || (len(v) > 2 && strings.HasPrefix(v, "-u")):
 			i++
 		case v == "-S" || v == "--split-string" || strings.HasPrefix(v, "-S") || strings.HasPrefix(v, "--split-string="):
 			var s string
