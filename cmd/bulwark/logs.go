@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -96,6 +97,13 @@ func cmdLogs(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	f.Tool, f.Guard, f.Session, f.Cwd = *tool, *guard, *session, *cwd
+	if f.Cwd != "" && !filepath.IsAbs(f.Cwd) {
+		abs, err := filepath.Abs(f.Cwd) // --cwd . is this project
+		if err != nil {
+			return usageErr("--cwd: %v", err)
+		}
+		f.Cwd = abs
+	}
 	if *since != "" {
 		t, err := logsParseSince(*since, logsNow())
 		if err != nil {

@@ -126,6 +126,20 @@ func TestLogsUsageErrors(t *testing.T) {
 	}
 }
 
+func TestLogsRelativeCwd(t *testing.T) {
+	dir := t.TempDir()
+	here, _ := os.Getwd()
+	for _, cwd := range []string{here, filepath.Join(here, "sub"), "/elsewhere"} {
+		if err := audit.Append(dir, audit.Record{Action: "deny", Tool: "Bash", Cwd: cwd, Preview: "in " + cwd}, audit.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, _ := logsRun(t, "--dir", dir, "--cwd", ".")
+	if code != ExitOK || strings.Count(out, "\n") != 2 || strings.Contains(out, "/elsewhere") {
+		t.Errorf("exit %d, output %q: want the two records under .", code, out)
+	}
+}
+
 func TestLogsParseSince(t *testing.T) {
 	now := time.Date(2026, 5, 10, 12, 0, 0, 0, time.UTC)
 	tests := map[string]time.Time{
