@@ -284,3 +284,21 @@ func BenchmarkMaskSecret(b *testing.B) {
 		_ = Mask(s)
 	}
 }
+
+// The prefilter compares lower-cased text with the keywords and tracks rules
+// in a 64-bit set.
+func TestRuleTable(t *testing.T) {
+	if len(rules) > 64 {
+		t.Fatalf("%d rules: the candidate set holds 64", len(rules))
+	}
+	for _, r := range rules {
+		if len(r.keywords) == 0 {
+			t.Errorf("%s: no keywords, the rule would never run", r.kind)
+		}
+		for _, k := range r.keywords {
+			if k != strings.ToLower(k) || k == "" {
+				t.Errorf("%s: keyword %q must be lower-case and non-empty", r.kind, k)
+			}
+		}
+	}
+}
