@@ -302,8 +302,11 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 			a.nestedText(strings.Join(parts, " "), cc, sc, in, viaDecoded("eval", args...)...)
 		}
 	case name == "source" || name == ".":
-		if len(args) > 0 && args[0].proc != nil {
+		switch {
+		case len(args) > 0 && args[0].proc != nil:
 			a.nestedText(args[0].proc.text, cc, sc, stdinInfo{}, viaDecodedOut("source", args[0].proc)...)
+		case len(args) > 0 && isStdinPath(args[0]) && in.known:
+			a.nestedText(in.text, cc, sc, stdinInfo{}, viaDecodedOut("source", &outInfo{decoded: in.decoded})...)
 		}
 	case name == "find":
 		a.findActions(args, cc, sc)
@@ -499,6 +502,8 @@ func (a *analyzer) shellRun(name string, args []xword, in stdinInfo, c *ctx, sc 
 			}
 			a.nestedText(args[i].Value, c, nsc, in, viaDecoded("bash -c", args[i])...)
 		}
+	case i < len(args) && isStdinPath(args[i]) && in.known:
+		a.nestedText(in.text, c, sc, stdinInfo{}, viaDecodedOut(in.kind, &outInfo{decoded: in.decoded})...)
 	case i < len(args):
 		if args[i].proc != nil {
 			a.nestedText(args[i].proc.text, c, sc, stdinInfo{}, viaDecodedOut("bash script", args[i].proc)...)
@@ -510,6 +515,10 @@ func (a *analyzer) shellRun(name string, args []xword, in stdinInfo, c *ctx, sc 
 		}
 		a.nestedText(in.text, c, sc, stdinInfo{}, v...)
 	}
+}
+
+func isStdinPath(w xword) bool {
+	return !w.Dynamic && (w.Value == "/dev/stdin" || w.Value == "/proc/self/fd/0" || w.Value == "/dev/fd/0")
 }
 
 func isStdoutRedir(op string) bool {
