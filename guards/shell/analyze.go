@@ -154,6 +154,7 @@ type varVal struct {
 	known   bool     // val is the static value
 	feeders []string // commands whose output the value came from
 	decoded string   // value came from a decoded payload
+	glob    bool     // val is an unexpanded glob pattern
 }
 
 // scope holds the shell state that flows between statements.
@@ -589,7 +590,7 @@ func (a *analyzer) forClause(fc *syntax.ForClause, c *ctx, sc *scope, in stdinIn
 		vals = a.words(wi.Items, c, sc)
 	}
 	for _, v := range vals {
-		if v.Dynamic || v.Glob {
+		if v.Dynamic {
 			static = false
 		}
 	}
@@ -599,7 +600,7 @@ func (a *analyzer) forClause(fc *syntax.ForClause, c *ctx, sc *scope, in stdinIn
 	}
 	if static && len(vals) > 0 && len(vals) <= maxLoopValues && bodyLen*len(vals) <= maxLoopBody {
 		for _, v := range vals {
-			sc.set(name, varVal{val: v.Value, known: true, feeders: v.feeders, decoded: v.decoded})
+			sc.set(name, varVal{val: v.Value, known: true, feeders: v.feeders, decoded: v.decoded, glob: v.Glob})
 			a.stmts(fc.Do, c, sc, in)
 		}
 		return

@@ -239,6 +239,7 @@ func (a *analyzer) paramExp(pe *syntax.ParamExp, q quoteCtx, r *wres, c *ctx, sc
 		if set && v.known {
 			r.sb.WriteString(v.val)
 			r.decoded = orDec(r.decoded, v.decoded)
+			r.glob = r.glob || v.glob // a for loop over a glob: each value is a match
 			return
 		}
 		dynamic()
