@@ -34,6 +34,14 @@ var parserPool = sync.Pool{New: func() any {
 // Analyze parses src as bash and returns the simple commands that would run.
 // It never panics on any input and is bounded in time by the size of src and
 // MaxDepth.
+//
+// Bounds: at most 10,000 commands are listed (a Problem says when more were
+// cut), decoded payloads and computed outputs are capped at 1 MiB, for loops
+// are unrolled over at most 16 literal values, find -exec and xargs -I fan
+// out over at most 16 roots or inputs, and text nested more than about 200
+// levels deep (brackets, compound keywords) is not handed to the parser,
+// whose recursion could overflow the stack: it is treated as unparsable and
+// split crudely instead.
 func Analyze(src string, env Env) (res *Analysis) {
 	res = &Analysis{}
 	a := &analyzer{env: env, res: res}
@@ -74,8 +82,12 @@ func (a *analyzer) top(src string, sc *scope) (err error) {
 		return err
 	}
 	p := parserPool.Get().(*syntax.Parser)
+	inBody := false
 	defer func() {
 		if r := recover(); r != nil {
+			if inBody {
+				panic(r) // an analysis bug: reported by Analyze
+			}
 			err = fmt.Errorf("parser panic: %v", r)
 			return
 		}
@@ -86,7 +98,9 @@ func (a *analyzer) top(src string, sc *scope) (err error) {
 		if perr != nil {
 			return perr
 		}
+		inBody = true
 		a.stmt(st, c, sc, stdinInfo{})
+		inBody = false
 		if a.capped || a.work <= 0 {
 			break
 		}
