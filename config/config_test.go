@@ -622,3 +622,28 @@ func TestGuardsTableIsOverrides(t *testing.T) {
 		t.Errorf("%+v", p)
 	}
 }
+
+// The annotated examples in testdata (pasted into the README) stay valid.
+func TestExamplesInTestdata(t *testing.T) {
+	data, err := os.ReadFile("testdata/config.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, probs, err := ParseConfig("config.toml", data, "/home/u")
+	if err != nil || len(probs) != 0 {
+		t.Fatalf("config.toml: %v %v", err, probs)
+	}
+	prof, _ := profiles.Get(c.Profile)
+	pol, probs := BuildPolicy(&c, "config.toml", nil, packs.Builtin(), prof, time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC))
+	if len(probs) != 0 || len(pol.Allow) != 3 || len(pol.Raise) != 1 || len(pol.Lower) != 1 {
+		t.Fatalf("policy: %+v %v", pol, problemText(probs))
+	}
+	data, err = os.ReadFile("testdata/project.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := ParseProject(".bulwark.toml", data)
+	if p.Pack == nil || len(p.Problems) != 0 || p.Raise["git.force-push"] != "deny" {
+		t.Fatalf("project: %+v %v", p, problemText(p.Problems))
+	}
+}
