@@ -172,10 +172,17 @@ func (a *analyzer) parts(ps []syntax.WordPart, q quoteCtx, r *wres, c *ctx, sc *
 	}
 }
 
+// isBracketGlob reports whether v has a [...] bracket expression (a lone
+// "[" as in `[ -f x ]` is not a glob).
+func isBracketGlob(v string) bool {
+	i := strings.IndexByte(v, '[')
+	return i >= 0 && strings.IndexByte(v[i:], ']') > 1
+}
+
 // unescapeLit appends the value of literal source text in quoting context q.
 func unescapeLit(v string, q quoteCtx, r *wres) {
 	if strings.IndexByte(v, '\\') < 0 {
-		if q == qUnquoted && strings.ContainsAny(v, "*?[") {
+		if q == qUnquoted && (strings.ContainsAny(v, "*?") || isBracketGlob(v)) {
 			r.glob = true
 		}
 		if q == qUnquoted && strings.IndexByte(v, '{') >= 0 && strings.IndexByte(v, '}') >= 0 &&
@@ -214,7 +221,7 @@ func unescapeLit(v string, q quoteCtx, r *wres) {
 				}
 			}
 		}
-		if q == qUnquoted && (ch == '*' || ch == '?' || ch == '[') {
+		if q == qUnquoted && (ch == '*' || ch == '?' || (ch == '[' && strings.IndexByte(v[i:], ']') > 1)) {
 			r.glob = true
 		}
 		r.sb.WriteByte(ch)
