@@ -31,6 +31,11 @@ bench: build
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzAnalyze -fuzztime $(FUZZTIME) ./guards/shell
 	$(GO) test -run '^$$' -fuzz FuzzHookInput -fuzztime $(FUZZTIME) ./hooks
+	$(GO) test -run '^$$' -fuzz FuzzPrefilterEquivalence -fuzztime $(FUZZTIME) ./guards
+	$(GO) test -run '^$$' -fuzz FuzzMask -fuzztime $(FUZZTIME) ./redact
+	$(GO) test -run '^$$' -fuzz '^FuzzInstallUninstall$$' -fuzztime $(FUZZTIME) ./installer
+	$(GO) test -run '^$$' -fuzz '^FuzzDocumentRoundTrip$$' -fuzztime $(FUZZTIME) ./installer
+	$(GO) test -run '^$$' -fuzz FuzzCache -fuzztime $(FUZZTIME) ./config
 
 # Build, copy to PREFIX (on PATH), wire bulwark into Claude Code, and show it
 # judging two commands on the embedded default profile.

@@ -28,7 +28,8 @@ func FromVerdict(act *guards.Action, v *guards.Verdict, profile string) Record {
 	if r.Profile == "" {
 		r.Profile = v.Profile
 	}
-	if v.Flag && v.Decision < guards.Deny {
+	if v.Flag {
+		// PostToolUse: the tool already ran; the output was kept from the agent.
 		r.Action = ActionFlag
 	}
 	for _, h := range v.Hits {

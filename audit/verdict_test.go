@@ -42,10 +42,13 @@ func TestFromVerdict(t *testing.T) {
 		t.Errorf("token in the log: %s", data)
 	}
 
-	// PostToolUse flag below deny is "flag"; the profile argument wins.
-	v2 := &guards.Verdict{Decision: guards.Warn, Flag: true, Profile: "balanced"}
-	if r := FromVerdict(&guards.Action{Event: guards.PostToolUse}, v2, "minimal"); r.Action != "flag" || r.Profile != "minimal" {
-		t.Errorf("flag record %+v", r)
+	// A flagged PostToolUse is "flag" whatever the decision (a critical
+	// secret in output is a deny-level hit); the profile argument wins.
+	for _, d := range []guards.Decision{guards.Ask, guards.Deny} {
+		v2 := &guards.Verdict{Decision: d, Flag: true, Profile: "balanced"}
+		if r := FromVerdict(&guards.Action{Event: guards.PostToolUse}, v2, "minimal"); r.Action != "flag" || r.Profile != "minimal" {
+			t.Errorf("flag record %+v", r)
+		}
 	}
 }
 
