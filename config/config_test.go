@@ -647,3 +647,26 @@ func TestExamplesInTestdata(t *testing.T) {
 		t.Fatalf("project: %+v %v", p, problemText(p.Problems))
 	}
 }
+
+// FuzzCache: a corrupt cache file is rejected (and rebuilt), never a panic.
+func FuzzCache(f *testing.F) {
+	root := f.TempDir()
+	dir := filepath.Join(root, "cfg")
+	os.MkdirAll(filepath.Join(dir, "packs.d"), 0o755)
+	os.WriteFile(filepath.Join(dir, "packs.d", "acme.toml"), []byte(genPack("acme", 2)), 0o644)
+	os.WriteFile(filepath.Join(dir, "config.toml"), []byte(fullConfig), 0o644)
+	o := Options{Dir: dir, StateDir: filepath.Join(root, "state"), Home: root, Version: "fuzz"}
+	Load(o)
+	good, err := os.ReadFile(filepath.Join(root, "state", "cache", "user.bin"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add(good[:len(good)/3])
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "user.bin")
+		os.WriteFile(path, data, 0o600)
+		readSnapshot(path, cacheKey("fuzz"))
+		readProject(path, cacheKey("fuzz"), stamp{})
+	})
+}
