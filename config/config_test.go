@@ -271,11 +271,15 @@ func TestCacheRebuiltWhenPackChanges(t *testing.T) {
 	if l = Load(e.opts()); l.Cached || len(l.Packs) != 1 || l.Packs[0].Family != "more" {
 		t.Fatalf("new file not seen: %+v", l.Packs)
 	}
-	// Another version.
+	// Another version, another home.
 	o := e.opts()
 	o.Version = "other"
 	if l = Load(o); l.Cached {
 		t.Fatal("a different version must rebuild")
+	}
+	o.Home = "/elsewhere"
+	if l = Load(o); l.Cached {
+		t.Fatal("a different home must rebuild (~ in config.toml)")
 	}
 }
 
@@ -666,7 +670,7 @@ func FuzzCache(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(t.TempDir(), "user.bin")
 		os.WriteFile(path, data, 0o600)
-		readSnapshot(path, cacheKey("fuzz"))
+		readSnapshot(path, cacheKey("fuzz")+" "+root)
 		readProject(path, cacheKey("fuzz"), stamp{})
 	})
 }

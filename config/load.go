@@ -100,7 +100,7 @@ func Load(o Options) *Loaded {
 	cachePath := ""
 	if !o.NoCache && o.StateDir != "" {
 		cachePath = filepath.Join(o.StateDir, "cache", "user.bin")
-		snap = readSnapshot(cachePath, cacheKey(o.Version))
+		snap = readSnapshot(cachePath, cacheKey(o.Version)+" "+o.Home)
 	}
 	dirty := false
 
@@ -144,7 +144,7 @@ func Load(o Options) *Loaded {
 	}
 	if dirty {
 		if cachePath != "" {
-			writeSnapshot(cachePath, cacheKey(o.Version), snap)
+			writeSnapshot(cachePath, cacheKey(o.Version)+" "+o.Home, snap) // ~ in config.toml expands to o.Home
 		}
 	} else {
 		l.Cached = true
