@@ -648,6 +648,9 @@ func (a *analyzer) declClause(d *syntax.DeclClause, s *syntax.Stmt, c *ctx, sc *
 			v := a.assign(as, c, sc)
 			if variant != "unset" {
 				sc.set(as.Name.Value, v)
+				if !as.Naked {
+					a.assignment(c, as.Name.Value, v, as, variant)
+				}
 			} else if sc.vars != nil {
 				delete(sc.vars, as.Name.Value)
 			}
@@ -670,6 +673,17 @@ func (a *analyzer) declClause(d *syntax.DeclClause, s *syntax.Stmt, c *ctx, sc *
 	a.emit(cmd)
 	a.appendCmds(nested)
 	return outInfo{}
+}
+
+// assignment records an assignment statement in the Analysis.
+func (a *analyzer) assignment(c *ctx, name string, v varVal, as *syntax.Assign, by string) {
+	if len(a.res.Assignments) >= maxCommands {
+		return
+	}
+	a.res.Assignments = append(a.res.Assignments, Assignment{
+		Name: name, Value: Word{Value: v.display(c, as), Dynamic: !v.known, Glob: v.glob},
+		By: by, Depth: c.depth, Via: c.via,
+	})
 }
 
 // display renders an assigned value for an argument of export/declare.

@@ -35,6 +35,7 @@ func (a *analyzer) call(ce *syntax.CallExpr, s *syntax.Stmt, c *ctx, sc *scope, 
 			inv.feeders = addNames(inv.feeders, v.feeders)
 			if len(ce.Args) == 0 {
 				sc.set(as.Name.Value, v)
+				a.assignment(c, as.Name.Value, v, as, "")
 				continue
 			}
 			if inv.assigns == nil {

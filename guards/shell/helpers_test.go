@@ -89,6 +89,18 @@ func render(a *Analysis, showCwd bool) string {
 		}
 		lines = append(lines, fmt.Sprintf("write %s %s%s %q", w.By, op, renderWord(w.Path), w.Content))
 	}
+	for _, as := range a.Assignments {
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "assign %d ", as.Depth)
+		if len(as.Via) > 0 {
+			sb.WriteString("[" + strings.Join(as.Via, ",") + "] ")
+		}
+		if as.By != "" {
+			sb.WriteString(as.By + " ")
+		}
+		sb.WriteString(as.Name + "=" + renderWord(as.Value))
+		lines = append(lines, sb.String())
+	}
 	if a.ParseError != nil {
 		lines = append(lines, "parse-error")
 	}

@@ -134,6 +134,22 @@ type Analysis struct {
 	// `cat > deploy.sh <<EOF ... EOF`, `echo '...' >> ~/.bashrc`,
 	// `printf ... | tee file`.
 	Writes []FileWrite
+	// Assignments are the variable assignments that are not command
+	// prefixes: `HISTSIZE=0`, `export PATH=...`, `declare -x X=1`,
+	// `local`, `readonly`, `typeset`. (Prefixes of a command, `X=1 cmd`,
+	// are in Command.Assigns.)
+	Assignments []Assignment
+}
+
+// Assignment is one variable assignment statement.
+type Assignment struct {
+	Name  string
+	Value Word
+	// By is "" for a bare assignment, else the builtin that assigns:
+	// "export", "declare", "local", "readonly", "typeset".
+	By    string
+	Depth int
+	Via   []string
 }
 
 // FileWrite is static content written to a file by a command.

@@ -131,7 +131,7 @@ func (a *analyzer) staticOut(name string, args []xword, in stdinInfo) outInfo {
 		restricted := false
 		for _, w := range args[i:] {
 			if findRestricting(w.Value) || w.Value == "-exec" || w.Value == "-execdir" || w.Value == "-ok" ||
-				w.Value == "-okdir" || w.Value == "-delete" || w.Value == "-o" || w.Value == "-print0" || w.Value == "-printf" {
+				w.Value == "-okdir" || w.Value == "-delete" || w.Value == "-o" {
 				restricted = true
 			}
 		}
