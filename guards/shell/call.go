@@ -162,6 +162,7 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 	argv := inv.argv
 	via := inv.via
 	emitted := false
+	stdinShell := "" // a wrapper that runs a shell reading stdin (sudo -s)
 	defer func() {
 		if !emitted {
 			a.appendCmds(inv.nested)
@@ -182,6 +183,9 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 			if !strings.ContainsAny(flags, "elvV") {
 				n = i
 			}
+			if i >= len(rest) && strings.ContainsAny(flags, "si") {
+				stdinShell = "sudo"
+			}
 			if n >= 0 {
 				r := inv.takeAssigns(rest[n:])
 				n = len(rest) - len(r)
@@ -190,6 +194,9 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 			i, flags := skipOpts(rest, "uC")
 			if !strings.ContainsAny(flags, "C") {
 				n = i
+			}
+			if i >= len(rest) && strings.ContainsAny(flags, "s") {
+				stdinShell = "doas"
 			}
 		case "env":
 			var r []xword
@@ -292,8 +299,25 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 	}
 	in := inv.in
 	switch {
+	case stdinShell != "" && len(argv) > 0 && baseName(argv[0].Value) == stdinShell:
+		if in.known {
+			a.nestedText(in.text, cc, sc, stdinInfo{}, append([]string{stdinShell}, viaDecodedOut(in.kind, &outInfo{decoded: in.decoded})...)...)
+		}
 	case isShell(name):
 		a.shellRun(name, args, in, cc, sc)
+	case name == "su" || name == "runuser":
+		a.suRun(name, args, in, cc, sc)
+	case name == "at" || name == "batch":
+		// at reads the commands to schedule from stdin unless -f FILE.
+		file := false
+		for _, w := range args {
+			if w.Value == "-f" || strings.HasPrefix(w.Value, "-f") {
+				file = true
+			}
+		}
+		if !file && in.known {
+			a.nestedText(in.text, cc, sc, stdinInfo{}, viaDecodedOut(name, &outInfo{decoded: in.decoded})...)
+		}
 	case name == "eval":
 		if len(args) > 0 && !(len(args) == 1 && args[0].substOnly) {
 			parts := make([]string, len(args))
@@ -515,6 +539,52 @@ func (a *analyzer) shellRun(name string, args []xword, in stdinInfo, c *ctx, sc 
 			v = append(v, in.decoded)
 		}
 		a.nestedText(in.text, c, sc, stdinInfo{}, v...)
+	}
+}
+
+// suRun analyses what su/runuser runs: the -c string, or a shell reading
+// static stdin.
+func (a *analyzer) suRun(name string, args []xword, in stdinInfo, c *ctx, sc *scope) {
+	user := false
+	for i := 0; i < len(args); i++ {
+		w := args[i]
+		v := w.Value
+		if name == "runuser" && user && (v == "--" || !strings.HasPrefix(v, "-")) {
+			// runuser -u USER [--] COMMAND ARGS runs the command directly.
+			if v == "--" {
+				i++
+			}
+			if i < len(args) {
+				a.run(&invocation{argv: args[i:], via: []string{"runuser"}}, c, sc)
+			}
+			return
+		}
+		switch {
+		case w.Dynamic:
+		case v == "-u" || v == "--user":
+			user = true
+			i++
+		case v == "-c" || v == "--command":
+			if i+1 < len(args) && !args[i+1].substOnly {
+				a.nestedText(args[i+1].Value, c, sc, in, viaDecoded(name+" -c", args[i+1])...)
+			}
+			return
+		case strings.HasPrefix(v, "--command="):
+			a.nestedText(v[len("--command="):], c, sc, in, name+" -c")
+			return
+		case v == "-s" || v == "--shell" || v == "-g" || v == "--group" || v == "-G" || v == "--supp-group" ||
+			v == "-w" || v == "--whitelist-environment":
+			i++
+		case len(v) > 2 && v[0] == '-' && v[1] != '-' && v[len(v)-1] == 'c':
+			// clustered flags ending in c: -lc CMD
+			if i+1 < len(args) && !args[i+1].substOnly {
+				a.nestedText(args[i+1].Value, c, sc, in, viaDecoded(name+" -c", args[i+1])...)
+			}
+			return
+		}
+	}
+	if in.known {
+		a.nestedText(in.text, c, sc, stdinInfo{}, append([]string{name}, viaDecodedOut(in.kind, &outInfo{decoded: in.decoded})...)...)
 	}
 }
 

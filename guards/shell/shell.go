@@ -86,8 +86,10 @@ type Command struct {
 	//   - code run by a shell: "bash -c" (any shell's -c, whatever the shell
 	//     is called), "eval", "source" (source/. of a static <(...)),
 	//     "bash script" (a shell run on a static <(...)), "alias" (the value
-	//     of alias NAME=VALUE), and for a shell's static stdin "heredoc",
-	//     "here-string" or "pipe";
+	//     of alias NAME=VALUE), "su -c" / "runuser -c", "at" / "batch"
+	//     (commands scheduled from static stdin), and for a shell's static
+	//     stdin "heredoc", "here-string" or "pipe" (preceded by "sudo",
+	//     "doas" or "su" for `sudo -s <<< ...`);
 	//   - after any of those, "base64", "base32" or "hex" when the code was
 	//     decoded from a literal payload;
 	//   - substitutions: "$(...)", "`...`", "<(...)", ">(...)";
