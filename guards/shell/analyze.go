@@ -541,6 +541,7 @@ func (a *analyzer) stmt(s *syntax.Stmt, c *ctx, sc *scope, in stdinInfo) outInfo
 	case *syntax.ArithmCmd, *syntax.TestClause, *syntax.LetClause:
 		nc, _ := a.compoundRedirs(s, c, sc, in)
 		a.substsIn(cmd, nc, sc)
+		arithAssigned(cmd, sc)
 		return outInfo{}
 	case nil:
 		// A statement with only redirections: `> file`.
@@ -749,6 +750,41 @@ func (a *analyzer) substsIn(n syntax.Node, c *ctx, sc *scope) []string {
 		return true
 	})
 	return feeders
+}
+
+// arithAssigned marks variables assigned in arithmetic ((x++), let x=1,
+// (( x = y * 2 ))) as unknown.
+func arithAssigned(n syntax.Node, sc *scope) {
+	name := func(x syntax.ArithmExpr) string {
+		if w, ok := x.(*syntax.Word); ok && len(w.Parts) == 1 {
+			if l, ok := w.Parts[0].(*syntax.Lit); ok {
+				return l.Value
+			}
+		}
+		return ""
+	}
+	syntax.Walk(n, func(n syntax.Node) bool {
+		switch x := n.(type) {
+		case *syntax.BinaryArithm:
+			switch x.Op {
+			case syntax.Assgn, syntax.AddAssgn, syntax.SubAssgn, syntax.MulAssgn, syntax.QuoAssgn, syntax.RemAssgn,
+				syntax.AndAssgn, syntax.OrAssgn, syntax.XorAssgn, syntax.ShlAssgn, syntax.ShrAssgn,
+				syntax.AndBoolAssgn, syntax.OrBoolAssgn, syntax.XorBoolAssgn, syntax.PowAssgn:
+				if v := name(x.X); v != "" {
+					sc.set(v, varVal{})
+				}
+			}
+		case *syntax.UnaryArithm:
+			if x.Op == syntax.Inc || x.Op == syntax.Dec {
+				if v := name(x.X); v != "" {
+					sc.set(v, varVal{})
+				}
+			}
+		case *syntax.CmdSubst, *syntax.ProcSubst:
+			return false
+		}
+		return true
+	})
 }
 
 func substVia(cs *syntax.CmdSubst) string {
