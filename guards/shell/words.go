@@ -3,6 +3,7 @@ package shell
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -455,6 +456,25 @@ func ansiC(s string) string {
 				i = j - 1
 			} else {
 				sb.WriteString("\\x")
+			}
+		case 'u', 'U':
+			max := 4
+			if s[i] == 'U' {
+				max = 8
+			}
+			j := i + 1
+			for j < len(s) && j < i+1+max && isHex(s[j]) {
+				j++
+			}
+			if j > i+1 {
+				n, _ := strconv.ParseUint(s[i+1:j], 16, 32)
+				if n <= utf8.MaxRune {
+					sb.WriteRune(rune(n))
+				}
+				i = j - 1
+			} else {
+				sb.WriteByte('\\')
+				sb.WriteByte(s[i])
 			}
 		case '0', '1', '2', '3', '4', '5', '6', '7':
 			j := i
