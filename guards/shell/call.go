@@ -602,6 +602,9 @@ func isStdoutRedir(op string) bool {
 
 // writes records static content written to files.
 func (a *analyzer) writes(name string, args []xword, redirs []Redirect, in stdinInfo, out outInfo) {
+	if len(a.res.Writes) >= maxCommands {
+		return
+	}
 	if out.known && out.roots == nil {
 		for _, r := range redirs {
 			if r.Write && isStdoutRedir(r.Op) && r.Target.Value != "/dev/null" {
@@ -629,6 +632,9 @@ func (a *analyzer) writes(name string, args []xword, redirs []Redirect, in stdin
 		for _, f := range files {
 			if f.Value == "/dev/null" {
 				continue
+			}
+			if len(a.res.Writes) >= maxCommands {
+				break
 			}
 			a.res.Writes = append(a.res.Writes, FileWrite{Path: f, Content: in.text, Append: app, By: "tee"})
 		}
