@@ -77,8 +77,9 @@ func FuzzAnalyze(f *testing.F) {
 				t.Fatalf("Analyze(%q): %s", src, p)
 			}
 		}
-		if len(a.Commands) > maxCommands {
-			t.Fatalf("Analyze(%q): %d commands > %d", src, len(a.Commands), maxCommands)
+		if len(a.Commands) > maxCommands || len(a.Writes) > maxCommands || len(a.Assignments) > maxCommands {
+			t.Fatalf("Analyze(%q): %d commands, %d writes, %d assignments > %d", src, len(a.Commands),
+				len(a.Writes), len(a.Assignments), maxCommands)
 		}
 		for _, c := range a.Commands {
 			if c.Depth < 0 || c.Depth > MaxDepth {
