@@ -87,16 +87,16 @@ func cmdCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		a.Client = "cli"
 		act = a
 	}
-	engine, profileName, err := loadEngine(*profile)
+	rt, err := loadRuntime(*profile, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "bulwark check:", err)
 		return ExitBlock
 	}
-	v := engine.Evaluate(&act)
+	v := rt.Evaluate(&act)
 	if *asJSON {
 		writeVerdictJSON(stdout, &act, &v)
 	} else {
-		writeVerdict(stdout, &act, &v, profileName)
+		writeVerdict(stdout, &act, &v, rt.Profile)
 	}
 	if v.Decision >= guards.Ask {
 		return ExitFail

@@ -98,12 +98,12 @@ func judge(data []byte, clientName, profile string, stderr io.Writer) (hooks.Res
 	if err != nil {
 		return hooks.Result{}, err
 	}
-	engine, profile, err := loadEngine(profile)
+	rt, err := loadRuntime(profile, stderr)
 	if err != nil {
 		return hooks.Result{}, err
 	}
-	v := engine.Evaluate(&act)
-	recordDecision(&act, &v, profile, stderr)
+	v := rt.Evaluate(&act)
+	recordDecision(&act, &v, rt.Profile, stderr)
 	return client.Encode(&act, &v), nil
 }
 
