@@ -179,6 +179,11 @@ func (e *encoder) guard(g *guards.GuardSpec) {
 	e.str(g.Engine)
 	e.str(g.Reason)
 	e.str(g.Instead)
+	// Literals, in the fixed order of the regex fields.
+	l := &g.Literals
+	for _, f := range []*[]string{&l.Args, &l.NotArgs, &l.Stdin, &l.Input, &l.Paths, &l.NotPaths, &l.Pattern, &l.NotPattern, &l.Assigns} {
+		e.strs(*f)
+	}
 	if e.examples {
 		e.strs(g.Match)
 		e.strs(g.NotMatch)
@@ -198,6 +203,10 @@ func (d *decoder) guard(g *guards.GuardSpec, examples bool) {
 	g.Secret = d.bool()
 	g.NotPattern = d.str()
 	g.Condition, g.Engine, g.Reason, g.Instead = d.str(), d.str(), d.str(), d.str()
+	l := &g.Literals
+	for _, f := range []*[]string{&l.Args, &l.NotArgs, &l.Stdin, &l.Input, &l.Paths, &l.NotPaths, &l.Pattern, &l.NotPattern, &l.Assigns} {
+		*f = d.strs()
+	}
 	if examples {
 		g.Match, g.NotMatch = d.strs(), d.strs()
 	}

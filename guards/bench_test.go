@@ -46,7 +46,9 @@ func BenchmarkEvaluateNested(b *testing.B) {
 	benchEval(b, guards.OnCommand, `bash -c "eval \"$(echo cm0gLXJmIH4= | base64 -d)\"" && python3 -c "import os; os.system('rm -rf /tmp/x')"`)
 }
 
-func BenchmarkEvaluateRead(b *testing.B) { benchEval(b, guards.OnCommand, "@Read /home/dev/project/main.go") }
+func BenchmarkEvaluateRead(b *testing.B) {
+	benchEval(b, guards.OnCommand, "@Read /home/dev/project/main.go")
+}
 
 func BenchmarkEvaluateOutput(b *testing.B) {
 	benchEval(b, guards.OnOutput, strings.Repeat("ok  \texample.com/pkg\t0.012s\n", 200))

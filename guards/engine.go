@@ -88,12 +88,12 @@ func compileGuard(family string, s *GuardSpec) (*guard, error) {
 		}
 		g.names = append(g.names, ns)
 	}
-	g.args, g.notArgs = newLazy(s.Args, s.Engine), newLazy(s.NotArgs, s.Engine)
-	g.stdin, g.input = newLazy(s.Stdin, s.Engine), newLazy(s.Input, s.Engine)
-	g.paths, g.notPaths = newLazy(s.Paths, s.Engine), newLazy(s.NotPaths, s.Engine)
-	g.pattern = newLazy(s.Pattern, s.Engine)
-	g.notPattern = newLazy(s.NotPattern, s.Engine)
-	g.assigns = newLazy(s.Assigns, s.Engine)
+	l := &s.Literals
+	g.args, g.notArgs = newLazy(s.Args, s.Engine, l.Args), newLazy(s.NotArgs, s.Engine, l.NotArgs)
+	g.stdin, g.input = newLazy(s.Stdin, s.Engine, l.Stdin), newLazy(s.Input, s.Engine, l.Input)
+	g.paths, g.notPaths = newLazy(s.Paths, s.Engine, l.Paths), newLazy(s.NotPaths, s.Engine, l.NotPaths)
+	g.pattern, g.notPattern = newLazy(s.Pattern, s.Engine, l.Pattern), newLazy(s.NotPattern, s.Engine, l.NotPattern)
+	g.assigns = newLazy(s.Assigns, s.Engine, l.Assigns)
 	g.hasArgs = len(s.Flags) > 0 || s.Args != "" || s.Input != "" || s.Stdin != "" || s.Paths != "" || len(s.FedBy) > 0 || s.Assigns != ""
 	return g, nil
 }
@@ -204,12 +204,16 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 			}
 		}
 	}
+	contentLower := make([]string, len(f.contents))
+	for i, c := range f.contents {
+		contentLower[i] = strings.ToLower(c.text)
+	}
 	for _, g := range e.byOn[OnContent] {
-		for _, c := range f.contents {
+		for i, c := range f.contents {
 			if g.paths != nil && !g.paths.match(c.path) || g.notPaths != nil && g.notPaths.match(c.path) {
 				continue
 			}
-			if ev, ok := e.matchText(g, c.text); ok {
+			if ev, ok := e.matchText(g, c.text, contentLower[i]); ok {
 				hs.add(g, c.path+": "+ev, nil, false, "")
 				break
 			}
@@ -217,7 +221,7 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 	}
 	for _, g := range e.byOn[OnURL] {
 		for _, u := range f.urls {
-			if ev, ok := e.matchText(g, u); ok {
+			if ev, ok := e.matchText(g, u, strings.ToLower(u)); ok {
 				hs.add(g, ev, nil, false, "")
 				break
 			}
@@ -238,8 +242,9 @@ func (e *Engine) matchOutput(act *Action) []Hit {
 	if act.Output == "" {
 		return nil
 	}
+	lower := strings.ToLower(act.Output)
 	for _, g := range e.byOn[OnOutput] {
-		if ev, ok := e.matchText(g, act.Output); ok {
+		if ev, ok := e.matchText(g, act.Output, lower); ok {
 			hs.add(g, ev, nil, false, "")
 		}
 	}
@@ -415,8 +420,9 @@ func (g *guard) matchFile(f *fileFact) bool {
 }
 
 // matchText runs a text guard: keyword prefilter, then the pattern.
-func (e *Engine) matchText(g *guard, text string) (string, bool) {
-	if !e.noPrefilter && !hasKeyword(text, g.spec.Keywords) {
+// lower is strings.ToLower(text), computed once per text by the caller.
+func (e *Engine) matchText(g *guard, text, lower string) (string, bool) {
+	if !e.noPrefilter && !hasKeywordLower(lower, g.spec.Keywords) {
 		return "", false
 	}
 	// A match that not_pattern excuses (a placeholder, a documented example
@@ -424,7 +430,15 @@ func (e *Engine) matchText(g *guard, text string) (string, bool) {
 	// search is bounded so a text full of placeholders stays cheap.
 	off := 0
 	for tries := 0; tries < 64 && off <= len(text); tries++ {
-		start, end, ok := g.pattern.find(text[off:])
+		var start, end int
+		var ok bool
+		if off == 0 {
+			start, end, ok = g.pattern.findLower(text, lower)
+		} else {
+			// Lower-casing may change byte lengths, so lower[off:] need not
+			// be the same region: filter on the region itself.
+			start, end, ok = g.pattern.find(text[off:])
+		}
 		if !ok {
 			return "", false
 		}
@@ -437,12 +451,8 @@ func (e *Engine) matchText(g *guard, text string) (string, bool) {
 	return "", false
 }
 
-func hasKeyword(text string, keywords []string) bool {
-	var lower string
+func hasKeywordLower(lower string, keywords []string) bool {
 	for _, k := range keywords {
-		if lower == "" {
-			lower = strings.ToLower(text)
-		}
 		if strings.Contains(lower, k) {
 			return true
 		}

@@ -96,8 +96,24 @@ func isShellScript(p, text string) bool {
 
 func (f *facts) addCommands(a *shell.Analysis, via []string, capNote string) {
 	act := f.act
-	for i := range a.Commands {
-		c := &a.Commands[i]
+	cmds := a.Commands
+	// A bare assignment (HISTSIZE=0, PROMPT_COMMAND=...) runs no command but
+	// changes the shell; guards see it as the equivalent `export NAME=VALUE`.
+	for _, as := range a.Assignments {
+		if as.By != "" {
+			continue // export/declare/local...: already a command
+		}
+		if len(cmds) == len(a.Commands) {
+			cmds = append([]shell.Command(nil), a.Commands...)
+		}
+		cmds = append(cmds, shell.Command{
+			Name: "export", Synthetic: true, Depth: as.Depth,
+			Args: []shell.Word{{Value: as.Name + "=" + as.Value.Value, Dynamic: as.Value.Dynamic}},
+			Via:  append(append([]string{}, as.Via...), "assignment"),
+		})
+	}
+	for i := range cmds {
+		c := &cmds[i]
 		cf := cmdFact{c: c, name: strings.ToLower(c.Name), via: append(append([]string{}, via...), c.Via...)}
 		if capNote != "" {
 			cf.capSeverity, cf.note = true, capNote

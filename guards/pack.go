@@ -189,12 +189,17 @@ func validateGuard(family string, g *GuardSpec) []error {
 			bad("condition %q must be unparsed, depth or dynamic-name", g.Condition)
 		}
 	}
+	g.Literals = RegexLiterals{}
 	for name, expr := range g.regexFields() {
 		if expr == "" {
 			continue
 		}
 		if err := checkRegex(g.Engine, expr); err != nil {
 			bad("%s: %v", name, err)
+			continue
+		}
+		if g.Engine != "regexp2" {
+			*g.Literals.field(name) = RequiredLiterals(expr)
 		}
 	}
 	if len(g.Match) == 0 {

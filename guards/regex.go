@@ -24,17 +24,18 @@ var RegexTimeout = 200 * time.Millisecond
 type lazyRegex struct {
 	expr    string
 	engine2 bool
+	lits    []string // required literals (lower-case); nil: always run
 	once    sync.Once
 	re      *regexp.Regexp
 	re2     *regexp2.Regexp
 	broken  bool
 }
 
-func newLazy(expr, engine string) *lazyRegex {
+func newLazy(expr, engine string, lits []string) *lazyRegex {
 	if expr == "" {
 		return nil
 	}
-	return &lazyRegex{expr: expr, engine2: engine == "regexp2"}
+	return &lazyRegex{expr: expr, engine2: engine == "regexp2", lits: lits}
 }
 
 func (l *lazyRegex) compile() {
@@ -53,6 +54,21 @@ func (l *lazyRegex) compile() {
 // find returns the first match's byte offsets. A regexp2 timeout counts as a
 // match (fail closed): input built to make a guard slow is itself suspicious.
 func (l *lazyRegex) find(s string) (start, end int, ok bool) {
+	if l.lits != nil && !containsAnyLower(lowerASCIIFast(s), l.lits) {
+		return 0, 0, false // cannot match: no compile, no run
+	}
+	return l.findNoFilter(s)
+}
+
+// findLower is find for a text whose lower-cased form the caller has.
+func (l *lazyRegex) findLower(s, lower string) (start, end int, ok bool) {
+	if l.lits != nil && !containsAnyLower(lower, l.lits) {
+		return 0, 0, false
+	}
+	return l.findNoFilter(s)
+}
+
+func (l *lazyRegex) findNoFilter(s string) (start, end int, ok bool) {
 	l.once.Do(l.compile)
 	switch {
 	case l.broken:

@@ -65,6 +65,44 @@ type GuardSpec struct {
 	// on=output the example is the tool's output text.
 	Match    []string `toml:"match"`
 	NotMatch []string `toml:"not_match"`
+
+	// Literals is derived, not written: for each regex field, lower-case
+	// strings one of which any matching text contains (see
+	// RequiredLiterals). Filled in by ValidatePack and stored in the
+	// generated form, so the hook skips regexes that cannot match. A struct
+	// of slices, not a map, so the generated packs need no work at start-up.
+	Literals RegexLiterals `toml:"-"`
+}
+
+// RegexLiterals holds the required literals of each regex field; nil where
+// none could be derived.
+type RegexLiterals struct {
+	Args, NotArgs, Stdin, Input, Paths, NotPaths, Pattern, NotPattern, Assigns []string
+}
+
+// field returns the slot for a regex field's TOML name.
+func (r *RegexLiterals) field(name string) *[]string {
+	switch name {
+	case "args":
+		return &r.Args
+	case "not_args":
+		return &r.NotArgs
+	case "stdin":
+		return &r.Stdin
+	case "input":
+		return &r.Input
+	case "paths":
+		return &r.Paths
+	case "not_paths":
+		return &r.NotPaths
+	case "pattern":
+		return &r.Pattern
+	case "not_pattern":
+		return &r.NotPattern
+	case "assigns":
+		return &r.Assigns
+	}
+	return nil
 }
 
 // Targets a guard can look at.
