@@ -71,3 +71,14 @@ func BenchmarkColdEngineTypical(b *testing.B) {
 		e.Evaluate(&act)
 	}
 }
+
+// BenchmarkNewEngine is what every hook process pays to index the packs.
+func BenchmarkNewEngine(b *testing.B) {
+	p, _ := profiles.Get("balanced")
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := guards.NewEngine(packs.Builtin(), p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

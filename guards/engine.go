@@ -11,11 +11,13 @@ import (
 )
 
 // Engine evaluates Actions against a set of packs under one profile.
-// Building an Engine does no regex work: patterns compile lazily, only for
-// guards whose prefilter (command name or keyword) fired.
+// Building an Engine only indexes the guards by cheap keys (command names,
+// target); a guard is prepared (names split, regexes wrapped) the first time
+// its prefilter selects it, and its patterns compile on first use, so a hook
+// process pays for the few guards a call can concern, not for every guard.
 type Engine struct {
 	profile *Profile
-	guards  []*guard
+	guards  []guard // every guard of the packs that are on, in pack order
 	// Prefilter indexes.
 	byName      map[string][]*guard // on=command, by command name
 	globNames   []*guard            // on=command with a "name*" glob
@@ -31,86 +33,109 @@ type nameSpec struct {
 	sub  []string
 }
 
-// guard is a compiled GuardSpec.
+// guard is a GuardSpec prepared for matching.
 type guard struct {
-	spec                                                  *GuardSpec
-	family                                                string
-	severity                                              Severity
+	spec     *GuardSpec
+	family   string
+	severity Severity
+	hasArgs  bool // some argument-level condition, so a dynamic name can be judged
+	access   Access
+
+	once                                                  sync.Once // prepare
 	names                                                 []nameSpec
-	hasArgs                                               bool // some argument-level condition, so a dynamic name can be judged
+	args, notArgs, stdin, input, paths, notPaths, pattern *lazyRegex
 	assigns, notPattern                                   *lazyRegex
 	positiveOnce                                          sync.Once
 	positive                                              bool
-	access                                                Access
-	args, notArgs, stdin, input, paths, notPaths, pattern *lazyRegex
 }
 
-// NewEngine compiles packs for a profile. Packs the profile turns off are
+// NewEngine indexes packs for a profile. Packs the profile turns off are
 // left out. Profile overrides must name guards that exist.
 func NewEngine(packs []PackSpec, profile *Profile) (*Engine, error) {
-	e := &Engine{profile: profile, byName: map[string][]*guard{}, byOn: map[string][]*guard{}}
-	known := map[string]bool{}
+	n := 0
+	for pi := range packs {
+		if profile.PackOn(packs[pi].Family) {
+			n += len(packs[pi].Guards)
+		}
+	}
+	e := &Engine{profile: profile, guards: make([]guard, 0, n), byName: make(map[string][]*guard, 2*n), byOn: map[string][]*guard{}}
 	for pi := range packs {
 		p := &packs[pi]
+		if !profile.PackOn(p.Family) {
+			continue
+		}
 		for gi := range p.Guards {
 			s := &p.Guards[gi]
-			known[s.ID] = true
-			if !profile.PackOn(p.Family) {
-				continue
-			}
-			g, err := compileGuard(p.Family, s)
+			sev, err := ParseSeverity(s.Severity)
 			if err != nil {
 				return nil, fmt.Errorf("pack %s: guard %s: %w", p.Source, s.ID, err)
 			}
-			e.add(g)
+			e.guards = append(e.guards, guard{spec: s, family: p.Family, severity: sev, access: Access(s.Access),
+				hasArgs: len(s.Flags) > 0 || s.Args != "" || s.Input != "" || s.Stdin != "" || s.Paths != "" || len(s.FedBy) > 0 || s.Assigns != ""})
+			e.add(&e.guards[len(e.guards)-1])
 		}
 	}
-	var errs []error
-	for _, id := range profile.Overrides() {
-		if !known[id] {
-			errs = append(errs, fmt.Errorf("profile %s overrides unknown guard %q", profile.Name, id))
+	if ov := profile.Overrides(); len(ov) > 0 {
+		known := map[string]bool{}
+		for pi := range packs {
+			for gi := range packs[pi].Guards {
+				known[packs[pi].Guards[gi].ID] = true
+			}
+		}
+		var errs []error
+		for _, id := range ov {
+			if !known[id] {
+				errs = append(errs, fmt.Errorf("profile %s overrides unknown guard %q", profile.Name, id))
+			}
+		}
+		if len(errs) > 0 {
+			return e, errors.Join(errs...)
 		}
 	}
-	return e, errors.Join(errs...)
+	return e, nil
 }
 
-func compileGuard(family string, s *GuardSpec) (*guard, error) {
-	sev, err := ParseSeverity(s.Severity)
-	if err != nil {
-		return nil, err
-	}
-	g := &guard{spec: s, family: family, severity: sev, access: Access(s.Access)}
-	for _, c := range s.Commands {
-		f := strings.Fields(c)
-		ns := nameSpec{name: f[0], sub: f[1:]}
-		if strings.HasSuffix(ns.name, "*") {
-			ns.glob, ns.name = true, strings.TrimSuffix(ns.name, "*")
+// prepare splits the guard's command names and wraps its patterns; it runs
+// once, when a prefilter first selects the guard.
+func (g *guard) prepare() {
+	g.once.Do(func() {
+		s := g.spec
+		for _, c := range s.Commands {
+			f := strings.Fields(c)
+			ns := nameSpec{name: f[0], sub: f[1:]}
+			if strings.HasSuffix(ns.name, "*") {
+				ns.glob, ns.name = true, strings.TrimSuffix(ns.name, "*")
+			}
+			g.names = append(g.names, ns)
 		}
-		g.names = append(g.names, ns)
-	}
-	l := &s.Literals
-	g.args, g.notArgs = newLazy(s.Args, s.Engine, l.Args), newLazy(s.NotArgs, s.Engine, l.NotArgs)
-	g.stdin, g.input = newLazy(s.Stdin, s.Engine, l.Stdin), newLazy(s.Input, s.Engine, l.Input)
-	g.paths, g.notPaths = newLazy(s.Paths, s.Engine, l.Paths), newLazy(s.NotPaths, s.Engine, l.NotPaths)
-	g.pattern, g.notPattern = newLazy(s.Pattern, s.Engine, l.Pattern), newLazy(s.NotPattern, s.Engine, l.NotPattern)
-	g.assigns = newLazy(s.Assigns, s.Engine, l.Assigns)
-	g.hasArgs = len(s.Flags) > 0 || s.Args != "" || s.Input != "" || s.Stdin != "" || s.Paths != "" || len(s.FedBy) > 0 || s.Assigns != ""
-	return g, nil
+		l := &s.Literals
+		g.args, g.notArgs = newLazy(s.Args, s.Engine, l.Args), newLazy(s.NotArgs, s.Engine, l.NotArgs)
+		g.stdin, g.input = newLazy(s.Stdin, s.Engine, l.Stdin), newLazy(s.Input, s.Engine, l.Input)
+		g.paths, g.notPaths = newLazy(s.Paths, s.Engine, l.Paths), newLazy(s.NotPaths, s.Engine, l.NotPaths)
+		g.pattern, g.notPattern = newLazy(s.Pattern, s.Engine, l.Pattern), newLazy(s.NotPattern, s.Engine, l.NotPattern)
+		g.assigns = newLazy(s.Assigns, s.Engine, l.Assigns)
+	})
 }
 
+// add indexes a guard by its target and, for commands, by the first word of
+// each of its command names (no allocation: substrings of the spec).
 func (e *Engine) add(g *guard) {
-	e.guards = append(e.guards, g)
 	if g.spec.On != OnCommand {
 		e.byOn[g.spec.On] = append(e.byOn[g.spec.On], g)
 		return
 	}
 	e.allCommand = append(e.allCommand, g)
-	for _, n := range g.names {
-		if n.glob {
-			e.globNames = append(e.globNames, g)
-		} else if !containsGuard(e.byName[n.name], g) {
-			e.byName[n.name] = append(e.byName[n.name], g)
+	glob := false
+	for _, c := range g.spec.Commands {
+		name, _, _ := strings.Cut(c, " ")
+		if strings.HasSuffix(name, "*") {
+			glob = true
+		} else if !containsGuard(e.byName[name], g) {
+			e.byName[name] = append(e.byName[name], g)
 		}
+	}
+	if glob {
+		e.globNames = append(e.globNames, g)
 	}
 	if g.hasArgs {
 		e.argGuards = append(e.argGuards, g)
@@ -210,6 +235,7 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 	}
 	for _, g := range e.byOn[OnContent] {
 		for i, c := range f.contents {
+			g.prepare()
 			if g.paths != nil && !g.paths.match(c.path) || g.notPaths != nil && g.notPaths.match(c.path) {
 				continue
 			}
@@ -264,6 +290,7 @@ func (e *Engine) commandCandidates(cf *cmdFact) []*guard {
 	if len(e.globNames) > 0 {
 		var extra []*guard
 		for _, g := range e.globNames {
+			g.prepare()
 			for _, n := range g.names {
 				if n.glob && strings.HasPrefix(cf.name, n.name) && !containsGuard(out, g) && !containsGuard(extra, g) {
 					extra = append(extra, g)
@@ -278,6 +305,7 @@ func (e *Engine) commandCandidates(cf *cmdFact) []*guard {
 }
 
 func (g *guard) nameMatches(cf *cmdFact) bool {
+	g.prepare()
 	if cf.c.NameDynamic && !g.positiveArgs() {
 		return false
 	}
@@ -310,6 +338,7 @@ func (g *guard) nameMatches(cf *cmdFact) bool {
 // name is unknown: a guard made of exclusions alone would fire on every
 // `$CMD ...`. Computed on first need, so patterns still compile lazily.
 func (g *guard) positiveArgs() bool {
+	g.prepare()
 	g.positiveOnce.Do(func() {
 		s := g.spec
 		g.positive = len(s.Flags) > 0 || g.paths != nil || len(s.FedBy) > 0 || len(s.Assigns) > 0 && !g.assigns.match("") ||
@@ -403,6 +432,7 @@ func hasDynamicOperand(cf *cmdFact) bool {
 }
 
 func (g *guard) matchFile(f *fileFact) bool {
+	g.prepare()
 	switch g.access {
 	case AccessRead:
 		if f.access == AccessWrite {
@@ -425,6 +455,7 @@ func (e *Engine) matchText(g *guard, text, lower string) (string, bool) {
 	if !e.noPrefilter && !hasKeywordLower(lower, g.spec.Keywords) {
 		return "", false
 	}
+	g.prepare()
 	// A match that not_pattern excuses (a placeholder, a documented example
 	// key) does not count; a later match in the same text still may. The
 	// search is bounded so a text full of placeholders stays cheap.

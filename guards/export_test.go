@@ -8,7 +8,9 @@ func (e *Engine) SetNoPrefilter(on bool) {
 	if !on {
 		return
 	}
-	for _, g := range e.guards {
+	for i := range e.guards {
+		g := &e.guards[i]
+		g.prepare()
 		for _, l := range []*lazyRegex{g.args, g.notArgs, g.stdin, g.input, g.paths, g.notPaths, g.pattern, g.notPattern, g.assigns} {
 			if l != nil {
 				l.lits = nil

@@ -8,7 +8,7 @@ import (
 
 // maxLiterals bounds a required-literal set; a larger alternation is left
 // without a prefilter rather than made slow to check.
-const maxLiterals = 48
+const maxLiterals = 64
 
 // RequiredLiterals returns strings, lower-cased, at least one of which occurs
 // in the lower-cased form of any text the Go (RE2) regex expr matches; nil when
@@ -52,9 +52,20 @@ func minimal(set []string) []string {
 }
 
 func required(re *syntax.Regexp) []string {
-	if ex := exact(re); ex != nil {
+	ex := exact(re)
+	if ex != nil && len(ex) <= 8 {
 		return ex
 	}
+	// A large exact language (every name of a list) makes a poor filter and
+	// overflows unions: look for a smaller requirement in its structure, and
+	// keep the exact set only when there is none.
+	if r := requiredStructure(re); r != nil {
+		return r
+	}
+	return ex
+}
+
+func requiredStructure(re *syntax.Regexp) []string {
 	switch re.Op {
 	case syntax.OpCapture, syntax.OpPlus:
 		return required(re.Sub[0])
@@ -67,14 +78,21 @@ func required(re *syntax.Regexp) []string {
 		// (their cross product: "(^| )--force" gives "--force", " --force");
 		// any run's or part's requirement holds for the whole, so take the
 		// most selective: the set whose shortest literal is longest.
+		// A big set (every name in a list) is scored low, so that a short
+		// common prefix ("~/bin/", "~/.local/bin/") is preferred to it:
+		// unions of big sets overflow maxLiterals and lose the filter.
 		var best []string
-		bestLen := -1
+		bestScore := -1
 		consider := func(set []string) {
 			if set == nil {
 				return
 			}
-			if l := shortest(set); l > bestLen {
-				best, bestLen = set, l
+			score := shortest(set)
+			if len(set) > 8 {
+				score = min(score, 3)
+			}
+			if score > bestScore {
+				best, bestScore = set, score
 			}
 		}
 		var run []string
@@ -93,13 +111,16 @@ func required(re *syntax.Regexp) []string {
 		}
 		return best
 	case syntax.OpAlternate:
+		// A union of requirements may drop members implied by others
+		// (" db:drop" by "db:drop"): unlike an exact language, a required
+		// set stays valid when a member is replaced by a part of it.
 		var out []string
 		for _, sub := range re.Sub {
 			s := required(sub)
 			if s == nil {
 				return nil
 			}
-			out = append(out, s...)
+			out = minimal(dedupe(append(out, s...)))
 			if len(out) > maxLiterals {
 				return nil
 			}
