@@ -27,6 +27,7 @@ test: build
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	./scripts/hyperfine.sh
+	./scripts/latency.sh
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzAnalyze -fuzztime $(FUZZTIME) ./guards/shell

@@ -19,7 +19,7 @@ type Engine struct {
 	profile *Profile
 	guards  []guard // every guard of the packs that are on, in pack order
 	// Prefilter indexes.
-	byName      map[string][]*guard // on=command, by command name
+	byName      map[string][]*guard // on=command, by command name: filled on first lookup of each name
 	globNames   []*guard            // on=command with a "name*" glob
 	argGuards   []*guard            // on=command guards with argument conditions (for dynamic command names)
 	byOn        map[string][]*guard // every other target
@@ -58,7 +58,7 @@ func NewEngine(packs []PackSpec, profile *Profile) (*Engine, error) {
 			n += len(packs[pi].Guards)
 		}
 	}
-	e := &Engine{profile: profile, guards: make([]guard, 0, n), byName: make(map[string][]*guard, 2*n), byOn: map[string][]*guard{}}
+	e := &Engine{profile: profile, guards: make([]guard, 0, n), byName: map[string][]*guard{}, byOn: map[string][]*guard{}}
 	for pi := range packs {
 		p := &packs[pi]
 		if !profile.PackOn(p.Family) {
@@ -117,29 +117,45 @@ func (g *guard) prepare() {
 	})
 }
 
-// add indexes a guard by its target and, for commands, by the first word of
-// each of its command names (no allocation: substrings of the spec).
+// add indexes a guard by its target. Command guards are found by name on
+// demand (guardsNamed): a call runs a handful of distinct commands, so
+// indexing every name of every guard up front would cost each hook process
+// more than it saves.
 func (e *Engine) add(g *guard) {
 	if g.spec.On != OnCommand {
 		e.byOn[g.spec.On] = append(e.byOn[g.spec.On], g)
 		return
 	}
 	e.allCommand = append(e.allCommand, g)
-	glob := false
 	for _, c := range g.spec.Commands {
-		name, _, _ := strings.Cut(c, " ")
-		if strings.HasSuffix(name, "*") {
-			glob = true
-		} else if !containsGuard(e.byName[name], g) {
-			e.byName[name] = append(e.byName[name], g)
+		if name, _, _ := strings.Cut(c, " "); strings.HasSuffix(name, "*") {
+			e.globNames = append(e.globNames, g)
+			break
 		}
-	}
-	if glob {
-		e.globNames = append(e.globNames, g)
 	}
 	if g.hasArgs {
 		e.argGuards = append(e.argGuards, g)
 	}
+}
+
+// guardsNamed returns the command guards one of whose names (first word)
+// is name, finding them on the first lookup (no allocation to compare:
+// substrings of the specs).
+func (e *Engine) guardsNamed(name string) []*guard {
+	if list, ok := e.byName[name]; ok {
+		return list
+	}
+	var list []*guard
+	for _, g := range e.allCommand {
+		for _, c := range g.spec.Commands {
+			if first, _, _ := strings.Cut(c, " "); first == name {
+				list = append(list, g)
+				break
+			}
+		}
+	}
+	e.byName[name] = list
+	return list
 }
 
 func containsGuard(list []*guard, g *guard) bool {
@@ -286,7 +302,7 @@ func (e *Engine) commandCandidates(cf *cmdFact) []*guard {
 	if cf.c.NameDynamic {
 		return e.argGuards
 	}
-	out := e.byName[cf.name]
+	out := e.guardsNamed(cf.name)
 	if len(e.globNames) > 0 {
 		var extra []*guard
 		for _, g := range e.globNames {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/bulwark-guard/bulwark/audit"
@@ -48,40 +49,108 @@ func cmdHook(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return failHook(stderr, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	}
 
-	data, err := readWithDeadline(stdin, readDeadline)
+	// The work runs on this goroutine; a watchdog timer ends the process
+	// with exit 2 if reading or judging overruns its deadline. (Handing the
+	// work to other goroutines and waiting costs thread wake-ups on every
+	// call; a timer costs nothing until it fires.)
+	w := startWatchdog(stderr, readDeadline, "no complete hook event on stdin within "+readDeadline.String())
+	defer w.stop()
+	data, err := hooks.ReadInput(stdin)
+	if err != nil {
+		if !w.finish() {
+			return w.waitForExit()
+		}
+		return failHook(stderr, err)
+	}
+	w.reset(evalDeadline, "evaluation took longer than "+evalDeadline.String())
+	res, err := judgeRecovered(data, *client, *profile, stderr)
+	if !w.finish() {
+		// The watchdog fired while we were judging: it owns the answer.
+		return w.waitForExit()
+	}
 	if err != nil {
 		return failHook(stderr, err)
 	}
-	type answer struct {
-		res hooks.Result
-		err error
+	stdout.Write(res.Stdout)
+	if res.Stderr != "" {
+		io.WriteString(stderr, res.Stderr)
 	}
-	done := make(chan answer, 1)
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				done <- answer{err: fmt.Errorf("internal error: %v", r)}
-			}
-		}()
-		res, err := judge(data, *client, *profile, stderr)
-		done <- answer{res, err}
-	}()
-	timer := time.NewTimer(evalDeadline)
-	defer timer.Stop()
-	select {
-	case a := <-done:
-		if a.err != nil {
-			return failHook(stderr, a.err)
-		}
-		stdout.Write(a.res.Stdout)
-		if a.res.Stderr != "" {
-			io.WriteString(stderr, a.res.Stderr)
-		}
-		return a.res.Exit
-	case <-timer.C:
-		return failHook(stderr, fmt.Errorf("evaluation took longer than %v", evalDeadline))
-	}
+	return res.Exit
 }
+
+// judgeRecovered is judge with an internal panic turned into an error, so
+// that it fails closed.
+func judgeRecovered(data []byte, client, profile string, stderr io.Writer) (res hooks.Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error: %v", r)
+		}
+	}()
+	return judge(data, client, profile, stderr)
+}
+
+// hookExit ends the process when the watchdog fires; tests replace it.
+var hookExit = os.Exit
+
+// watchdog blocks the call (exit 2 with a one-line reason) if the hook is
+// still working when its deadline passes. Whoever wins the race between
+// finish and the timer decides the answer, so a late verdict is never
+// printed after the block.
+type watchdog struct {
+	mu     sync.Mutex
+	timer  *time.Timer
+	reason string
+	fired  bool
+	done   bool
+	exited chan int
+	stderr io.Writer
+}
+
+func startWatchdog(stderr io.Writer, d time.Duration, reason string) *watchdog {
+	w := &watchdog{reason: reason, stderr: stderr, exited: make(chan int, 1)}
+	w.timer = time.AfterFunc(d, w.fire)
+	return w
+}
+
+func (w *watchdog) fire() {
+	w.mu.Lock()
+	if w.done {
+		w.mu.Unlock()
+		return
+	}
+	w.fired = true
+	reason := w.reason
+	w.mu.Unlock()
+	code := failHook(w.stderr, errors.New(reason))
+	w.exited <- code
+	hookExit(code)
+}
+
+// reset starts the next phase's deadline.
+func (w *watchdog) reset(d time.Duration, reason string) {
+	w.mu.Lock()
+	w.reason = reason
+	w.mu.Unlock()
+	w.timer.Reset(d)
+}
+
+// finish reports whether the work finished before the deadline; after it
+// returns true the watchdog can no longer fire.
+func (w *watchdog) finish() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.fired {
+		return false
+	}
+	w.done = true
+	return true
+}
+
+// waitForExit returns the watchdog's exit code (only reached when hookExit
+// returned, i.e. in tests).
+func (w *watchdog) waitForExit() int { return <-w.exited }
+
+func (w *watchdog) stop() { w.timer.Stop() }
 
 // judge decodes, evaluates and encodes one event.
 func judge(data []byte, clientName, profile string, stderr io.Writer) (hooks.Result, error) {
@@ -112,26 +181,6 @@ func failHook(stderr io.Writer, err error) int {
 	r := hooks.FailClosed(err)
 	io.WriteString(stderr, r.Stderr)
 	return r.Exit
-}
-
-// readWithDeadline reads all of r, giving up after d: a client that never
-// closes stdin must not wedge the hook (and with it the agent's session).
-func readWithDeadline(r io.Reader, d time.Duration) ([]byte, error) {
-	type result struct {
-		data []byte
-		err  error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		data, err := hooks.ReadInput(r)
-		ch <- result{data, err}
-	}()
-	select {
-	case res := <-ch:
-		return res.data, res.err
-	case <-time.After(d):
-		return nil, errors.New("no complete hook event on stdin within " + d.String())
-	}
 }
 
 // recordDecision appends the decision to the audit log. A log that cannot be

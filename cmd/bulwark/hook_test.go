@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -49,24 +50,52 @@ type blockingReader struct{}
 func (blockingReader) Read([]byte) (int, error) { select {} }
 
 func TestHookStdinNeverClosesFailsClosed(t *testing.T) {
-	old := readDeadline
+	defer func(old time.Duration, oldExit func(int)) { readDeadline, hookExit = old, oldExit }(readDeadline, hookExit)
 	readDeadline = 50 * time.Millisecond
-	defer func() { readDeadline = old }()
-	code, out, errs := runHookCmd(t, blockingReader{})
-	if code != ExitBlock || out != "" || !strings.Contains(errs, "no complete hook event") {
-		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
+	exited := make(chan int, 1)
+	hookExit = func(code int) { exited <- code }
+	t.Setenv("BULWARK_HOME", t.TempDir())
+	var out, errb safeBuffer
+	// The read never returns, as with a client that never closes stdin:
+	// the watchdog must end the call on its own.
+	go run([]string{"hook"}, blockingReader{}, &out, &errb)
+	select {
+	case code := <-exited:
+		if code != ExitBlock || out.String() != "" || !strings.Contains(errb.String(), "no complete hook event") {
+			t.Fatalf("exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the watchdog did not end a hook whose stdin never closes")
 	}
 }
 
 func TestHookEvaluationDeadlineFailsClosed(t *testing.T) {
-	old := evalDeadline
+	defer func(old time.Duration, oldExit func(int)) { evalDeadline, hookExit = old, oldExit }(evalDeadline, hookExit)
 	evalDeadline = time.Nanosecond
-	defer func() { evalDeadline = old }()
+	hookExit = func(int) {}
 	// A big command makes sure evaluation cannot finish within a nanosecond.
-	code, _, errs := runHookCmd(t, strings.NewReader(event(strings.Repeat("echo hi; ", 5000))))
-	if code != ExitBlock || !strings.Contains(errs, "evaluation took longer") {
-		t.Fatalf("exit %d, stderr %q", code, errs)
+	code, out, errs := runHookCmd(t, strings.NewReader(event(strings.Repeat("echo hi; ", 5000))))
+	if code != ExitBlock || out != "" || !strings.Contains(errs, "evaluation took longer") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
 	}
+}
+
+// safeBuffer is a bytes.Buffer safe for the watchdog's goroutine.
+type safeBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *safeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *safeBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func TestHookBadInvocationFailsClosed(t *testing.T) {
