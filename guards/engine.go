@@ -239,8 +239,8 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 	}
 	for _, g := range e.byOn[OnFile] {
 		for i := range f.files {
-			if g.matchFile(&f.files[i]) {
-				hs.add(g, f.files[i].raw, f.files[i].via, false, "")
+			if ff := &f.files[i]; g.matchFile(ff) {
+				hs.add(g, ff.raw, ff.via, ff.capped, ff.note)
 				break
 			}
 		}

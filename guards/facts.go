@@ -44,6 +44,10 @@ type fileFact struct {
 	access    Access
 	cmd       string // command that names the path; "" for a tool's own path
 	via       []string
+	// capped and note carry over from a command that is not certain to run
+	// as seen (a script being written): its hits are capped at high.
+	capped bool
+	note   string
 }
 
 type contentFact struct {
@@ -184,6 +188,20 @@ func isFDWord(s string) bool {
 	return true
 }
 
+// outputFlags name the file a command writes its output to, whatever the
+// command: the value after them is a write (`curl -o ~/.bashrc`).
+var outputFlags = map[string]bool{"-o": true, "--output": true, "--out": true, "-O": true, "--output-document": true, "--outfile": true}
+
+// isOutputFlagArg reports --output=FILE style arguments.
+func isOutputFlagArg(arg string) bool {
+	for _, f := range []string{"--output=", "--out=", "--output-document=", "--outfile="} {
+		if strings.HasPrefix(arg, f) {
+			return true
+		}
+	}
+	return false
+}
+
 func isIdent(s string) bool {
 	if s == "" {
 		return false
@@ -259,7 +277,7 @@ var (
 		"chattr", "mkdir", "wipe", "srm")
 	// noAccessCommands name files without reading or changing their content
 	// (or only print their arguments): their operands are not file accesses.
-	noAccessCommands = set("echo", "printf", "ls", "exa", "eza", "tree", "stat", "file", "du", "df", "test", "[", "[[",
+	noAccessCommands = set("echo", "printf", "export", "declare", "local", "readonly", "typeset", "unset", "alias", "ls", "exa", "eza", "tree", "stat", "file", "du", "df", "test", "[", "[[",
 		"realpath", "readlink", "basename", "dirname", "which", "type", "whereis", "lsblk", "blkid", "findmnt",
 		"smartctl", "udevadm", "lsof", "fuser", "mountpoint", "namei", "getfacl", "lsattr")
 	sshFamily    = set("ssh", "scp", "sftp", "ssh-copy-id", "autossh", "mosh")
@@ -286,7 +304,7 @@ func (f *facts) addCommandFiles(cf *cmdFact, cwd string) {
 		if r.Write {
 			acc = AccessWrite
 		}
-		f.files = append(f.files, fileFact{raw: r.Target.Value, norm: NormalizePath(r.Target.Value, cwd, act.Home, r.Target.Dynamic), access: acc, cmd: cf.name, via: cf.via})
+		f.files = append(f.files, fileFact{raw: r.Target.Value, norm: NormalizePath(r.Target.Value, cwd, act.Home, r.Target.Dynamic), access: acc, cmd: cf.name, via: cf.via, capped: cf.capSeverity, note: cf.note})
 	}
 	ops := cf.operands
 	if len(ops) == 0 || noAccessCommands[cf.name] {
@@ -324,7 +342,11 @@ func (f *facts) addCommandFiles(cf *cmdFact, cwd string) {
 		if o.prev == "-i" && sshFamily[cf.name] {
 			continue // an identity file the command uses, never prints
 		}
-		f.files = append(f.files, fileFact{raw: o.raw, norm: o.norm, access: accessOf(i), cmd: cf.name, via: cf.via})
+		acc := accessOf(i)
+		if outputFlags[o.prev] || isOutputFlagArg(o.arg) {
+			acc = AccessWrite // curl -o FILE, gpg --output FILE, wget -O FILE
+		}
+		f.files = append(f.files, fileFact{raw: o.raw, norm: o.norm, access: acc, cmd: cf.name, via: cf.via, capped: cf.capSeverity, note: cf.note})
 	}
 }
 
