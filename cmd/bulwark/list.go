@@ -7,8 +7,6 @@ import (
 	"io"
 
 	"github.com/bulwark-guard/bulwark/guards"
-	"github.com/bulwark-guard/bulwark/packs"
-	"github.com/bulwark-guard/bulwark/profiles"
 )
 
 func init() {
@@ -27,15 +25,12 @@ func cmdList(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bulwark list: unexpected argument %q\n", fs.Arg(0))
 		return ExitBlock
 	}
-	name := *profile
-	if name == "" {
-		name = defaultProfile()
-	}
-	p, err := profiles.Get(name)
+	rt, err := loadRuntime(*profile, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "bulwark list:", err)
 		return ExitBlock
 	}
+	name := rt.Profile
 	type row struct {
 		ID       string `json:"id"`
 		Title    string `json:"title"`
@@ -50,13 +45,13 @@ func cmdList(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	var out []family
 	total := 0
-	for _, pk := range packs.Builtin() {
-		f := family{Family: pk.Family, Title: pk.Title, On: p.PackOn(pk.Family)}
+	for _, pk := range rt.Packs() {
+		f := family{Family: pk.Family, Title: pk.Title, On: rt.PackOn(pk.Family)}
 		for _, g := range pk.Guards {
 			sev, _ := guards.ParseSeverity(g.Severity)
 			action := "off"
 			if f.On {
-				action = p.Decide(g.ID, sev).String()
+				action = rt.Decide(g.ID, sev).String()
 			}
 			f.Guards = append(f.Guards, row{g.ID, g.Title, g.Severity, action})
 		}

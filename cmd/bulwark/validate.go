@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/bulwark-guard/bulwark/config"
 	"github.com/bulwark-guard/bulwark/guards"
 	"github.com/bulwark-guard/bulwark/packs"
 )
@@ -24,7 +25,8 @@ func cmdValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			"usage: bulwark validate [PACK.toml ...]",
 			"",
 			"Checks packs strictly (unknown keys, bad regexes, ids) and runs every guard's examples",
-			"through the real engine. With no arguments it checks the built-in packs."))
+			"through the real engine. With no arguments it checks the built-in packs, your config.toml,",
+			"your user packs and the .bulwark.toml that applies to the current directory."))
 	}
 	if err := fs.Parse(args); err != nil {
 		return ExitBlock
@@ -55,8 +57,36 @@ func cmdValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			errs = append(errs, err)
 		}
 	}
+	configErrors := 0
+	if fs.NArg() == 0 {
+		cwd, _ := os.Getwd()
+		rep, err := checkConfig("", cwd)
+		if err != nil {
+			errs = append(errs, err)
+		} else {
+			if rep.ConfigFile != "" {
+				fmt.Fprintf(stdout, "config: %s (profile %s, %d allow rules in force)\n", rep.ConfigFile, rep.Profile, rep.ActiveAllow)
+			}
+			for _, p := range rep.UserPacks {
+				fmt.Fprintf(stdout, "user pack: %s (%d guards)\n", p.Source, len(p.Guards))
+			}
+			if rep.ProjectFile != "" {
+				fmt.Fprintf(stdout, "project: %s\n", rep.ProjectFile)
+			}
+			for _, p := range rep.Problems {
+				fmt.Fprintln(stdout, p.String())
+				if p.Level == config.Error {
+					configErrors++
+				}
+			}
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		fmt.Fprintln(stderr, err)
+		return ExitFail
+	}
+	if configErrors > 0 {
+		fmt.Fprintf(stderr, "%d configuration problems: the parts named above are ignored (built-in protection is unchanged)\n", configErrors)
 		return ExitFail
 	}
 	n, ex := 0, 0
