@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/bulwark-guard/bulwark/config"
 	"io"
 	"os"
 	"os/exec"
@@ -122,6 +123,7 @@ func cmdDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	d.info("bulwark %s (%s)", Version(), runtime.Version())
 
+	d.checkConfiguration()
 	installed := 0
 	for _, c := range clients {
 		installed += d.checkClient(c)
@@ -575,4 +577,28 @@ func sortedNames[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// checkConfiguration reports the user's config.toml, user packs and the
+// project file around the current directory: anything ignored is a FAIL
+// (the user thinks it applies), warnings and expired rules are WARN.
+func (d *doctor) checkConfiguration() {
+	cwd, _ := os.Getwd()
+	rep, err := checkConfig("", cwd)
+	if err != nil {
+		d.fail("configuration: %v", err)
+		return
+	}
+	where := "no config.toml (built-in defaults)"
+	if rep.ConfigFile != "" {
+		where = rep.ConfigFile
+	}
+	d.info("configuration: %s, profile %s, %d user packs, %d allow rules in force", where, rep.Profile, len(rep.UserPacks), rep.ActiveAllow)
+	for _, p := range rep.Problems {
+		if p.Level == config.Error {
+			d.fail("%s", p.String())
+		} else {
+			d.warn("%s", p.String())
+		}
+	}
 }
