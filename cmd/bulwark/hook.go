@@ -172,7 +172,7 @@ func judge(data []byte, clientName, profile string, stderr io.Writer) (hooks.Res
 		return hooks.Result{}, err
 	}
 	v := rt.Evaluate(&act)
-	recordDecision(&act, &v, rt.Profile, stderr)
+	recordDecision(&act, &v, rt.Profile, logOptions(rt.Config.Log), stderr)
 	return client.Encode(&act, &v), nil
 }
 
@@ -187,8 +187,8 @@ func failHook(stderr io.Writer, err error) int {
 // written (full disk, unwritable state dir) never changes the verdict: the
 // failure is reported on stderr, which the client keeps out of the agent's
 // way for an exit-0 answer.
-func recordDecision(act *guards.Action, v *guards.Verdict, profile string, stderr io.Writer) {
-	if err := audit.Append(config.StateDir(), audit.FromVerdict(act, v, profile), logOptions()); err != nil {
+func recordDecision(act *guards.Action, v *guards.Verdict, profile string, opts audit.Options, stderr io.Writer) {
+	if err := audit.Append(config.StateDir(), audit.FromVerdict(act, v, profile), opts); err != nil {
 		fmt.Fprintf(stderr, "bulwark: audit log not written: %v\n", err)
 	}
 }

@@ -1,7 +1,13 @@
 package main
 
-import "github.com/bulwark-guard/bulwark/audit"
+import (
+	"github.com/bulwark-guard/bulwark/audit"
+	"github.com/bulwark-guard/bulwark/config"
+)
 
-// logOptions are the audit log settings; the zero value is audit's defaults.
-// (User configuration may override them.)
-var logOptions = func() audit.Options { return audit.Options{} }
+// logOptions turns config.toml's [log] table into audit options; zero
+// values keep audit's defaults (10 MiB per file, 5 rotated files, allowed
+// calls logged too).
+func logOptions(c config.LogConfig) audit.Options {
+	return audit.Options{MaxBytes: c.MaxBytes, Keep: c.Keep, OnlyNonAllow: c.OnlyNonAllow}
+}
