@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/bulwark-guard/bulwark/internal/atomicfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -377,35 +378,9 @@ func writeSnapshot(path, key string, s *snapshot) {
 	_ = writeAtomic(path, e.b, 0o600)
 }
 
-// writeAtomic writes data to path through a temporary file in the same
-// directory and a rename, so that readers see the old or the new file whole.
+// writeAtomic replaces a file atomically (see atomicfile.Write).
 func writeAtomic(path string, data []byte, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(mode)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
+	return atomicfile.Write(path, data, mode)
 }
 
 // Errors lists the problems at Error and Warning level (what the hook

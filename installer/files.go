@@ -3,6 +3,7 @@ package installer
 import (
 	"errors"
 	"fmt"
+	"github.com/bulwark-guard/bulwark/internal/atomicfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -274,7 +275,7 @@ func (ch *Change) write(now time.Time) error {
 		if err := os.Remove(ch.Target); err != nil {
 			return err
 		}
-		return syncDir(filepath.Dir(ch.Target))
+		return atomicfile.SyncDir(filepath.Dir(ch.Target))
 	}
 	return WriteAtomic(ch.Target, ch.New, mode)
 }
@@ -309,47 +310,7 @@ func writeBackup(path string, data []byte, mode fs.FileMode, now time.Time) (str
 	}
 }
 
-// WriteAtomic replaces path with data: a temporary file in the same
-// directory, written, chmod'ed to mode, fsynced, renamed over path, and the
-// directory fsynced. Missing parent directories are created (0700).
+// WriteAtomic replaces path with data atomically (see atomicfile.Write).
 func WriteAtomic(path string, data []byte, mode fs.FileMode) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".bulwark-tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(mode)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, fs.ErrInvalid) {
-		return err
-	}
-	return nil
+	return atomicfile.Write(path, data, mode)
 }
