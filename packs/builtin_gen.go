@@ -12831,12 +12831,13 @@ var builtin = []guards.PackSpec{
 			},
 			guards.GuardSpec{
 				ID:       "tamper.bulwark-uninstall",
-				Title:    "Uninstalling or reinstalling bulwark",
+				Title:    "Uninstalling, reinstalling or loosening bulwark",
 				Severity: "critical",
 				On:       "command",
 				Commands: []string{
 					"bulwark uninstall",
 					"bulwark install",
+					"bulwark allow",
 				},
 				NotFlags: []string{
 					"-h",
@@ -12845,13 +12846,15 @@ var builtin = []guards.PackSpec{
 					"--dry-run",
 					"-n",
 				},
-				Reason:  "This removes or rewires the guard that checks the agent's actions; only the user should do that.",
-				Instead: "Tell the user why you think bulwark should be changed; they can run `bulwark uninstall` themselves.",
+				Reason:  "This removes, rewires or adds an exception to the guard that checks the agent's actions (`bulwark allow` writes an allow rule); only the user should do that.",
+				Instead: "Tell the user why you think bulwark is wrong here and which `bulwark allow` rule would help; they can add it themselves.",
 				Match: []string{
 					"bulwark uninstall",
 					"bulwark uninstall --client claude",
 					"bulwark install --profile minimal",
 					"~/.local/bin/bulwark uninstall",
+					"bulwark allow exfil.pipe-to-shell --reason ok",
+					"~/.local/bin/bulwark allow git.force-push --for 1d --reason x",
 				},
 				NotMatch: []string{
 					"bulwark check -- ls",
@@ -12859,6 +12862,8 @@ var builtin = []guards.PackSpec{
 					"bulwark doctor",
 					"bulwark uninstall --help",
 					"echo 'run bulwark uninstall'",
+					"bulwark allow --help",
+					"echo 'run bulwark allow X'",
 				},
 			},
 			guards.GuardSpec{
