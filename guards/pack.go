@@ -190,7 +190,8 @@ func validateGuard(family string, g *GuardSpec) []error {
 		}
 	}
 	g.Literals = RegexLiterals{}
-	for name, expr := range g.regexFields() {
+	for _, f := range g.regexFields() {
+		name, expr := f.name, f.expr
 		if expr == "" {
 			continue
 		}
@@ -211,11 +212,13 @@ func validateGuard(family string, g *GuardSpec) []error {
 	return errs
 }
 
-func (g *GuardSpec) regexFields() map[string]string {
-	return map[string]string{
-		"args": g.Args, "not_args": g.NotArgs, "stdin": g.Stdin, "input": g.Input,
-		"paths": g.Paths, "not_paths": g.NotPaths, "pattern": g.Pattern,
-		"not_pattern": g.NotPattern, "assigns": g.Assigns,
+// regexFields lists a guard's regex fields by TOML name, in a fixed order so
+// that validation errors come out the same way every time.
+func (g *GuardSpec) regexFields() []struct{ name, expr string } {
+	return []struct{ name, expr string }{
+		{"args", g.Args}, {"not_args", g.NotArgs}, {"stdin", g.Stdin}, {"input", g.Input},
+		{"paths", g.Paths}, {"not_paths", g.NotPaths}, {"pattern", g.Pattern},
+		{"not_pattern", g.NotPattern}, {"assigns", g.Assigns},
 	}
 }
 

@@ -127,3 +127,21 @@ func TestUnknownCommandAndVersion(t *testing.T) {
 		t.Fatalf("version: exit %d, %q", code, out.String())
 	}
 }
+
+// The hook works on the embedded defaults with no HOME at all, or a HOME that
+// does not exist: it still decides (the audit log failure is only reported).
+func TestHookWithoutHome(t *testing.T) {
+	for _, home := range []string{"", "/nonexistent/home/dev"} {
+		t.Setenv("BULWARK_HOME", "")
+		t.Setenv("XDG_CONFIG_HOME", "")
+		t.Setenv("XDG_STATE_HOME", "")
+		t.Setenv("HOME", home)
+		for cmd, want := range map[string]string{"rm -rf /": `"permissionDecision":"deny"`, "git status": "{}\n"} {
+			var out, errb bytes.Buffer
+			code := run([]string{"hook", "--client", "claude", "--profile", "balanced"}, strings.NewReader(event(cmd)), &out, &errb)
+			if code != 0 || !strings.Contains(out.String(), want) {
+				t.Errorf("HOME=%q %q: exit %d stdout %q stderr %q", home, cmd, code, out.String(), errb.String())
+			}
+		}
+	}
+}
