@@ -169,6 +169,7 @@ type varVal struct {
 	feeders []string // commands whose output the value came from
 	decoded string   // value came from a decoded payload
 	glob    bool     // val is an unexpanded glob pattern
+	unset   bool     // removed by unset: definitely not set
 }
 
 // scope holds the shell state that flows between statements.
@@ -205,6 +206,9 @@ func (s *scope) set(name string, v varVal) {
 // (or is HOME).
 func (s *scope) lookup(name string) (varVal, bool) {
 	if v, ok := s.vars[name]; ok {
+		if v.unset {
+			return varVal{}, false
+		}
 		return v, true
 	}
 	if name == "HOME" {
@@ -544,14 +548,28 @@ func (a *analyzer) stmt(s *syntax.Stmt, c *ctx, sc *scope, in stdinInfo) outInfo
 		arithAssigned(cmd, sc)
 		return outInfo{}
 	case nil:
-		// A statement with only redirections: `> file`.
-		// Only its substitutions run (`> "$(cmd)"`).
+		// A statement with only redirections: `> file`, `</dev/tcp/h/p`.
+		// Its substitutions run (`> "$(cmd)"`), and the redirections
+		// happen: they are listed on a synthetic ":" command.
 		if len(s.Redirs) > 0 {
-			a.compoundRedirs(s, c, sc, in)
+			var rs []Redirect
+			var feeders []string
+			nested := a.capture(func() { rs, in, feeders = a.redirects(s.Redirs, c, sc, in) })
+			a.redirOnly(c, sc, rs, in, namesOf(feeders, nested), s.Background)
+			a.appendCmds(nested)
 		}
 		return outInfo{}
 	}
 	return outInfo{}
+}
+
+// redirOnly emits the synthetic ":" command of a statement made only of
+// redirections (Via "redirection"), so that guards see its files.
+func (a *analyzer) redirOnly(c *ctx, sc *scope, rs []Redirect, in stdinInfo, feeders []string, bg bool) {
+	cmd := a.newCommand(c, sc, ":", false, nil, nil, rs, in, feeders, []string{"redirection"})
+	cmd.Synthetic = true
+	cmd.Background = cmd.Background || bg
+	a.emit(cmd)
 }
 
 // pipeline analyses a | b | c. Each stage is fed by every stage before it.
@@ -652,8 +670,8 @@ func (a *analyzer) declClause(d *syntax.DeclClause, s *syntax.Stmt, c *ctx, sc *
 				if !as.Naked {
 					a.assignment(c, as.Name.Value, v, as, variant)
 				}
-			} else if sc.vars != nil {
-				delete(sc.vars, as.Name.Value)
+			} else {
+				sc.set(as.Name.Value, varVal{unset: true})
 			}
 			feeders = addNames(feeders, v.feeders)
 			w := xword{Word: Word{Value: as.Name.Value}}

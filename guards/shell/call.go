@@ -55,6 +55,9 @@ func (a *analyzer) call(ce *syntax.CallExpr, s *syntax.Stmt, c *ctx, sc *scope, 
 	inv.nested = nested
 	inv.in = in
 	if len(inv.argv) == 0 {
+		if len(inv.redirs) > 0 {
+			a.redirOnly(c, sc, inv.redirs, in, inv.feeders, false)
+		}
 		a.appendCmds(nested)
 		return outInfo{known: true}
 	}
@@ -352,7 +355,7 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 				continue
 			}
 			if name == "unset" {
-				delete(sc.vars, v)
+				sc.set(v, varVal{unset: true})
 			} else {
 				sc.set(v, varVal{feeders: in.feeders})
 			}
@@ -365,6 +368,9 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 			}
 		}
 	default:
+		if a.runnerRun(name, args, in, cc, sc) {
+			break
+		}
 		if lang := interpLang(name); lang != "" {
 			a.interpRun(lang, name, args, in, cc, sc)
 		}

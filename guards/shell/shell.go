@@ -30,6 +30,18 @@ type Word struct {
 	Value string
 	// Dynamic is true when any part of the word depends on run-time state
 	// (an unset or non-literal variable, a command substitution, arithmetic).
+	//
+	// ${VAR:-default} (and ${VAR-d}, ${VAR:=d}, ${VAR=d}) with a VAR that
+	// the command line does not assign is dynamic, since VAR may be set in
+	// the environment: when the default is a path (it starts with / or ~),
+	// Value is the default (`rm -rf ${DIR:-/}` -> "/", dynamic) so that
+	// guards see the dangerous possible value; otherwise Value is the
+	// source text (`echo ${HF_TOKEN:-unset}` -> "${HF_TOKEN:-unset}") so
+	// that the variable stays visible. When VAR was assigned (or unset)
+	// earlier in the line, the expansion is resolved statically.
+	//
+	// ~ is the home directory (Env.Home); ~root is /root and ~NAME is
+	// /home/NAME.
 	Dynamic bool
 	// Glob is true when the word has unquoted glob characters (* ? [).
 	Glob bool
@@ -99,7 +111,24 @@ type Command struct {
 	//     "deno eval", "php -r", "php stdin", followed by the call that runs
 	//     the command as written ("os.system", "subprocess.run",
 	//     "child_process.execSync" or "execSync", "shutil.rmtree",
-	//     "Path.unlink", "`...`" for backticks, %x() and qx{}).
+	//     "Path.unlink", "`...`" for backticks, %x() and qx{});
+	//   - package runners, at the same depth, after the runner command
+	//     itself (which is listed as written): "npx", "npm exec", "npm x",
+	//     "pnpm exec", "pnpm dlx", "yarn dlx", "yarn exec", "bunx",
+	//     "bun x", "uvx" (also uv tool run), "uv run", "pipx run",
+	//     "poetry run", "pipenv run", "bundle exec", "rye run",
+	//     "hatch run", "pdm run", "conda run", "mamba run",
+	//     "micromamba run", and "python -m" (the module is the command
+	//     name: `python -m twine upload` -> `twine upload`); "npx -c" /
+	//     "npm exec -c" for shell code run by the runner (one level deeper);
+	//   - commands run on another host or in a container, one level deeper,
+	//     after the command that runs them: "ssh HOST" (HOST as written,
+	//     "ssh" when dynamic), "gcloud compute ssh", "docker exec",
+	//     "docker compose exec", "docker-compose exec", "podman exec",
+	//     "kubectl exec", "oc exec", "docker run", "podman run". Their
+	//     Cwd is "" and ~ stays "~" (the remote home is unknown);
+	//   - "redirection" for the synthetic ":" command of a statement made
+	//     only of redirections (`> ~/.bash_history`, `</dev/tcp/h/p`).
 	Via []string
 	// Depth is the nesting depth (0 for the top level). Code in strings and
 	// substitutions (bash -c, eval, heredoc or pipe into a shell, $(...),
@@ -114,7 +143,9 @@ type Command struct {
 	Background bool
 	// Synthetic is true for commands the analysis derived rather than read
 	// literally: `find -delete` (as rm), `shutil.rmtree(p)` (as rm -rf p),
-	// `open(p).read()` (as cat p). Via says where it came from.
+	// `open(p).read()` (as cat p), and the ":" command that carries the
+	// redirections of a statement with no command (Via "redirection").
+	// Via says where it came from.
 	Synthetic bool
 }
 

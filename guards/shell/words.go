@@ -109,6 +109,9 @@ func (a *analyzer) parts(ps []syntax.WordPart, q quoteCtx, r *wres, c *ctx, sc *
 				if end == 1 {
 					r.sb.WriteString(sc.home())
 					v = v[1:]
+				} else if h := userHome(v[1:end]); h != "" {
+					r.sb.WriteString(h)
+					v = v[end:]
 				}
 			}
 			if v != "" {
@@ -262,14 +265,16 @@ func (a *analyzer) paramExp(pe *syntax.ParamExp, q quoteCtx, r *wres, c *ctx, sc
 	switch pe.Exp.Op {
 	case syntax.DefaultUnset, syntax.AssignUnset:
 		if !set {
-			useWord()
+			a.envDefault(pe, q, r, c, sc, dynamic)
 		} else if v.known {
 			r.sb.WriteString(v.val)
 		} else {
 			dynamic()
 		}
 	case syntax.DefaultUnsetOrNull, syntax.AssignUnsetOrNull:
-		if !set || (v.known && v.val == "") {
+		if !set {
+			a.envDefault(pe, q, r, c, sc, dynamic)
+		} else if v.known && v.val == "" {
 			useWord()
 		} else if v.known {
 			r.sb.WriteString(v.val)
@@ -293,6 +298,61 @@ func (a *analyzer) paramExp(pe *syntax.ParamExp, q quoteCtx, r *wres, c *ctx, sc
 	default:
 		dynamic()
 	}
+}
+
+// envDefault resolves ${VAR:-default} (and -, :=, =) for a VAR that the
+// command line does not assign: VAR comes from the environment and may be
+// set, so the word is dynamic. When the default is a path (it starts with /
+// or ~ once resolved), the default is kept as the value, marked dynamic, so
+// that guards still see the dangerous possible value (`rm -rf ${DIR:-/}`);
+// any other default keeps the source text, so that the variable stays
+// visible (`echo ${HF_TOKEN:-unset}` prints the token when it is set).
+func (a *analyzer) envDefault(pe *syntax.ParamExp, q quoteCtx, r *wres, c *ctx, sc *scope, dynamic func()) {
+	if v, ok := sc.vars[pe.Param.Value]; ok && v.unset {
+		// `unset X` earlier in the line: the default is the value.
+		if pe.Exp.Word != nil {
+			a.parts(pe.Exp.Word.Parts, q, r, c, sc, false)
+		}
+		return
+	}
+	if pe.Exp.Word != nil {
+		var d wres
+		a.parts(pe.Exp.Word.Parts, q, &d, c, sc, false)
+		if v := d.sb.String(); !d.dyn && (strings.HasPrefix(v, "/") || strings.HasPrefix(v, "~")) {
+			r.sb.WriteString(v)
+			r.dyn = true
+			r.glob = r.glob || d.glob
+			r.feeders = addNames(r.feeders, d.feeders)
+			r.decoded = orDec(r.decoded, d.decoded)
+			return
+		}
+		// The substitutions in the default already ran above; keep only the
+		// source text.
+		r.dyn = true
+		r.sb.WriteString(c.srcOf(pe))
+		r.feeders = addNames(r.feeders, d.feeders)
+		return
+	}
+	dynamic()
+}
+
+// userHome is the home directory of ~NAME: /root for root, /home/NAME for
+// any other valid user name, "" when NAME is not a user name (~+, ~-, ~1).
+func userHome(name string) string {
+	if name == "" || len(name) > 32 {
+		return ""
+	}
+	for i := 0; i < len(name); i++ {
+		ch := name[i]
+		if !(ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			(i > 0 && (ch == '-' || ch == '.' || (ch >= '0' && ch <= '9')))) {
+			return ""
+		}
+	}
+	if name == "root" {
+		return "/root"
+	}
+	return "/home/" + name
 }
 
 // redirects resolves redirections. It returns the Redirect list, the stdin
