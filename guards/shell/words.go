@@ -77,6 +77,20 @@ func (a *analyzer) words(ws []*syntax.Word, c *ctx, sc *scope) []xword {
 	out := make([]xword, 0, len(ws))
 	for _, w := range ws {
 		x := a.word(w, c, sc, qUnquoted)
+		if x.Glob && !x.Dynamic && strings.IndexByte(x.Value, '{') >= 0 && braceWord(w) {
+			// Brace expansion of literal text: ~/.ssh/{id_rsa,id_ed25519}.
+			if exp := expandBraces(x.Value); exp != nil {
+				for _, e := range exp {
+					if e == "" {
+						continue // empty words from brace expansion are removed
+					}
+					y := x
+					y.Value, y.Glob = e, hasGlobChars(e)
+					out = append(out, y)
+				}
+				continue
+			}
+		}
 		if x.split && !x.Dynamic {
 			if x.onlyExp && strings.TrimSpace(x.Value) == "" {
 				continue
