@@ -487,6 +487,10 @@ const (
 	ckWrite             // tee P
 	ckAppend            // tee -a P
 	ckOpen              // cat/tee depending on the mode argument
+	ckCopy              // cp A B
+	ckCopyR             // cp -r A B
+	ckCopyOpt           // cp A B, or cp -r A B with {recursive: true}
+	ckMove              // mv A B
 )
 
 func lastComp(name string) string {
@@ -520,6 +524,12 @@ func (s *iscan) classify(name string) callKind {
 			return ckRmdir
 		case "open", "io.open", "codecs.open":
 			return ckOpen
+		case "shutil.copy", "shutil.copy2", "shutil.copyfile", "copyfile", "copy2":
+			return ckCopy
+		case "shutil.copytree", "copytree", "distutils.dir_util.copy_tree":
+			return ckCopyR
+		case "shutil.move", "os.rename", "os.replace", "os.renames":
+			return ckMove
 		}
 	case "node":
 		prefix := strings.TrimSuffix(strings.TrimPrefix(name, "."), last)
@@ -555,6 +565,16 @@ func (s *iscan) classify(name string) callKind {
 			return ckWrite
 		case "appendFileSync", "appendFile":
 			return ckAppend
+		case "copyFileSync", "copyFile":
+			return ckCopy
+		case "cpSync", "cp", "copySync", "copy":
+			if strings.Contains(prefix, "fs") || prefix == "Deno" {
+				return ckCopyOpt
+			}
+		case "renameSync", "rename", "moveSync", "move":
+			if strings.Contains(prefix, "fs") || prefix == "Deno" {
+				return ckMove
+			}
 		}
 	case "ruby":
 		switch bare {
@@ -1066,6 +1086,8 @@ func (s *iscan) actCall(ck callKind, name string, vals []Word, args [][2]int) {
 			return
 		}
 		s.argv(argv, callName)
+	case ckCopy, ckCopyR, ckCopyOpt, ckMove:
+		s.act(ck, name, vals, args, -1)
 	default:
 		s.act(ck, name, vals[:1], args, -1)
 	}
@@ -1118,6 +1140,25 @@ func (s *iscan) act(ck callKind, name string, p []Word, args [][2]int, _ int) {
 		}
 	case ckAppend:
 		cmd, flags = "tee", []string{"-a"}
+	case ckCopy, ckCopyR, ckCopyOpt, ckMove:
+		// Two paths: source and destination.
+		if len(p) < 2 {
+			return
+		}
+		cmd = "cp"
+		switch {
+		case ck == ckMove:
+			cmd = "mv"
+		case ck == ckCopyR || (ck == ckCopyOpt && (recursive() || s.lang == "node" && strings.HasSuffix(name, "copySync"))):
+			flags = []string{"-r"}
+		}
+		argv := make([]Word, 0, 3)
+		for _, f := range flags {
+			argv = append(argv, Word{Value: f})
+		}
+		argv = append(argv, p[0], p[1])
+		s.synthetic(cmd, argv, callName)
+		return
 	case ckOpen:
 		mode, pathW := s.openMode(name, args, target)
 		target = pathW

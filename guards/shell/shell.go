@@ -143,7 +143,10 @@ type Command struct {
 	Background bool
 	// Synthetic is true for commands the analysis derived rather than read
 	// literally: `find -delete` (as rm), `shutil.rmtree(p)` (as rm -rf p),
-	// `open(p).read()` (as cat p), and the ":" command that carries the
+	// `open(p).read()` and `Path(p).read_text()` (as cat p),
+	// `shutil.copy(a, b)` / `fs.copyFileSync` (as cp a b; copytree and
+	// fs.cpSync with {recursive: true} as cp -r), `shutil.move`,
+	// `os.rename`, `os.replace`, `fs.renameSync` (as mv a b), and the ":" command that carries the
 	// redirections of a statement with no command (Via "redirection").
 	// Via says where it came from.
 	Synthetic bool
