@@ -282,12 +282,31 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 		name = baseName(name)
 	}
 	args := argv[1:]
+	tarCwd := ""
+	tarHas := false
+	if name == "tar" && !head.Dynamic {
+		var dir string
+		var known bool
+		cwd := sc.cwd
+		if sc.lost {
+			cwd = ""
+		}
+		args, dir, tarHas, known = tarDir(args, cwd)
+		if tarHas && known {
+			tmp := sc.copy()
+			tmp.cdTo([]xword{{Word: Word{Value: dir}}})
+			tarCwd = tmp.cwd
+		}
+	}
 	cmd := a.newCommand(c, sc, name, head.Dynamic, args, inv.assigns, inv.redirs, inv.in, inv.feeders, via)
 	cmd.Synthetic = inv.synthetic
 	if inv.chdir != nil {
 		tmp := sc.copy()
 		tmp.cdTo([]xword{{Word: *inv.chdir}})
 		cmd.Cwd = tmp.cwd
+	}
+	if tarHas {
+		cmd.Cwd = tarCwd
 	}
 	a.emit(cmd)
 	emitted = true

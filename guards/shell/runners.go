@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"path"
 	"strings"
 )
 
@@ -436,4 +437,91 @@ func (a *analyzer) containerRun(name string, args []xword, in stdinInfo, c *ctx,
 		return true
 	}
 	return false
+}
+
+// tarLongVals are tar's long options that take the next word as value.
+var tarLongVals = map[string]bool{"file": true, "directory": true, "files-from": true, "exclude-from": true,
+	"use-compress-program": true, "transform": true, "xform": true, "owner": true, "group": true, "mode": true,
+	"format": true, "label": true, "newer": true, "after-date": true, "newer-mtime": true, "blocking-factor": true,
+	"tape-length": true, "info-script": true, "new-volume-script": true, "volno-file": true, "rsh-command": true,
+	"exclude": true, "suffix": true, "checkpoint-action": true, "mtime": true}
+
+// tarDir applies tar's -C DIR / --directory DIR: the member operands
+// after it name files relative to DIR, so the command runs "in" DIR: dir
+// is returned for Command.Cwd (the convention of env -C), with known false
+// when it is dynamic or there are several -C. The archive of -f/--file is
+// opened relative to the starting directory, so a relative archive is
+// rewritten as an absolute path (joined with cwd) when cwd is known.
+// Member operands stay as written.
+func tarDir(args []xword, cwd string) (out []xword, dir string, has, known bool) {
+	known = true
+	set := func(d xword) {
+		if has && d.Value != dir {
+			known = false
+		}
+		has = true
+		dir = d.Value
+		if d.Dynamic {
+			known = false
+		}
+	}
+	archive := -1
+	var pending []byte // value-taking short options waiting for their value
+	for i := 0; i < len(args); i++ {
+		w := args[i]
+		v := w.Value
+		if len(pending) > 0 {
+			switch pending[0] {
+			case 'C':
+				set(w)
+			case 'f':
+				archive = i
+			}
+			pending = pending[1:]
+			continue
+		}
+		if w.Dynamic {
+			continue
+		}
+		switch {
+		case v == "--":
+			i = len(args)
+		case strings.HasPrefix(v, "--"):
+			k, val, eq := strings.Cut(v[2:], "=")
+			switch {
+			case k == "directory" && eq:
+				set(xword{Word: Word{Value: val}})
+			case k == "directory":
+				pending = append(pending, 'C')
+			case k == "file" && !eq:
+				pending = append(pending, 'f')
+			case !eq && tarLongVals[k]:
+				pending = append(pending, 'x')
+			}
+		case len(v) > 1 && v[0] == '-' || i == 0 && v != "" && strings.Trim(v, "AcdrtuxzjJZaOvkmpPsSwWBfCTXbgKNVLHhiloM") == "":
+			// A short option cluster (or tar's old-style first word).
+			b := strings.TrimPrefix(v, "-")
+			for j := 0; j < len(b); j++ {
+				if strings.IndexByte("fCTXbgKNVLHI", b[j]) < 0 {
+					continue
+				}
+				if j < len(b)-1 && v[0] == '-' {
+					// The value is attached: -C/dir, -fx.tar.
+					if b[j] == 'C' {
+						set(xword{Word: Word{Value: b[j+1:]}})
+					}
+					break
+				}
+				pending = append(pending, b[j])
+			}
+		}
+	}
+	out = args
+	if has && archive >= 0 && cwd != "" {
+		if a := args[archive]; !a.Dynamic && a.Value != "-" && !strings.HasPrefix(a.Value, "/") && !strings.HasPrefix(a.Value, "~") {
+			out = append([]xword{}, args...)
+			out[archive].Value = path.Join(cwd, a.Value)
+		}
+	}
+	return out, dir, has, known
 }

@@ -137,7 +137,13 @@ type Command struct {
 	// wrappers do not add depth.
 	Depth int
 	// Cwd is the directory the command runs in when known (after `cd DIR &&`,
-	// `git -C` is NOT applied here); "" when it became dynamic.
+	// `git -C` is NOT applied here); "" when it became dynamic. `env -C DIR`
+	// and tar's `-C DIR` / `--directory DIR` set it to DIR for that command
+	// (tar's member operands are relative to DIR; its -f archive, opened
+	// from the starting directory, is then rewritten as an absolute path;
+	// several different -C or a dynamic one give ""). Commands run on
+	// another host or in a container (Via "ssh HOST", "docker exec" ...)
+	// have Cwd "".
 	Cwd string
 	// Background is true for `cmd &`.
 	Background bool
