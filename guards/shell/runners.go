@@ -74,18 +74,59 @@ func runnerKey(name string, args []xword) (string, int) {
 		if len(args) == 0 || args[0].Dynamic {
 			return "", 0
 		}
-		if name == "bundler" {
-			name = "bundle"
-		}
-		k := name + " " + args[0].Value
-		if name == "uv" && args[0].Value == "tool" && len(args) > 1 && args[1].Value == "run" {
+		sub := args[0].Value
+		if name == "uv" && sub == "tool" && len(args) > 1 && args[1].Value == "run" {
 			return "uv tool run", 2
 		}
-		if _, ok := pkgRunners[k]; ok {
+		if k := runnerSub(name, sub); k != "" {
 			return k, 1
 		}
 	}
 	return "", 0
+}
+
+// runnerSub returns the pkgRunners key of `name sub` (without building a
+// string on the hot path), or "".
+func runnerSub(name, sub string) string {
+	switch name + "/" + sub {
+	case "npm/exec":
+		return "npm exec"
+	case "npm/x":
+		return "npm x"
+	case "pnpm/exec":
+		return "pnpm exec"
+	case "pnpm/dlx":
+		return "pnpm dlx"
+	case "yarn/dlx":
+		return "yarn dlx"
+	case "yarn/exec":
+		return "yarn exec"
+	case "bun/x":
+		return "bun x"
+	case "uv/run":
+		return "uv run"
+	case "pipx/run":
+		return "pipx run"
+	case "poetry/run":
+		return "poetry run"
+	case "pipenv/run":
+		return "pipenv run"
+	case "bundle/exec", "bundler/exec":
+		return "bundle exec"
+	case "rye/run":
+		return "rye run"
+	case "hatch/run":
+		return "hatch run"
+	case "pdm/run":
+		return "pdm run"
+	case "conda/run":
+		return "conda run"
+	case "mamba/run":
+		return "mamba run"
+	case "micromamba/run":
+		return "micromamba run"
+	}
+	return ""
 }
 
 // runnerOperand skips a runner's options and returns the index of the
@@ -234,6 +275,27 @@ const sshOptVals = "BbcDEeFIiJLlmOopQRSWw"
 // shell script fed on its stdin when there is no command.
 func (a *analyzer) sshRun(args []xword, in stdinInfo, c *ctx, sc *scope) {
 	i, flags := skipOpts(args, sshOptVals)
+	// -o ProxyCommand=CMD / LocalCommand=CMD run CMD locally, as shell code.
+	for k := 0; k < i && k < len(args); k++ {
+		v := args[k].Value
+		opt := ""
+		switch {
+		case v == "-o" && k+1 < len(args):
+			opt = args[k+1].Value
+		case strings.HasPrefix(v, "-o"):
+			opt = v[2:]
+		default:
+			continue
+		}
+		key, val, ok := strings.Cut(opt, "=")
+		if !ok {
+			key, val, ok = strings.Cut(opt, " ")
+		}
+		if ok && (strings.EqualFold(key, "ProxyCommand") || strings.EqualFold(key, "LocalCommand")) &&
+			!strings.EqualFold(strings.TrimSpace(val), "none") {
+			a.nestedText(val, c, sc, stdinInfo{}, "ssh -o "+key)
+		}
+	}
 	if strings.ContainsAny(flags, "NVGQ") || i >= len(args) {
 		return
 	}

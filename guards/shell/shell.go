@@ -126,7 +126,9 @@ type Command struct {
 	//     "ssh" when dynamic), "gcloud compute ssh", "docker exec",
 	//     "docker compose exec", "docker-compose exec", "podman exec",
 	//     "kubectl exec", "oc exec", "docker run", "podman run". Their
-	//     Cwd is "" and ~ stays "~" (the remote home is unknown);
+	//     Cwd is "" and ~ stays "~" (the remote home is unknown); ssh's
+	//     `-o ProxyCommand=CMD` / `LocalCommand=CMD` run CMD locally:
+	//     "ssh -o ProxyCommand" / "ssh -o LocalCommand";
 	//   - "redirection" for the synthetic ":" command of a statement made
 	//     only of redirections (`> ~/.bash_history`, `</dev/tcp/h/p`).
 	Via []string
