@@ -459,7 +459,7 @@ func (g *guard) matchFile(f *fileFact) bool {
 			return false
 		}
 	}
-	if f.cmd != "" && contains(g.spec.ExceptCommands, f.cmd) {
+	if f.cmd != "" && !f.redirect && contains(g.spec.ExceptCommands, f.cmd) {
 		return false
 	}
 	return g.paths.match(f.norm) && (g.notPaths == nil || !g.notPaths.match(f.norm))

@@ -48,6 +48,10 @@ type fileFact struct {
 	// as seen (a script being written): its hits are capped at high.
 	capped bool
 	note   string
+	// redirect is set for a file the shell opens for the command (< > >>):
+	// a guard's except_commands never excuses it, because the command did
+	// not choose to touch it (`ssh host 'cat > x' < ~/.ssh/id_rsa`).
+	redirect bool
 }
 
 type contentFact struct {
@@ -89,6 +93,12 @@ func (e *Engine) buildFacts(act *Action) *facts {
 func isShellScript(p, text string) bool {
 	switch path.Ext(p) {
 	case ".sh", ".bash", ".zsh", ".ksh", ".command":
+		return true
+	}
+	switch path.Base(p) {
+	// Files a shell runs by itself: direnv's .envrc on cd, the rc files at
+	// login or for every new shell.
+	case ".envrc", ".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zprofile", ".zshenv", ".zlogin", ".kshrc", ".mkshrc":
 		return true
 	}
 	if strings.HasPrefix(text, "#!") {
@@ -304,7 +314,7 @@ func (f *facts) addCommandFiles(cf *cmdFact, cwd string) {
 		if r.Write {
 			acc = AccessWrite
 		}
-		f.files = append(f.files, fileFact{raw: r.Target.Value, norm: NormalizePath(r.Target.Value, cwd, act.Home, r.Target.Dynamic), access: acc, cmd: cf.name, via: cf.via, capped: cf.capSeverity, note: cf.note})
+		f.files = append(f.files, fileFact{raw: r.Target.Value, norm: NormalizePath(r.Target.Value, cwd, act.Home, r.Target.Dynamic), access: acc, cmd: cf.name, via: cf.via, capped: cf.capSeverity, note: cf.note, redirect: true})
 	}
 	ops := cf.operands
 	if len(ops) == 0 || noAccessCommands[cf.name] {

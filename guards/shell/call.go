@@ -212,8 +212,22 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 			if !strings.ContainsAny(flags, "vV") {
 				n = i
 			}
-		case "builtin", "nohup", "noglob":
+		case "builtin", "nohup", "noglob", "setsid", "fakeroot", "unbuffer", "torsocks", "proxychains", "proxychains4", "caffeinate":
 			n, _ = skipOpts(rest, "")
+		case "flock":
+			// flock [opts] FILE CMD...   or   flock [opts] FILE -c 'CMD'
+			i, _ := skipOpts(rest, "wE", "timeout", "conflict-exit-code")
+			if i+1 < len(rest) {
+				if v := rest[i+1].Value; (v == "-c" || v == "--command") && i+2 < len(rest) {
+					emitted = true
+					a.appendCmds(inv.nested)
+					nc := c.with()
+					nc.via = appendVia(c.via, via...)
+					a.nestedText(rest[i+2].Value, nc, sc, stdinInfo{}, "flock -c")
+					return outInfo{}
+				}
+				n = i + 1 // skip FILE
+			}
 		case "exec":
 			n, _ = skipOpts(rest, "a")
 		case "nice":
@@ -339,6 +353,26 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 		}
 		if !file && in.known {
 			a.nestedText(in.text, cc, sc, stdinInfo{}, viaDecodedOut(name, &outInfo{decoded: in.decoded})...)
+		}
+	case name == "trap":
+		// trap 'CMD' SIGNAL...: CMD is shell code run later (on exit, on a
+		// signal); `trap - SIG`, `trap -p`, `trap -l` run nothing.
+		if len(args) >= 2 && args[0].Value != "-" && !strings.HasPrefix(args[0].Value, "-") {
+			a.nestedText(args[0].Value, cc, sc, stdinInfo{}, "trap")
+		}
+	case name == "script":
+		// script [-q] -c 'CMD' [file]: runs CMD in a new shell.
+		for i := 0; i+1 < len(args); i++ {
+			if v := args[i].Value; v == "-c" || v == "--command" || strings.HasPrefix(v, "-") && !strings.HasPrefix(v, "--") && strings.HasSuffix(v, "c") {
+				a.nestedText(args[i+1].Value, cc, sc, stdinInfo{}, "script -c")
+				break
+			}
+		}
+	case name == "awk" || name == "gawk" || name == "mawk" || name == "nawk":
+		if prog, ok := awkProgram(args); ok {
+			for _, cmd := range awkShellStrings(prog) {
+				a.nestedText(cmd, cc, sc, stdinInfo{}, "awk system")
+			}
 		}
 	case name == "eval":
 		if len(args) > 0 && !(len(args) == 1 && args[0].substOnly) {
