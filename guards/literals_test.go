@@ -5,6 +5,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/dlclark/regexp2"
 )
 
 func TestRequiredLiterals(t *testing.T) {
@@ -47,6 +50,57 @@ func FuzzRequiredLiterals(f *testing.F) {
 		}
 		lits := RequiredLiterals(expr)
 		if lits == nil || !re.MatchString(text) {
+			return
+		}
+		if !containsAnyLower(strings.ToLower(text), lits) {
+			t.Fatalf("%q matches %q but none of %q occurs", expr, text, lits)
+		}
+	})
+}
+
+func TestRequiredLiterals2(t *testing.T) {
+	tests := []struct {
+		expr string
+		want []string
+	}{
+		{`^(?=.*(?:^| )--force(?: |$))(?=.*(?:^| )(?:main|master)(?: |$))`, []string{"--force"}},
+		{`\b(?:AKIA|ASIA)(?![A-Z0-9]*EXAMPLE)[A-Z0-9]{16}\b`, []string{"akia", "asia"}},
+		{`(?i)^(?!.*--dry-run)(?=.*\bdelete\b)`, []string{"delete"}},
+		{`(?<=postgres://)[^:]+:[^@]+@`, []string{"postgres://"}},
+		{`(?!x)`, nil},
+		{`(unbalanced`, nil},
+		// Lookaheads in alternation branches are not required one by one.
+		{`^(?:(?=.*alpha)|(?=.*beta)(?=.*gamma))`, nil},
+		{`^(?=.*delete)(?:(?=.*alpha)|(?=.*beta))`, []string{"delete"}},
+		{`^(?:(?=.*--force))?x`, nil},
+	}
+	for _, tt := range tests {
+		if got := RequiredLiterals2(tt.expr); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("RequiredLiterals2(%q) = %q, want %q", tt.expr, got, tt.want)
+		}
+	}
+}
+
+// FuzzRequiredLiterals2: whenever a regexp2 pattern matches a text, one of
+// the literals derived for it occurs in the lower-cased text.
+func FuzzRequiredLiterals2(f *testing.F) {
+	f.Add(`^(?=.*--force)(?=.*main)`, "git push --force origin main")
+	f.Add(`(?<=://)[a-z]+(?!x)`, "https://host")
+	f.Add(`(?i)(?=.*DROP)(?!.*WHERE)`, "drop table x")
+	f.Add(`^(?:(?=.*ab)|(?=.*cd)(?=.*ef))`, "xcdef")
+	f.Add(`(?=.*x)(?:(?=.*ab)|cd)+`, "xcd")
+	f.Add(`(?:(?=ab)a|c)*d`, "ccd")
+	f.Fuzz(func(t *testing.T, expr, text string) {
+		re, err := regexp2.Compile(expr, regexp2.RE2)
+		if err != nil {
+			return
+		}
+		re.MatchTimeout = time.Second
+		lits := RequiredLiterals2(expr)
+		if lits == nil {
+			return
+		}
+		if ok, err := re.MatchString(text); err != nil || !ok {
 			return
 		}
 		if !containsAnyLower(strings.ToLower(text), lits) {

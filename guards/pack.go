@@ -199,7 +199,9 @@ func validateGuard(family string, g *GuardSpec) []error {
 			bad("%s: %v", name, err)
 			continue
 		}
-		if g.Engine != "regexp2" {
+		if g.Engine == "regexp2" {
+			*g.Literals.field(name) = RequiredLiterals2(expr)
+		} else {
 			*g.Literals.field(name) = RequiredLiterals(expr)
 		}
 	}

@@ -61,6 +61,13 @@ var builtin = []guards.PackSpec{
 					"@Write /home/dev/project/test/fixtures.py :: TOKEN = 'ghp_FAKEfakeFAKEfakeFAKEfakeFAKEfake0000'",
 					"@Write /home/dev/project/.github/workflows/ci.yml :: token: ${{ secrets.GITHUB_TOKEN }}",
 				},
+				Literals: guards.RegexLiterals{
+					NotPaths: []string{
+						".dev.vars",
+						".env",
+						"~/.",
+					},
+				},
 			},
 			guards.GuardSpec{
 				ID:       "content.service-token",
@@ -109,6 +116,13 @@ var builtin = []guards.PackSpec{
 					"@Write /home/dev/project/.env :: NPM_TOKEN=npm_q1W2e3R4t5Y6u7I8o9P0a1S2d3F4g5H6j7K8",
 					"@Write /home/dev/project/.npmrc :: //registry.npmjs.org/:_authToken=${NPM_TOKEN}",
 					"@Write /home/dev/project/src/app.js :: const msg.payload = npm_config_cache",
+				},
+				Literals: guards.RegexLiterals{
+					NotPaths: []string{
+						".dev.vars",
+						".env",
+						"~/.",
+					},
 				},
 			},
 			guards.GuardSpec{
@@ -709,6 +723,27 @@ var builtin = []guards.PackSpec{
 					"psql -h prod-replica -c \"DELETE FROM sessions WHERE expires_at < now()\"",
 					"redis-cli -h cache-prod.internal PING",
 				},
+				Literals: guards.RegexLiterals{
+					Args: []string{
+						".aivencloud.com",
+						".cache.amazonaws.com",
+						".cockroachlabs.cloud",
+						".cosmos.azure.com",
+						".database.azure.com",
+						".database.windows.net",
+						".mongodb.net",
+						".neon.tech",
+						".psdb.cloud",
+						".rds.amazonaws.com",
+						".redis.cache.windows.net",
+						".redislabs.com",
+						".redns.redis-cloud.com",
+						".supabase.co",
+						".upstash.io",
+						"prd",
+						"prod",
+					},
+				},
 			},
 			guards.GuardSpec{
 				ID:       "database.destructive-prod-env",
@@ -752,6 +787,25 @@ var builtin = []guards.PackSpec{
 					"PGHOST=localhost psql -c 'DROP TABLE users'",
 					"PGHOST=db.prod.internal psql -c 'SELECT 1'",
 					"PGDATABASE=products_dev psql -c 'TRUNCATE t'",
+				},
+				Literals: guards.RegexLiterals{
+					Assigns: []string{
+						"database_url",
+						"db_host",
+						"db_url",
+						"mongo_uri",
+						"mongo_url",
+						"mongodb_uri",
+						"mysql_host",
+						"mysql_url",
+						"pgdatabase",
+						"pghost",
+						"pgservice",
+						"postgres_host",
+						"postgres_url",
+						"redis_host",
+						"redis_url",
+					},
 				},
 			},
 			guards.GuardSpec{
@@ -1683,6 +1737,13 @@ var builtin = []guards.PackSpec{
 					"bin/rails db:reset",
 					"php artisan migrate --env=production",
 					"supabase db reset",
+				},
+				Literals: guards.RegexLiterals{
+					Args: []string{
+						"--db-url",
+						"--linked",
+						"prod",
+					},
 				},
 			},
 			guards.GuardSpec{
@@ -4556,6 +4617,12 @@ var builtin = []guards.PackSpec{
 					"git push --force-with-lease origin feature/x",
 					"git push origin main",
 				},
+				Literals: guards.RegexLiterals{
+					Args: []string{
+						"--force-if-includes",
+						"--force-with-lease",
+					},
+				},
 			},
 			guards.GuardSpec{
 				ID:       "git.force-with-lease",
@@ -4759,6 +4826,12 @@ var builtin = []guards.PackSpec{
 					"git checkout main",
 					"git checkout -b x",
 					"git restore -S a.txt",
+				},
+				Literals: guards.RegexLiterals{
+					Args: []string{
+						"-- ",
+						"restore",
+					},
 				},
 			},
 			guards.GuardSpec{
@@ -5305,6 +5378,12 @@ var builtin = []guards.PackSpec{
 					"gh api repos/acme/app/branches/main/protection",
 					"gh api -X DELETE repos/acme/app/git/refs/heads/feature/x",
 				},
+				Literals: guards.RegexLiterals{
+					Args: []string{
+						"/protection",
+						"rulesets/",
+					},
+				},
 			},
 			guards.GuardSpec{
 				ID:       "git.gh-merge-admin",
@@ -5675,6 +5754,15 @@ var builtin = []guards.PackSpec{
 					"kubectl get nodes --context prod-eu",
 					"kubectl rollout status deployment/web -n prod",
 				},
+				Literals: guards.RegexLiterals{
+					Args: []string{
+						"--replicas 0",
+						"--replicas=0",
+						"cordon",
+						"drain",
+						"undo",
+					},
+				},
 			},
 			guards.GuardSpec{
 				ID:       "infra.kubectl-prod-change",
@@ -5808,6 +5896,12 @@ var builtin = []guards.PackSpec{
 					"pulumi preview --destroy",
 					"terraform fmt -check",
 				},
+				Literals: guards.RegexLiterals{
+					Args: []string{
+						"destroy",
+						"down",
+					},
+				},
 			},
 			guards.GuardSpec{
 				ID:       "infra.iac-destroy",
@@ -5927,6 +6021,20 @@ var builtin = []guards.PackSpec{
 					"pulumi preview --diff",
 					"cdk synth",
 				},
+				Literals: guards.RegexLiterals{
+					Args: []string{
+						"--require-approval never",
+						"--require-approval=never",
+						"--skip-preview",
+						"-auto-approve",
+						"-y",
+					},
+					NotArgs: []string{
+						"-destroy",
+						".plan",
+						".tfplan",
+					},
+				},
 			},
 			guards.GuardSpec{
 				ID:       "infra.terraform-state-surgery",
@@ -5991,6 +6099,13 @@ var builtin = []guards.PackSpec{
 					"aws s3 rm s3://acme-dev-scratch --recursive",
 					"aws --profile prod ec2 describe-instances",
 					"aws ec2 terminate-instances --instance-ids i-0abc --dry-run --profile prod",
+				},
+				Literals: guards.RegexLiterals{
+					Args: []string{
+						"live",
+						"prd",
+						"prod",
+					},
 				},
 			},
 			guards.GuardSpec{
@@ -6639,6 +6754,17 @@ var builtin = []guards.PackSpec{
 					"docker run --privileged -d docker:dind",
 					"docker run --rm -it alpine sh",
 				},
+				Literals: guards.RegexLiterals{
+					Args: []string{
+						"--cap-add all",
+						"--cap-add sys_admin",
+						"--cap-add=all",
+						"--cap-add=sys_admin",
+						"--pid host",
+						"--pid=host",
+						"--privileged",
+					},
+				},
 			},
 			guards.GuardSpec{
 				ID:       "infra.container-privileged",
@@ -6826,6 +6952,14 @@ var builtin = []guards.PackSpec{
 					"TF_CLI_ARGS=-no-color terraform destroy",
 					"TF_CLI_ARGS_apply=-auto-approve terraform apply tfplan",
 				},
+				Literals: guards.RegexLiterals{
+					Args: []string{
+						"destroy",
+					},
+					Assigns: []string{
+						"-auto-approve",
+					},
+				},
 			},
 			guards.GuardSpec{
 				ID:       "infra.docker-socket-mount",
@@ -7008,6 +7142,12 @@ var builtin = []guards.PackSpec{
 					"AKIA is the prefix of long-term AWS key ids",
 					"ok  github.com/x/y 0.2s",
 				},
+				Literals: guards.RegexLiterals{
+					Pattern: []string{
+						"akia",
+						"asia",
+					},
+				},
 			},
 			guards.GuardSpec{
 				ID:       "output.aws-secret-key",
@@ -7094,6 +7234,16 @@ var builtin = []guards.PackSpec{
 					"ghp_short",
 					"GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 				},
+				Literals: guards.RegexLiterals{
+					Pattern: []string{
+						"ho_",
+						"hp_",
+						"hr_",
+						"hs_",
+						"hu_",
+						"ithub_pat_",
+					},
+				},
 			},
 			guards.GuardSpec{
 				ID:       "output.gitlab-token",
@@ -7120,6 +7270,16 @@ var builtin = []guards.PackSpec{
 				NotMatch: []string{
 					"GITLAB_TOKEN=glpat-xxxxxxxxxxxxxxxxxxxx",
 					"Personal access tokens start with glpat-",
+				},
+				Literals: guards.RegexLiterals{
+					Pattern: []string{
+						"gldt-",
+						"glft-",
+						"glpat-",
+						"glptt-",
+						"glrt-",
+						"glsoat-",
+					},
 				},
 			},
 			guards.GuardSpec{
@@ -7174,6 +7334,13 @@ var builtin = []guards.PackSpec{
 					"STRIPE_SECRET_KEY=sk_test_51Hq2w3E4r5T6y7U8i9O0pAbCdEfGh",
 					"STRIPE_SECRET_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx",
 					"Live keys start with sk_live_",
+				},
+				Literals: guards.RegexLiterals{
+					Pattern: []string{
+						"rk_live_",
+						"sk_live_",
+						"whsec_",
+					},
 				},
 			},
 			guards.GuardSpec{
@@ -7275,6 +7442,14 @@ var builtin = []guards.PackSpec{
 					"12:34:56 AAPL 189.2",
 					"msg.payload = data",
 					"mac 00:1b:aa:3c:44:55",
+				},
+				Literals: guards.RegexLiterals{
+					Pattern: []string{
+						":aa",
+						"accountkey=",
+						"q~",
+						"sg.",
+					},
 				},
 			},
 			guards.GuardSpec{
@@ -9757,6 +9932,11 @@ var builtin = []guards.PackSpec{
 					"cargo release patch",
 					"cargo owner --list",
 				},
+				Literals: guards.RegexLiterals{
+					NotArgs: []string{
+						"-l",
+					},
+				},
 			},
 			guards.GuardSpec{
 				ID:       "publish.python",
@@ -9972,6 +10152,14 @@ var builtin = []guards.PackSpec{
 					"docker pull ghcr.io/acme/api:1.4.0",
 					"docker buildx bake",
 					"docker images",
+				},
+				Literals: guards.RegexLiterals{
+					NotArgs: []string{
+						"dir",
+						"docker-archive",
+						"docker-daemon",
+						"oci",
+					},
 				},
 			},
 			guards.GuardSpec{
@@ -10230,6 +10418,34 @@ var builtin = []guards.PackSpec{
 					"firebase emulators:start",
 					"vercel dev",
 					"wrangler dev",
+				},
+				Literals: guards.RegexLiterals{
+					Args: []string{
+						"--app ",
+						"--app=",
+						"--destination ",
+						"--destination=",
+						"--env ",
+						"--env=",
+						"--environment ",
+						"--environment=",
+						"--prod",
+						"--project ",
+						"--project=",
+						"--stage ",
+						"--stage=",
+						"-a ",
+						"-a=",
+						"-d ",
+						"-d=",
+						"-e ",
+						"-e=",
+						"-p ",
+						"-p=",
+						"-s ",
+						"-s=",
+						"production deploy",
+					},
 				},
 			},
 			guards.GuardSpec{
