@@ -181,8 +181,11 @@ func (e *encoder) guard(g *guards.GuardSpec) {
 	e.str(g.Instead)
 	// Literals, in the fixed order of the regex fields.
 	l := &g.Literals
-	for _, f := range []*[]string{&l.Args, &l.NotArgs, &l.Stdin, &l.Input, &l.Paths, &l.NotPaths, &l.Pattern, &l.NotPattern, &l.Assigns} {
-		e.strs(*f)
+	for _, f := range []*[][]string{&l.Args, &l.NotArgs, &l.Stdin, &l.Input, &l.Paths, &l.NotPaths, &l.Pattern, &l.NotPattern, &l.Assigns} {
+		e.uint(uint64(len(*f)))
+		for _, group := range *f {
+			e.strs(group)
+		}
 	}
 	if e.examples {
 		e.strs(g.Match)
@@ -204,8 +207,13 @@ func (d *decoder) guard(g *guards.GuardSpec, examples bool) {
 	g.NotPattern = d.str()
 	g.Condition, g.Engine, g.Reason, g.Instead = d.str(), d.str(), d.str(), d.str()
 	l := &g.Literals
-	for _, f := range []*[]string{&l.Args, &l.NotArgs, &l.Stdin, &l.Input, &l.Paths, &l.NotPaths, &l.Pattern, &l.NotPattern, &l.Assigns} {
-		*f = d.strs()
+	for _, f := range []*[][]string{&l.Args, &l.NotArgs, &l.Stdin, &l.Input, &l.Paths, &l.NotPaths, &l.Pattern, &l.NotPattern, &l.Assigns} {
+		if n := d.count(1); n > 0 {
+			*f = make([][]string, n)
+			for i := range *f {
+				(*f)[i] = d.strs()
+			}
+		}
 	}
 	if examples {
 		g.Match, g.NotMatch = d.strs(), d.strs()

@@ -8,8 +8,9 @@ import "strings"
 // matches, so each body is a necessary condition of its own; and removing
 // negative lookarounds only widens what the rest matches. So it splits the
 // pattern into those parts, derives literals for each with the RE2 parser,
-// and keeps the most selective set. nil when no part yields one.
-func RequiredLiterals2(expr string) []string {
+// and requires every set it can derive (each part must hold). nil when no
+// part yields one.
+func RequiredLiterals2(expr string) [][]string {
 	if !sameInBothEngines(expr) {
 		return nil
 	}
@@ -18,22 +19,13 @@ func RequiredLiterals2(expr string) []string {
 	if !ok {
 		return nil
 	}
-	var best []string
-	bestScore := -1
+	var groups [][]string
 	for _, p := range parts {
-		lits := RequiredLiterals(flags + p)
-		if lits == nil {
-			continue
-		}
-		score := shortest(lits)
-		if len(lits) > 8 {
-			score = min(score, 3)
-		}
-		if score > bestScore {
-			best, bestScore = lits, score
+		if lits := RequiredLiterals(flags + p); lits != nil && len(groups) < 4 {
+			groups = append(groups, lits)
 		}
 	}
-	return best
+	return groups
 }
 
 // sameInBothEngines reports whether Go's parser reads the pattern the way

@@ -201,8 +201,8 @@ func validateGuard(family string, g *GuardSpec) []error {
 		}
 		if g.Engine == "regexp2" {
 			*g.Literals.field(name) = RequiredLiterals2(expr)
-		} else {
-			*g.Literals.field(name) = RequiredLiterals(expr)
+		} else if lits := RequiredLiterals(expr); lits != nil {
+			*g.Literals.field(name) = [][]string{lits}
 		}
 	}
 	if len(g.Match) == 0 {

@@ -24,14 +24,14 @@ var RegexTimeout = 200 * time.Millisecond
 type lazyRegex struct {
 	expr    string
 	engine2 bool
-	lits    []string // required literals (lower-case); nil: always run
+	lits    [][]string // required literals (lower-case): every group must have one present; nil: always run
 	once    sync.Once
 	re      *regexp.Regexp
 	re2     *regexp2.Regexp
 	broken  bool
 }
 
-func newLazy(expr, engine string, lits []string) *lazyRegex {
+func newLazy(expr, engine string, lits [][]string) *lazyRegex {
 	if expr == "" {
 		return nil
 	}
@@ -54,7 +54,7 @@ func (l *lazyRegex) compile() {
 // find returns the first match's byte offsets. A regexp2 timeout counts as a
 // match (fail closed): input built to make a guard slow is itself suspicious.
 func (l *lazyRegex) find(s string) (start, end int, ok bool) {
-	if l.lits != nil && !containsAnyLower(lowerASCIIFast(s), l.lits) {
+	if l.lits != nil && !hasLiterals(lowerASCIIFast(s), l.lits) {
 		return 0, 0, false // cannot match: no compile, no run
 	}
 	return l.findNoFilter(s)
@@ -62,7 +62,7 @@ func (l *lazyRegex) find(s string) (start, end int, ok bool) {
 
 // findLower is find for a text whose lower-cased form the caller has.
 func (l *lazyRegex) findLower(s, lower string) (start, end int, ok bool) {
-	if l.lits != nil && !containsAnyLower(lower, l.lits) {
+	if l.lits != nil && !hasLiterals(lower, l.lits) {
 		return 0, 0, false
 	}
 	return l.findNoFilter(s)
@@ -91,6 +91,17 @@ func (l *lazyRegex) findNoFilter(s string) (start, end int, ok bool) {
 		b0 := runeToByte(s, 0, m.Index)
 		return b0, runeToByte(s, b0, m.Length), true
 	}
+}
+
+// hasLiterals reports whether lower has, for every group, one of its
+// strings.
+func hasLiterals(lower string, groups [][]string) bool {
+	for _, g := range groups {
+		if !containsAnyLower(lower, g) {
+			return false
+		}
+	}
+	return true
 }
 
 // runeToByte returns the byte offset reached by advancing n runes from byte

@@ -74,14 +74,15 @@ type GuardSpec struct {
 	Literals RegexLiterals `toml:"-"`
 }
 
-// RegexLiterals holds the required literals of each regex field; nil where
-// none could be derived.
+// RegexLiterals holds the required literals of each regex field: groups
+// that must all be satisfied, each by any one of its strings; nil where none
+// could be derived.
 type RegexLiterals struct {
-	Args, NotArgs, Stdin, Input, Paths, NotPaths, Pattern, NotPattern, Assigns []string
+	Args, NotArgs, Stdin, Input, Paths, NotPaths, Pattern, NotPattern, Assigns [][]string
 }
 
 // field returns the slot for a regex field's TOML name.
-func (r *RegexLiterals) field(name string) *[]string {
+func (r *RegexLiterals) field(name string) *[][]string {
 	switch name {
 	case "args":
 		return &r.Args
