@@ -90,115 +90,150 @@ func splitLookarounds(expr string) (parts []string, ok bool) {
 // at least every text the pattern matches.
 func withoutLookarounds(expr string) (string, bool) {
 	var b strings.Builder
-	inClass := false
-	for i := 0; i < len(expr); i++ {
-		c := expr[i]
-		switch {
-		case c == '\\':
-			b.WriteByte(c)
-			if i+1 < len(expr) {
-				i++
-				b.WriteByte(expr[i])
-			}
-			continue
-		case inClass:
-			if c == ']' {
-				inClass = false
-			}
-		case c == '[':
-			inClass = true
-		case c == '(' && isLookaround(expr[i:]):
-			end, found := matchParen(expr, i)
-			if !found {
-				return "", false
-			}
-			i = end
-			continue
+	last, ok := 0, true
+	walk(expr, 0, func(i int) int {
+		if expr[i] != '(' || !isLookaround(expr[i:]) {
+			return i + 1
 		}
-		b.WriteByte(c)
-	}
-	return b.String(), true
+		end, found := matchParen(expr, i)
+		if !found {
+			ok = false
+			return len(expr)
+		}
+		b.WriteString(expr[last:i])
+		last = end + 1
+		return end + 1
+	})
+	b.WriteString(expr[min(last, len(expr)):])
+	return b.String(), ok
 }
 
 // requiredBodies collects the bodies of the positive lookarounds in s that
 // every match needs, descending into groups. required is false once an
 // enclosing level has an alternation or is optional.
 func requiredBodies(s string, required bool) ([]string, bool) {
-	if hasTopLevelAlt(s) {
-		required = false
-	}
-	if !required {
-		return nil, true // nothing below can be required any more
+	if !required || hasTopLevelAlt(s) {
+		return nil, true // nothing below can be required
 	}
 	var out []string
-	inClass := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '\\':
-			i++
-		case inClass:
-			if c == ']' {
-				inClass = false
-			}
-		case c == '[':
-			inClass = true
-		case c == '(':
-			end, found := matchParen(s, i)
-			if !found {
-				return nil, false
-			}
-			optional := optionalAfter(s, end+1)
-			inner := s[i+1 : end]
-			switch head := lookaroundHead(s[i:]); head {
-			case "(?=", "(?<=":
-				if !optional {
-					body := s[i+len(head) : end]
-					out = append(out, body)
-					sub, ok := requiredBodies(body, true)
-					if !ok {
-						return nil, false
-					}
-					out = append(out, sub...)
-				}
-			case "(?!", "(?<!":
-				// a negative condition requires nothing
-			default:
-				sub, ok := requiredBodies(groupContent(inner), !optional)
-				if !ok {
-					return nil, false
-				}
-				out = append(out, sub...)
-			}
-			i = end
+	ok := true
+	walk(s, 0, func(i int) int {
+		if s[i] != '(' {
+			return i + 1
 		}
-	}
-	return out, true
+		end, found := matchParen(s, i)
+		if !found {
+			ok = false
+			return len(s)
+		}
+		optional := optionalAfter(s, end+1)
+		var sub []string
+		switch head := lookaroundHead(s[i:]); head {
+		case "(?=", "(?<=":
+			if !optional {
+				body := s[i+len(head) : end]
+				out = append(out, body)
+				sub, ok = requiredBodies(body, true)
+			}
+		case "(?!", "(?<!":
+			// a negative condition requires nothing
+		default:
+			sub, ok = requiredBodies(groupContent(s[i+1:end]), !optional)
+		}
+		out = append(out, sub...)
+		if !ok {
+			return len(s)
+		}
+		return end + 1
+	})
+	return out, ok
 }
 
 // hasTopLevelAlt reports a '|' at the top level of s.
 func hasTopLevelAlt(s string) bool {
-	depth := 0
-	inClass := false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\\':
-			i++
-		case inClass:
-			if c == ']' {
-				inClass = false
-			}
-		case c == '[':
-			inClass = true
-		case c == '(':
+	depth, found := 0, false
+	walk(s, 0, func(i int) int {
+		switch s[i] {
+		case '(':
 			depth++
-		case c == ')':
+		case ')':
 			depth--
-		case c == '|' && depth == 0:
-			return true
+		case '|':
+			if depth == 0 {
+				found = true
+				return len(s)
+			}
+		}
+		return i + 1
+	})
+	return found
+}
+
+// walk calls visit for each index of s from `from` on that is neither inside
+// an escape (\x) nor inside a character class ([...]), and continues at the
+// index visit returns.
+func walk(s string, from int, visit func(i int) int) {
+	for i := from; i < len(s); {
+		switch s[i] {
+		case '\\':
+			i += 2
+		case '[':
+			i = classEnd(s, i) + 1
+		default:
+			i = visit(i)
 		}
 	}
-	return false
+}
+
+// classEnd returns the index of the ']' closing the class opened at s[i]
+// (a ']' right after "[" or "[^" is a member), or len(s) when it is open.
+func classEnd(s string, i int) int {
+	j := i + 1
+	if j < len(s) && s[j] == '^' {
+		j++
+	}
+	if j < len(s) && s[j] == ']' {
+		j++
+	}
+	for ; j < len(s); j++ {
+		switch s[j] {
+		case '\\':
+			j++
+		case ']':
+			return j
+		}
+	}
+	return len(s)
+}
+
+func isLookaround(s string) bool { return lookaroundHead(s) != "" }
+
+func lookaroundHead(s string) string {
+	for _, h := range []string{"(?<=", "(?<!", "(?=", "(?!"} {
+		if strings.HasPrefix(s, h) {
+			return h
+		}
+	}
+	return ""
+}
+
+// matchParen returns the index of the ')' closing the group opened at
+// expr[open], skipping escapes and character classes.
+func matchParen(expr string, open int) (int, bool) {
+	depth, at := 0, -1
+	walk(expr, open, func(i int) int {
+		switch expr[i] {
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth == 0 {
+				at = i
+				return len(expr)
+			}
+		}
+		return i + 1
+	})
+	return at, at >= 0
 }
 
 // optionalAfter reports a quantifier at s[i] that allows zero repetitions.
@@ -230,42 +265,4 @@ func groupContent(inner string) string {
 		return inner[j+1:]
 	}
 	return "" // a bare flag group like (?i): no content
-}
-
-func isLookaround(s string) bool { return lookaroundHead(s) != "" }
-
-func lookaroundHead(s string) string {
-	for _, h := range []string{"(?<=", "(?<!", "(?=", "(?!"} {
-		if strings.HasPrefix(s, h) {
-			return h
-		}
-	}
-	return ""
-}
-
-// matchParen returns the index of the ')' closing the group opened at
-// expr[open], skipping escapes and character classes.
-func matchParen(expr string, open int) (int, bool) {
-	depth := 0
-	inClass := false
-	for i := open; i < len(expr); i++ {
-		switch c := expr[i]; {
-		case c == '\\':
-			i++
-		case inClass:
-			if c == ']' {
-				inClass = false
-			}
-		case c == '[':
-			inClass = true
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-			if depth == 0 {
-				return i, true
-			}
-		}
-	}
-	return 0, false
 }
