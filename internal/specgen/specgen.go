@@ -128,3 +128,35 @@ func writeValue(b *bytes.Buffer, v reflect.Value) {
 		panic(fmt.Sprintf("specgen: cannot render %s", v.Kind()))
 	}
 }
+
+// Current reports whether the generated file in dir (packs or profiles) is
+// what the TOML beside it renders to now.
+func Current(dir string) error {
+	var src []byte
+	var err error
+	switch filepath.Base(dir) {
+	case "packs":
+		var p []guards.PackSpec
+		if p, err = LoadPacks(dir); err == nil {
+			src, err = Render("packs", "builtin", p)
+		}
+	case "profiles":
+		var p []guards.ProfileSpec
+		if p, err = LoadProfiles(dir); err == nil {
+			src, err = Render("profiles", "builtin", p)
+		}
+	default:
+		return fmt.Errorf("specgen: unknown directory %s", dir)
+	}
+	if err != nil {
+		return err
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "builtin_gen.go"))
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(got, src) {
+		return fmt.Errorf("%s/builtin_gen.go is out of date with the TOML: run `make generate`", filepath.Base(dir))
+	}
+	return nil
+}
