@@ -358,28 +358,8 @@ var (
 
 // subcommand skips global options and returns the index of the subcommand.
 func subcommand(args []xword, o runnerOpts) int {
-	for i := 0; i < len(args); i++ {
-		w := args[i]
-		v := w.Value
-		if w.Dynamic || len(v) < 2 || v[0] != '-' {
-			return i
-		}
-		if strings.HasPrefix(v, "--") {
-			if strings.IndexByte(v, '=') < 0 {
-				for _, l := range o.long {
-					if l == v[2:] {
-						i++
-						break
-					}
-				}
-			}
-			continue
-		}
-		if len(v) == 2 && strings.IndexByte(o.short, v[1]) >= 0 {
-			i++
-		}
-	}
-	return len(args)
+	i, _ := skipOpts(args, o.short, o.long...)
+	return i
 }
 
 // containerRun handles docker/podman exec and run, docker compose exec,
