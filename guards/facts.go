@@ -162,6 +162,83 @@ func (f *facts) addCommands(a *shell.Analysis, via []string, capNote string) {
 		f.addCommandFiles(&cf, cwd)
 		f.addCommandURLs(&cf)
 	}
+	f.downloadThenRun(len(f.commands) - len(cmds))
+}
+
+// Commands that fetch a file over the network, and commands that run a file
+// as code.
+var (
+	downloaders = set("curl", "wget", "aria2c", "fetch", "http", "https", "xh", "lwp-download", "nc", "ncat")
+	fileRunners = set("sh", "bash", "zsh", "dash", "ksh", "fish", "source", ".", "python", "python3", "python2",
+		"perl", "ruby", "node", "php", "pwsh")
+)
+
+// downloadThenRun finds files a downloader writes that a later command of
+// the same line runs (`curl -o /tmp/i.sh URL && bash /tmp/i.sh`,
+// `wget -qO x URL; chmod +x x; ./x`): that is `curl | sh` in two steps, so
+// the running command is reported as fed by the downloader, and guards on
+// piping downloads into a shell see it.
+func (f *facts) downloadThenRun(start int) {
+	got := map[string]string{} // normalised path -> downloader
+	for i := start; i < len(f.commands); i++ {
+		cf := &f.commands[i]
+		if downloaders[cf.name] {
+			for _, o := range cf.operands {
+				if outputFlags[o.prev] || isOutputFlagArg(o.arg) || isShortCluster(o.prev, 'o', 'O') {
+					got[o.norm] = cf.name
+				}
+			}
+			for _, r := range cf.c.Redirects {
+				if r.Write && r.Target.Value != "" && !isFDWord(r.Target.Value) {
+					got[NormalizePath(r.Target.Value, f.act.Cwd, f.act.Home, r.Target.Dynamic)] = cf.name
+				}
+			}
+			continue
+		}
+		if len(got) == 0 {
+			continue
+		}
+		if fileRunners[cf.name] {
+			if len(cf.operands) > 0 && got[cf.operands[0].norm] != "" && !fedBySlice(cf.c.FedBy, got[cf.operands[0].norm]) {
+				cf.c.FedBy = append(cf.c.FedBy, got[cf.operands[0].norm])
+			}
+			continue
+		}
+		// Run directly by its path (./x, /tmp/x): the command's name is the
+		// file's base name; report it as `sh FILE` fed by the downloader.
+		for p, tool := range got {
+			if path.Base(p) == cf.name && cf.name != "" && !cf.c.NameDynamic {
+				run := &shell.Command{Name: "sh", Args: []shell.Word{{Value: p}}, FedBy: []string{tool},
+					Via: append(append([]string{}, cf.via...), "downloaded then run"), Synthetic: true, Depth: cf.c.Depth}
+				f.commands = append(f.commands, cmdFact{c: run, name: "sh", joined: p, via: run.Via,
+					operands: []operand{{arg: p, raw: p, norm: p}}, capSeverity: cf.capSeverity, note: cf.note})
+				break
+			}
+		}
+	}
+}
+
+func fedBySlice(list []string, name string) bool {
+	for _, x := range list {
+		if x == name {
+			return true
+		}
+	}
+	return false
+}
+
+// isShortCluster reports a cluster of short flags ending in one of last
+// (curl -fsSLo FILE, wget -qO FILE).
+func isShortCluster(arg string, last ...byte) bool {
+	if len(arg) < 3 || arg[0] != '-' || arg[1] == '-' {
+		return false
+	}
+	for _, b := range last {
+		if arg[len(arg)-1] == b {
+			return true
+		}
+	}
+	return false
 }
 
 // pathCandidates returns what in one argument may name a file: the argument
