@@ -232,7 +232,7 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 	for i := range f.commands {
 		cf := &f.commands[i]
 		for _, g := range e.commandCandidates(cf) {
-			if ev, ok := g.matchCommand(cf); ok {
+			if ev, ok := g.matchCommand(f, cf); ok {
 				hs.add(g, ev, cf.via, cf.capSeverity, cf.note)
 			}
 		}
@@ -363,8 +363,39 @@ func (g *guard) positiveArgs() bool {
 	return g.positive
 }
 
+// feedsInto reports whether one of the commands reading cf's output is named
+// in names (with subcommand words: "docker login").
+func feedsInto(f *facts, cf *cmdFact, names []string) bool {
+	for _, j := range cf.feeds {
+		d := &f.commands[j]
+		for _, n := range names {
+			first, rest, _ := strings.Cut(n, " ")
+			if d.name != first {
+				continue
+			}
+			subs := strings.Fields(rest)
+			if len(subs) <= len(d.words) && slicesEqual(d.words[:len(subs)], subs) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func slicesEqual(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // matchCommand checks every condition of an on=command guard.
-func (g *guard) matchCommand(cf *cmdFact) (string, bool) {
+func (g *guard) matchCommand(f *facts, cf *cmdFact) (string, bool) {
 	s := g.spec
 	if !g.nameMatches(cf) {
 		return "", false
@@ -397,6 +428,9 @@ func (g *guard) matchCommand(cf *cmdFact) (string, bool) {
 		return "", false
 	}
 	if g.assigns != nil && !anyAssign(cf, g.assigns) {
+		return "", false
+	}
+	if len(s.NotFeeds) > 0 && feedsInto(f, cf, s.NotFeeds) {
 		return "", false
 	}
 	if g.paths != nil {

@@ -25,6 +25,9 @@ type cmdFact struct {
 	joined   string   // arguments joined by single spaces
 	operands []operand
 	via      []string // Command.Via plus where the command came from (a script being written)
+	// feeds are the later commands of the same line that read this one's
+	// output (it is in their FedBy), by index in facts.commands.
+	feeds []int
 	// capSeverity is set for commands that are not certain to run as seen:
 	// a dynamic command name, a script being written rather than run.
 	capSeverity bool
@@ -162,7 +165,24 @@ func (f *facts) addCommands(a *shell.Analysis, via []string, capNote string) {
 		f.addCommandFiles(&cf, cwd)
 		f.addCommandURLs(&cf)
 	}
-	f.downloadThenRun(len(f.commands) - len(cmds))
+	start := len(f.commands) - len(cmds)
+	f.downloadThenRun(start)
+	f.linkFeeds(start)
+}
+
+// linkFeeds records, for each command, the later commands at the same depth
+// that name it as a feeder: `echo "$T" | docker login --password-stdin`
+// gives echo a feed into docker.
+func (f *facts) linkFeeds(start int) {
+	for i := start; i < len(f.commands); i++ {
+		cf := &f.commands[i]
+		for j := i + 1; j < len(f.commands) && j < i+16; j++ {
+			d := f.commands[j].c
+			if d.Depth == cf.c.Depth && fedBySlice(d.FedBy, cf.c.Name) {
+				cf.feeds = append(cf.feeds, j)
+			}
+		}
+	}
 }
 
 // Commands that fetch a file over the network, and commands that run a file

@@ -97,7 +97,7 @@ func guardName(g *GuardSpec, i int) string {
 // a field set for a target that ignores it is an error, because a pack author
 // who writes it expects it to matter.
 var fieldsFor = map[string][]string{
-	OnCommand:  {"commands", "flags", "not_flags", "args", "not_args", "stdin", "input", "fed_by", "dynamic", "assigns", "paths", "not_paths"},
+	OnCommand:  {"commands", "flags", "not_flags", "args", "not_args", "stdin", "input", "fed_by", "not_feeds", "dynamic", "assigns", "paths", "not_paths"},
 	OnFile:     {"paths", "not_paths", "access", "except_commands"},
 	OnContent:  {"keywords", "pattern", "not_pattern", "secret", "paths", "not_paths"},
 	OnURL:      {"keywords", "pattern", "not_pattern"},
@@ -154,6 +154,12 @@ func validateGuard(family string, g *GuardSpec) []error {
 		g.Commands[i] = strings.Join(strings.Fields(strings.ToLower(c)), " ")
 		if g.Commands[i] == "" {
 			bad("empty command name")
+		}
+	}
+	for i, c := range g.NotFeeds {
+		g.NotFeeds[i] = strings.Join(strings.Fields(strings.ToLower(c)), " ")
+		if g.NotFeeds[i] == "" {
+			bad("empty command name in not_feeds")
 		}
 	}
 	for _, f := range append(append([]string{}, g.Flags...), g.NotFlags...) {
@@ -250,6 +256,7 @@ func setFields(g *GuardSpec) []string {
 	add("stdin", g.Stdin != "")
 	add("input", g.Input != "")
 	add("fed_by", len(g.FedBy) > 0)
+	add("not_feeds", len(g.NotFeeds) > 0)
 	add("dynamic", g.Dynamic)
 	add("assigns", g.Assigns != "")
 	add("not_pattern", g.NotPattern != "")

@@ -32,6 +32,7 @@ type GuardSpec struct {
 	Stdin    string   `toml:"stdin"`     // regex on the command's static stdin (heredoc, here-string, echo|)
 	Input    string   `toml:"input"`     // regex on the joined arguments OR the static stdin
 	FedBy    []string `toml:"fed_by"`    // the command's input comes from one of these commands (curl|sh)
+	NotFeeds []string `toml:"not_feeds"` // ...unless its output is piped into one of these ("docker login")
 	Dynamic  bool     `toml:"dynamic"`   // some operand cannot be resolved statically
 	Assigns  string   `toml:"assigns"`   // regex on one of the command's NAME=value prefixes (RAILS_ENV=production rails ...)
 
