@@ -182,17 +182,6 @@ func (r *Runtime) Evaluate(act *guards.Action) guards.Verdict {
 	return v
 }
 
-// loadEngine builds the engine (built-in and user packs) for a profile name
-// ("" = the default), without the policy step or project guards. Prefer
-// loadRuntime, whose Evaluate applies both.
-func loadEngine(profile string) (*guards.Engine, string, error) {
-	r, err := loadRuntime(profile, io.Discard)
-	if err != nil {
-		return nil, profile, err
-	}
-	return r.Engine(), r.Profile, nil
-}
-
 // defaultProfile is $BULWARK_PROFILE, else config.toml's profile, else the
 // built-in default.
 func defaultProfile() string {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -314,18 +315,18 @@ func TestRuntimeProjectOnlyTightens(t *testing.T) {
 	}
 }
 
-func TestLoadEngineCompat(t *testing.T) {
+func TestLoadRuntimeUserPackAndProfile(t *testing.T) {
 	e := newRT(t)
 	e.write("packs.d/acme.toml", userPack("acme", 1))
-	eng, name, err := loadEngine("")
-	if err != nil || name != "balanced" {
-		t.Fatal(err, name)
+	rt, err := loadRuntime("", io.Discard)
+	if err != nil || rt.Profile != "balanced" {
+		t.Fatal(err)
 	}
 	act := guards.Action{Event: guards.PreToolUse, Tool: "Bash", Kind: guards.KindShell, Command: "deploy0 --env prod", Cwd: e.home, Home: e.home}
-	if v := eng.Evaluate(&act); v.Decision != guards.Ask {
-		t.Errorf("user pack via loadEngine: %s", v.Decision)
+	if v := rt.Evaluate(&act); v.Decision != guards.Ask {
+		t.Errorf("user pack: %s", v.Decision)
 	}
-	if _, _, err := loadEngine("paranoid"); err == nil {
+	if _, err := loadRuntime("paranoid", io.Discard); err == nil {
 		t.Error("unknown profile must fail")
 	}
 }
