@@ -42,9 +42,16 @@ func StateDir() string {
 	return ""
 }
 
+// home is $HOME when it is an existing directory. A HOME that does not exist
+// is treated as none: bulwark must not create a home directory just to keep
+// its state there (the hook then runs on the defaults and says it could not
+// log).
 func home() string {
 	h := os.Getenv("HOME")
 	if !filepath.IsAbs(h) {
+		return ""
+	}
+	if fi, err := os.Stat(h); err != nil || !fi.IsDir() {
 		return ""
 	}
 	return h

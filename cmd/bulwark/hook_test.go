@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -131,7 +133,8 @@ func TestUnknownCommandAndVersion(t *testing.T) {
 // The hook works on the embedded defaults with no HOME at all, or a HOME that
 // does not exist: it still decides (the audit log failure is only reported).
 func TestHookWithoutHome(t *testing.T) {
-	for _, home := range []string{"", "/nonexistent/home/dev"} {
+	missing := filepath.Join(t.TempDir(), "no", "such", "home")
+	for _, home := range []string{"", missing} {
 		t.Setenv("BULWARK_HOME", "")
 		t.Setenv("XDG_CONFIG_HOME", "")
 		t.Setenv("XDG_STATE_HOME", "")
@@ -143,5 +146,8 @@ func TestHookWithoutHome(t *testing.T) {
 				t.Errorf("HOME=%q %q: exit %d stdout %q stderr %q", home, cmd, code, out.String(), errb.String())
 			}
 		}
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Errorf("the hook created the missing HOME %s (%v)", missing, err)
 	}
 }
