@@ -20,9 +20,6 @@ func init() {
 	register("allow", "add an allow rule for a false positive to config.toml", cmdAllow)
 }
 
-// allowNow is the clock for expiry (tests set it).
-var allowNow = time.Now
-
 func cmdAllow(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("allow", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -93,7 +90,7 @@ func cmdAllow(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		a.Cwd = dir
 	}
-	now := allowNow()
+	now := clock()
 	if *dur != "" {
 		d, err := parseFor(*dur)
 		if err != nil {

@@ -22,9 +22,7 @@ func runAllow(t *testing.T, args ...string) (int, string, string) {
 func TestAllowRoundTrip(t *testing.T) {
 	e := newRT(t)
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-	old := allowNow
-	allowNow = func() time.Time { return now }
-	t.Cleanup(func() { allowNow = old })
+	setClock(t, now)
 
 	original := "# my bulwark settings\nprofile = \"balanced\" # keep balanced\n\n[log]\nkeep = 5\n"
 	cfg := e.write("config.toml", original)

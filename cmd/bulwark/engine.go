@@ -48,7 +48,7 @@ func loadRuntimeWith(profile string, stderr io.Writer, opts config.Options) (*Ru
 		stderr = io.Discard
 	}
 	l := config.Load(opts)
-	r := &Runtime{Config: l.Config, ConfigFile: l.File, Problems: l.Problems, opts: opts, stderr: stderr, now: time.Now}
+	r := &Runtime{Config: l.Config, ConfigFile: l.File, Problems: l.Problems, opts: opts, stderr: stderr, now: clock}
 	if profile == "" {
 		profile = os.Getenv("BULWARK_PROFILE")
 	}
@@ -177,6 +177,9 @@ func (r *Runtime) Evaluate(act *guards.Action) guards.Verdict {
 	v := engine().Evaluate(act)
 	pol, probs := config.BuildPolicy(&r.Config, r.ConfigFile, proj, all, r.profile, r.now())
 	r.report(probs)
+	if pol != nil {
+		pol.Now = r.now
+	}
 	pol.Apply(act, &v)
 	v.Duration = time.Since(start)
 	return v

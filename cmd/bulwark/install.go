@@ -10,7 +10,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/bulwark-guard/bulwark/config"
 	"github.com/bulwark-guard/bulwark/installer"
@@ -20,9 +19,6 @@ func init() {
 	register("install", "wire bulwark into a coding client's hook settings", cmdInstall)
 	register("uninstall", "remove exactly what install added", cmdUninstall)
 }
-
-// installClock is the clock for backups and the manifest; tests fix it.
-var installClock = time.Now
 
 // resolveClients turns --client into clients: one name, or "all" = Claude
 // Code plus every other client whose user config dir exists.
@@ -177,7 +173,7 @@ func cmdInstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 				Home: env.Home, ClaudeConfigDir: env.ClaudeConfigDir, BulwarkDir: config.Dir(), Binary: bin,
 			}, *denyNative)
 		}
-		ch, err := installer.InstallFile(c, sc, path, o, m, *dryRun, installClock())
+		ch, err := installer.InstallFile(c, sc, path, o, m, *dryRun, clock())
 		if err != nil {
 			fmt.Fprintf(stderr, "FAIL %s (%s): %v\n", c, sc, err)
 			fmt.Fprintf(stderr, "     the file was left untouched; fix it and run install again\n")
@@ -363,7 +359,7 @@ func cmdUninstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 	status := ExitOK
 	for _, t := range targets {
-		ch, err := installer.UninstallFile(t.c, t.s, t.path, m, *dryRun, installClock())
+		ch, err := installer.UninstallFile(t.c, t.s, t.path, m, *dryRun, clock())
 		if err != nil {
 			fmt.Fprintf(stderr, "FAIL %s (%s): %v\n", t.c, t.s, err)
 			fmt.Fprintf(stderr, "     the file was left untouched\n")

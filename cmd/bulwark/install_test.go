@@ -62,8 +62,7 @@ func setupCLI(t *testing.T) cliEnv {
 	t.Setenv("CLAUDE_CONFIG_DIR", "")
 	t.Setenv("CODEX_HOME", "")
 	t.Chdir(e.proj)
-	installClock = func() time.Time { return time.Date(2026, 11, 22, 1, 2, 3, 0, time.UTC) }
-	t.Cleanup(func() { installClock = time.Now })
+	setClock(t, time.Date(2026, 11, 22, 1, 2, 3, 0, time.UTC))
 	managedSettingsFiles = func() []string { return []string{filepath.Join(root, "managed-settings.json")} }
 	return e
 }

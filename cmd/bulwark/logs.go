@@ -31,9 +31,6 @@ var logsFollowContext = func() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
-// logsNow is the clock --since counts back from.
-var logsNow = time.Now
-
 var logsActions = []string{audit.ActionAllow, audit.ActionWarn, audit.ActionAsk, audit.ActionDeny, audit.ActionFlag}
 
 func cmdLogs(args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -105,7 +102,7 @@ func cmdLogs(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		f.Cwd = abs
 	}
 	if *since != "" {
-		t, err := logsParseSince(*since, logsNow())
+		t, err := logsParseSince(*since, clock())
 		if err != nil {
 			return usageErr("--since: %v", err)
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Exit codes. ExitBlock is the one Claude Code (and Codex, Cursor, Gemini CLI)
@@ -32,6 +33,12 @@ var subcommands = map[string]subcommand{}
 func register(name, summary string, run func(args []string, stdin io.Reader, stdout, stderr io.Writer) int) {
 	subcommands[name] = subcommand{name, summary, run}
 }
+
+// clock is the program's one clock: allow-rule expiry (when rules are
+// written and when they are judged), backup and manifest stamps, and the
+// --since of logs all read it, so a test that sets it sees one consistent
+// "now" everywhere, whatever the calendar says.
+var clock = time.Now
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
