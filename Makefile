@@ -30,7 +30,7 @@ bench: build
 	./scripts/latency.sh
 
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzAnalyze -fuzztime $(FUZZTIME) ./guards/shell
+	$(GO) test -run '^$$' -fuzz FuzzAnalyze -fuzztime $(FUZZTIME) ./shell
 	$(GO) test -run '^$$' -fuzz FuzzHookInput -fuzztime $(FUZZTIME) ./hooks
 	$(GO) test -run '^$$' -fuzz FuzzPrefilterEquivalence -fuzztime $(FUZZTIME) ./guards
 	$(GO) test -run '^$$' -fuzz FuzzMask -fuzztime $(FUZZTIME) ./redact

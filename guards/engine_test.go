@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bulwark-guard/bulwark/guards/shell"
+	"github.com/bulwark-guard/bulwark/shell"
 )
 
 // testEngine compiles inline packs under a profile where every severity denies.

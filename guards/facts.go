@@ -4,7 +4,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/bulwark-guard/bulwark/guards/shell"
+	"github.com/bulwark-guard/bulwark/shell"
 )
 
 // facts is everything guards can look at in one Action, derived once.

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/bulwark-guard/bulwark/guards/shell"
+	"github.com/bulwark-guard/bulwark/shell"
 )
 
 // Analyze sees through quoting, wrappers and nesting: the rm below is found
