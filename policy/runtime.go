@@ -1,4 +1,13 @@
-package main
+// Package policy is bulwark's composition root: it loads the built-in packs
+// and profiles, the user's config.toml and packs, and per call the project's
+// .bulwark.toml, and judges an Action with the engine and then the policy
+// step (overrides, allow rules, project raises). The hook, `check`, `list`,
+// `validate` and `doctor` all judge through a Runtime, so they agree.
+//
+// The rule "a critical guard is never lowered" lives here and only here:
+// Build refuses such entries (with a Problem), and Policy.adjust, which both
+// Apply and Runtime.Decide use, never applies a Lower to a critical hit.
+package policy
 
 import (
 	"fmt"
@@ -13,11 +22,18 @@ import (
 	"github.com/bulwark-guard/bulwark/profiles"
 )
 
-// Runtime is everything the hook judges with: the built-in packs, the user's
-// packs and config.toml, and (per call, from the call's cwd) the project's
-// .bulwark.toml. It never runs on less than the built-in protection of its
-// profile: whatever in the user's or the project's configuration cannot be
-// used is left out and reported on stderr.
+// Options say where a Runtime finds its configuration and how it reports.
+type Options struct {
+	Config config.Options   // config and state directories, home, version, cache use
+	Stderr io.Writer        // problems in the user's configuration, one line each; nil discards
+	Now    func() time.Time // the clock for allow-rule expiry; nil means time.Now
+}
+
+// Runtime is everything a call is judged with: the built-in packs, the
+// user's packs and config.toml, and (per call, from the call's cwd) the
+// project's .bulwark.toml. It never runs on less than the built-in
+// protection of its profile: whatever in the user's or the project's
+// configuration cannot be used is left out and reported.
 type Runtime struct {
 	Profile    string           // the profile's name
 	Config     config.Config    // the user's config.toml (zero when absent or broken); Config.Log is for the audit log
@@ -29,26 +45,25 @@ type Runtime struct {
 	profile    *guards.Profile
 	packs      []guards.PackSpec // built-in, then user packs
 	engine     *guards.Engine    // for calls without project guards; built on first use
-	userPolicy *guards.Policy    // for Decide; built on first use
+	userPolicy *Policy           // for Decide; built on first use
 	stderr     io.Writer
 	now        func() time.Time
 }
 
-// loadRuntime loads the user's configuration and builds the runtime for a
-// profile ("" = $BULWARK_PROFILE, else config.toml's profile, else the
-// built-in default). Problems in the user's configuration are written to
-// stderr (one line each, "bulwark: FILE: guard ID: problem") and never make
-// it fail; only an unknown profile name does.
-func loadRuntime(profile string, stderr io.Writer) (*Runtime, error) {
-	return loadRuntimeWith(profile, stderr, config.Options{Version: Version()})
-}
-
-func loadRuntimeWith(profile string, stderr io.Writer, opts config.Options) (*Runtime, error) {
-	if stderr == nil {
-		stderr = io.Discard
+// Load loads the user's configuration and builds the runtime for a profile
+// ("" = $BULWARK_PROFILE, else config.toml's profile, else the built-in
+// default). Problems in the user's configuration are written to o.Stderr
+// ("bulwark: FILE: guard ID: problem") and never make it fail; only an
+// unknown profile name does.
+func Load(profile string, o Options) (*Runtime, error) {
+	if o.Stderr == nil {
+		o.Stderr = io.Discard
 	}
-	l := config.Load(opts)
-	r := &Runtime{Config: l.Config, ConfigFile: l.File, Problems: l.Problems, opts: opts, stderr: stderr, now: clock}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	l := config.Load(o.Config)
+	r := &Runtime{Config: l.Config, ConfigFile: l.File, Problems: l.Problems, opts: o.Config, stderr: o.Stderr, now: o.Now}
 	if profile == "" {
 		profile = os.Getenv("BULWARK_PROFILE")
 	}
@@ -100,24 +115,20 @@ func (r *Runtime) report(ps []config.Problem) {
 // the user's. Callers must not modify them.
 func (r *Runtime) Packs() []guards.PackSpec { return r.packs }
 
+// UserPacks are the user's packs in use (after the built-in ones).
+func (r *Runtime) UserPacks() []guards.PackSpec { return r.packs[len(packs.Builtin()):] }
+
 // Decide is what happens to a hit of this guard outside any project: the
 // profile's action, then the user's overrides (allow rules aside, as they
 // depend on the call). For `bulwark list`.
 func (r *Runtime) Decide(id string, sev guards.Severity) guards.Decision {
-	d := r.profile.Decide(id, sev)
 	if r.userPolicy == nil {
-		r.userPolicy, _ = config.BuildPolicy(&r.Config, r.ConfigFile, nil, r.packs, r.profile, r.now())
+		r.userPolicy, _ = Build(&r.Config, r.ConfigFile, nil, r.packs, r.profile, r.now())
 		if r.userPolicy == nil {
-			r.userPolicy = &guards.Policy{}
+			r.userPolicy = &Policy{}
 		}
 	}
-	if l, ok := r.userPolicy.Lower[id]; ok && sev != guards.Critical && l < d {
-		d = l
-	}
-	if x, ok := r.userPolicy.Raise[id]; ok && x > d {
-		d = x
-	}
-	return d
+	return r.userPolicy.adjust(id, sev, r.profile.Decide(id, sev))
 }
 
 // PackOn reports whether a family's pack is on (user packs always are).
@@ -175,7 +186,7 @@ func (r *Runtime) Evaluate(act *guards.Action) guards.Verdict {
 		}
 	}
 	v := engine().Evaluate(act)
-	pol, probs := config.BuildPolicy(&r.Config, r.ConfigFile, proj, all, r.profile, r.now())
+	pol, probs := Build(&r.Config, r.ConfigFile, proj, all, r.profile, r.now())
 	r.report(probs)
 	if pol != nil {
 		pol.Now = r.now
@@ -185,22 +196,10 @@ func (r *Runtime) Evaluate(act *guards.Action) guards.Verdict {
 	return v
 }
 
-// defaultProfile is $BULWARK_PROFILE, else config.toml's profile, else the
-// built-in default.
-func defaultProfile() string {
-	if p := os.Getenv("BULWARK_PROFILE"); p != "" {
-		return p
-	}
-	if l := config.Load(config.Options{Version: Version()}); l.Config.Profile != "" {
-		return l.Config.Profile
-	}
-	return profiles.Default
-}
-
-// configReport is the state of the user's configuration and of the project
-// around cwd, parsed afresh (the cache is neither read nor written), for
+// Report is the state of the user's configuration and of the project around
+// a directory, parsed afresh (the cache is neither read nor written), for
 // `bulwark validate` and `bulwark doctor`.
-type configReport struct {
+type Report struct {
 	Profile     string
 	ConfigFile  string            // "" when there is none
 	UserPacks   []guards.PackSpec // the user packs in use
@@ -211,16 +210,18 @@ type configReport struct {
 	Problems []config.Problem
 }
 
-func checkConfig(profile, cwd string) (*configReport, error) {
-	opts := config.Options{Version: Version(), NoCache: true}
-	r, err := loadRuntimeWith(profile, io.Discard, opts)
+// Check reports on the configuration as a call in cwd would see it.
+func Check(profile, cwd string, o Options) (*Report, error) {
+	o.Config.NoCache = true
+	o.Stderr = io.Discard
+	r, err := Load(profile, o)
 	if err != nil {
 		return nil, err
 	}
-	rep := &configReport{Profile: r.Profile, ConfigFile: r.ConfigFile, Problems: append([]config.Problem{}, r.Problems...)}
-	rep.UserPacks = r.packs[len(packs.Builtin()):]
+	rep := &Report{Profile: r.Profile, ConfigFile: r.ConfigFile, Problems: append([]config.Problem{}, r.Problems...)}
+	rep.UserPacks = r.UserPacks()
 	all := r.packs
-	proj := config.LoadProject(cwd, opts)
+	proj := config.LoadProject(cwd, r.opts)
 	if proj != nil {
 		rep.ProjectFile = proj.File
 		rep.Problems = append(rep.Problems, proj.Problems...)
@@ -228,7 +229,7 @@ func checkConfig(profile, cwd string) (*configReport, error) {
 			all = append(slices.Clip(all), *proj.Pack)
 		}
 	}
-	pol, probs := config.BuildPolicy(&r.Config, r.ConfigFile, proj, all, r.profile, r.now())
+	pol, probs := Build(&r.Config, r.ConfigFile, proj, all, r.profile, r.now())
 	rep.Problems = append(rep.Problems, probs...)
 	if pol != nil {
 		rep.ActiveAllow = len(pol.Allow)

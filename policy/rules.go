@@ -1,6 +1,7 @@
-package guards
+package policy
 
 import (
+	"github.com/bulwark-guard/bulwark/guards"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -17,8 +18,8 @@ import (
 // rules (the user's config only).
 type Policy struct {
 	Allow []AllowRule
-	Raise map[string]Decision // guard id -> at least this
-	Lower map[string]Decision // guard id -> at most this; never applied to a critical hit
+	Raise map[string]guards.Decision // guard id -> at least this
+	Lower map[string]guards.Decision // guard id -> at most this; never applied to a critical hit
 	// Now is the clock for expiry; nil means time.Now.
 	Now func() time.Time
 }
@@ -38,14 +39,14 @@ type AllowRule struct {
 }
 
 // Matches reports whether the rule allows hit h of act at time now.
-func (r *AllowRule) Matches(act *Action, h *Hit, now time.Time) bool {
+func (r *AllowRule) Matches(act *guards.Action, h *guards.Hit, now time.Time) bool {
 	if r.Guard != h.GuardID {
 		return false
 	}
 	if !r.Expires.IsZero() && !now.Before(r.Expires) {
 		return false
 	}
-	if r.Command == "" && h.Severity == Critical {
+	if r.Command == "" && h.Severity == guards.Critical {
 		return false // critical: exact command only
 	}
 	if r.Dir != "" && !InDir(act.Cwd, r.Dir) {
@@ -76,7 +77,7 @@ func (r *AllowRule) Describe() string {
 // Subject is the text exact-command and pattern allow rules look at: the
 // shell command for shell calls, else the tool name and its first path or
 // URL ("Read ~/.ssh/config", "WebFetch https://example.com").
-func Subject(act *Action) string {
+func Subject(act *guards.Action) string {
 	if act.Command != "" {
 		return act.Command
 	}
@@ -104,6 +105,22 @@ func InDir(path, dir string) bool {
 	return strings.HasPrefix(path, dir+string(filepath.Separator))
 }
 
+// adjust is the one place where the user's and the project's overrides
+// change what a guard does: Lower first, never below what the profile gives a
+// critical guard, then Raise.
+func (p *Policy) adjust(id string, sev guards.Severity, d guards.Decision) guards.Decision {
+	if p == nil {
+		return d
+	}
+	if l, ok := p.Lower[id]; ok && sev != guards.Critical && l < d {
+		d = l
+	}
+	if r, ok := p.Raise[id]; ok && r > d {
+		d = r
+	}
+	return d
+}
+
 // Empty reports whether the policy changes nothing.
 func (p *Policy) Empty() bool {
 	return p == nil || len(p.Allow) == 0 && len(p.Raise) == 0 && len(p.Lower) == 0
@@ -111,7 +128,7 @@ func (p *Policy) Empty() bool {
 
 // Apply adjusts each hit's decision and recomputes the verdict's Decision,
 // hit order and Flag the way Evaluate does.
-func (p *Policy) Apply(act *Action, v *Verdict) {
+func (p *Policy) Apply(act *guards.Action, v *guards.Verdict) {
 	if p.Empty() || len(v.Hits) == 0 {
 		return
 	}
@@ -122,13 +139,8 @@ func (p *Policy) Apply(act *Action, v *Verdict) {
 	var t time.Time
 	for i := range v.Hits {
 		h := &v.Hits[i]
-		if d, ok := p.Lower[h.GuardID]; ok && h.Severity != Critical && d < h.Decision {
-			h.Decision = d
-		}
-		if d, ok := p.Raise[h.GuardID]; ok && d > h.Decision {
-			h.Decision = d
-		}
-		if h.Decision == Allow {
+		h.Decision = p.adjust(h.GuardID, h.Severity, h.Decision)
+		if h.Decision == guards.Allow {
 			continue
 		}
 		for j := range p.Allow {
@@ -140,13 +152,13 @@ func (p *Policy) Apply(act *Action, v *Verdict) {
 				t = now()
 			}
 			if r.Matches(act, h, t) {
-				h.Decision = Allow
+				h.Decision = guards.Allow
 				h.AllowedBy = r.Describe()
 				break
 			}
 		}
 	}
-	v.Decision = Allow
+	v.Decision = guards.Allow
 	for i := range v.Hits {
 		if v.Hits[i].Decision > v.Decision {
 			v.Decision = v.Hits[i].Decision
@@ -159,5 +171,5 @@ func (p *Policy) Apply(act *Action, v *Verdict) {
 		}
 		return hits[i].Severity > hits[j].Severity
 	})
-	v.Flag = act.Event == PostToolUse && v.Decision >= Ask
+	v.Flag = act.Event == guards.PostToolUse && v.Decision >= guards.Ask
 }

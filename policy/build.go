@@ -1,20 +1,23 @@
-package config
+package policy
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"time"
 
+	"github.com/bulwark-guard/bulwark/config"
 	"github.com/bulwark-guard/bulwark/guards"
 )
 
-// BuildPolicy turns the user's config (cfg, read from file) and the project
+// Build turns the user's config (cfg, read from file) and the project
 // (may be nil) into the policy step for these guards (built-in, user and
 // project packs) under this profile. What it cannot honour is left out, each
 // with a Problem: unknown guard ids, lowering a critical guard, allowing a
 // critical guard other than by exact command, a project entry that would
 // lower; expired allow rules are left out with a Note.
-func BuildPolicy(cfg *Config, file string, proj *Project, all []guards.PackSpec, prof *guards.Profile, now time.Time) (*guards.Policy, []Problem) {
+func Build(cfg *config.Config, file string, proj *config.Project, all []guards.PackSpec, prof *guards.Profile, now time.Time) (*Policy, []config.Problem) {
 	if (cfg == nil || len(cfg.Overrides) == 0 && len(cfg.Allow) == 0) && (proj == nil || len(proj.Raise) == 0) {
 		return nil, nil
 	}
@@ -42,21 +45,21 @@ func BuildPolicy(cfg *Config, file string, proj *Project, all []guards.PackSpec,
 			}
 		}
 	}
-	pol := &guards.Policy{}
-	var probs []Problem
-	warn := func(level Level, f, guard, format string, args ...any) {
-		probs = append(probs, Problem{Level: level, File: f, Guard: guard, Msg: fmt.Sprintf(format, args...)})
+	pol := &Policy{}
+	var probs []config.Problem
+	warn := func(level config.Level, f, guard, format string, args ...any) {
+		probs = append(probs, config.Problem{Level: level, File: f, Guard: guard, Msg: fmt.Sprintf(format, args...)})
 	}
 	known := func(f, id, what string) (guards.Severity, bool) {
 		s := sev[id]
 		if s < 0 {
-			warn(Warning, f, id, "%s: no such guard; ignored", what)
+			warn(config.Warning, f, id, "%s: no such guard; ignored", what)
 			return 0, false
 		}
 		return s, true
 	}
 	if cfg != nil {
-		for _, id := range sortedKeys(cfg.Overrides) {
+		for _, id := range slices.Sorted(maps.Keys(cfg.Overrides)) {
 			d, err := guards.ParseDecision(cfg.Overrides[id])
 			if err != nil {
 				continue // reported by ParseConfig
@@ -70,7 +73,7 @@ func BuildPolicy(cfg *Config, file string, proj *Project, all []guards.PackSpec,
 			case d >= base:
 				setMap(&pol.Raise, id, d)
 			case s == guards.Critical:
-				warn(Warning, file, id, "overrides: a critical guard cannot be lowered (%s -> %s); ignored. Allow an exact command instead: bulwark allow %s --command '...'", base, d, id)
+				warn(config.Warning, file, id, "overrides: a critical guard cannot be lowered (%s -> %s); ignored. Allow an exact command instead: bulwark allow %s --command '...'", base, d, id)
 			default:
 				setMap(&pol.Lower, id, d)
 			}
@@ -82,14 +85,14 @@ func BuildPolicy(cfg *Config, file string, proj *Project, all []guards.PackSpec,
 				continue
 			}
 			if s == guards.Critical && a.Command == "" {
-				warn(Warning, file, a.Guard, "%s: a critical guard can only be allowed by exact command (command = '...'); ignored", where)
+				warn(config.Warning, file, a.Guard, "%s: a critical guard can only be allowed by exact command (command = '...'); ignored", where)
 				continue
 			}
 			if !a.Expires.IsZero() && !now.Before(a.Expires) {
-				warn(Note, file, a.Guard, "%s expired on %s; ignored (delete it or extend expires)", where, a.Expires.Format(time.RFC3339))
+				warn(config.Note, file, a.Guard, "%s expired on %s; ignored (delete it or extend expires)", where, a.Expires.Format(time.RFC3339))
 				continue
 			}
-			r := guards.AllowRule{Guard: a.Guard, Command: a.Command, Dir: a.Cwd, Expires: a.Expires, Reason: a.Reason, Source: ConfigFileName + " " + where}
+			r := AllowRule{Guard: a.Guard, Command: a.Command, Dir: a.Cwd, Expires: a.Expires, Reason: a.Reason, Source: config.ConfigFileName + " " + where}
 			if a.Pattern != "" {
 				re, err := regexp.Compile(a.Pattern)
 				if err != nil {
@@ -101,7 +104,7 @@ func BuildPolicy(cfg *Config, file string, proj *Project, all []guards.PackSpec,
 		}
 	}
 	if proj != nil {
-		for _, id := range sortedKeys(proj.Raise) {
+		for _, id := range slices.Sorted(maps.Keys(proj.Raise)) {
 			d, err := guards.ParseDecision(proj.Raise[id])
 			if err != nil {
 				continue
@@ -111,7 +114,7 @@ func BuildPolicy(cfg *Config, file string, proj *Project, all []guards.PackSpec,
 				continue
 			}
 			if base := prof.Decide(id, s); d < base {
-				warn(Warning, proj.File, id, "overrides: %q ignored: it would lower the action (%s); a project can only raise", d, base)
+				warn(config.Warning, proj.File, id, "overrides: %q ignored: it would lower the action (%s); a project can only raise", d, base)
 				continue
 			}
 			if old, ok := pol.Raise[id]; !ok || d > old {
