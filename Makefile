@@ -31,6 +31,7 @@ bench: build
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzAnalyze -fuzztime $(FUZZTIME) ./shell
+	$(GO) test -run '^$$' -fuzz FuzzScan -fuzztime $(FUZZTIME) ./interp
 	$(GO) test -run '^$$' -fuzz FuzzHookInput -fuzztime $(FUZZTIME) ./hooks
 	$(GO) test -run '^$$' -fuzz FuzzPrefilterEquivalence -fuzztime $(FUZZTIME) ./guards
 	$(GO) test -run '^$$' -fuzz FuzzMask -fuzztime $(FUZZTIME) ./redact

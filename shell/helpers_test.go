@@ -113,15 +113,25 @@ func render(a *Analysis, showCwd bool) string {
 	return strings.Join(lines, "\n")
 }
 
-// TestDebug prints the analysis of $SHELLSRC (for development).
+// TestDebug prints the analysis of $SHELLSRC, or of each case of the
+// golden-format file $SHELLSRCFILE (for development: a file keeps
+// dangerous test strings out of the shell).
 func TestDebug(t *testing.T) {
-	src := os.Getenv("SHELLSRC")
-	if src == "" {
-		t.Skip("set SHELLSRC")
+	srcs := []string{os.Getenv("SHELLSRC")}
+	if file := os.Getenv("SHELLSRCFILE"); file != "" {
+		srcs = srcs[:0]
+		for _, c := range readGolden(t, file) {
+			srcs = append(srcs, c.src)
+		}
 	}
-	a := Analyze(src, testEnv)
-	fmt.Println(render(a, true))
-	if a.ParseError != nil {
-		fmt.Println(a.ParseError)
+	if len(srcs) == 0 || srcs[0] == "" {
+		t.Skip("set SHELLSRC or SHELLSRCFILE")
+	}
+	for _, src := range srcs {
+		a := Analyze(src, testEnv)
+		fmt.Printf("$ %s\n%s\n", src, render(a, true))
+		if a.ParseError != nil {
+			fmt.Println(a.ParseError)
+		}
 	}
 }
