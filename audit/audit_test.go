@@ -673,16 +673,16 @@ func TestFollowPartialLineAndFilter(t *testing.T) {
 func TestFollowStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
-	go func() { errc <- Follow(ctx, t.TempDir(), Filter{}, func(Record) {}) }()
+	go func() { errc <- follow(ctx, t.TempDir(), Filter{}, -1, nil, func(Record) {}, nil) }()
 	time.Sleep(20 * time.Millisecond)
 	cancel()
 	select {
 	case err := <-errc:
 		if err != nil {
-			t.Errorf("Follow returned %v after cancel", err)
+			t.Errorf("follow returned %v after cancel", err)
 		}
 	case <-time.After(5 * time.Second):
-		t.Fatal("Follow did not return after cancel")
+		t.Fatal("follow did not return after cancel")
 	}
 }
 

@@ -13,27 +13,22 @@ import (
 	"github.com/fsnotify/fsnotify"
 )
 
-// Follow calls fn with each record that passes f as other processes append it
-// to the log in dir, until ctx is done (then it returns nil). It starts at the
-// current end of the log, watches the directory with fsnotify (no polling),
-// follows the log across rotation (the file renamed away and a new one
-// created) and waits for a line's newline before decoding it. Lines that do
-// not parse are skipped.
-func Follow(ctx context.Context, dir string, f Filter, fn func(Record)) error {
-	return follow(ctx, dir, f, -1, nil, fn, nil)
-}
-
-// Tail is Follow that first hands backlog the last n records passing f that
-// are already in the log (n == 0: all of them), oldest first, with the number
-// of corrupt lines it skipped in them. Nothing falls between the backlog and
-// the first followed record, and nothing is in both. backlog is called once,
-// before fn is first called, even when the log is empty or missing.
+// Tail hands backlog the last n records passing f that are already in the
+// log in dir (n == 0: all of them), oldest first, with the number of corrupt
+// lines it skipped in them; then it calls fn with each record that passes f
+// as other processes append it, until ctx is done (then it returns nil).
+// Nothing falls between the backlog and the first followed record, and
+// nothing is in both. backlog is called once, before fn is first called,
+// even when the log is empty or missing. It watches the directory with
+// fsnotify (no polling), follows the log across rotation (the file renamed
+// away and a new one created) and waits for a line's newline before decoding
+// it. Lines that do not parse are skipped.
 func Tail(ctx context.Context, dir string, f Filter, n int, backlog func(recs []Record, skipped int), fn func(Record)) error {
 	return follow(ctx, dir, f, max(n, 0), backlog, fn, nil)
 }
 
-// follow is Tail (n >= 0) or Follow (n < 0), with a hook called once the
-// watch is in place (tests).
+// follow is Tail (n >= 0), or with n < 0 only the records appended from now
+// on (tests), with a hook called once the watch is in place (tests).
 func follow(ctx context.Context, dir string, f Filter, n int, backlog func([]Record, int), fn func(Record), ready func()) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err

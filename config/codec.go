@@ -2,7 +2,6 @@ package config
 
 import (
 	"encoding/binary"
-	"errors"
 	"time"
 
 	"github.com/bulwark-guard/bulwark/guards"
@@ -14,8 +13,6 @@ import (
 // tens of microseconds (gob or JSON cost ten times that in a cold process).
 // TestCodecCoversEveryField fails when GuardSpec gains a field this file
 // does not encode.
-
-var errCorrupt = errors.New("corrupt cache")
 
 type encoder struct {
 	b []byte

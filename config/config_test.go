@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/bulwark-guard/bulwark/guards"
-	"github.com/bulwark-guard/bulwark/packs"
 )
 
 // genPack writes a user pack of n guards.
@@ -375,8 +374,6 @@ func TestCodecCoversEveryField(t *testing.T) {
 		t.Errorf("LogConfig has %d fields: update the codec (and this count)", n)
 	}
 }
-
-func builtinForTest() []guards.PackSpec { return packs.Builtin() }
 
 func fill(v reflect.Value, s string) {
 	switch v.Kind() {

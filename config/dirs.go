@@ -67,13 +67,6 @@ const (
 // ConfigFile is the user's config.toml ("" with no config directory).
 func ConfigFile() string { return join(Dir(), ConfigFileName) }
 
-// PacksDir is the user's pack directory, packs.d ("" with no config directory).
-func PacksDir() string { return join(Dir(), PacksDirName) }
-
-// CacheDir is where compiled user packs and config are cached, under the
-// state directory ("" with no state directory).
-func CacheDir() string { return join(StateDir(), "cache") }
-
 func join(dir, name string) string {
 	if dir == "" {
 		return ""

@@ -71,7 +71,7 @@ const cacheMagic = "bulwark-cache-4\n"
 //
 // User packs (and config.toml, whose TOML decoding costs more than the rest
 // of a hook call) are parsed, validated and their examples run only when a
-// file changed; the result is cached in CacheDir keyed by every file's path,
+// file changed; the result is cached under the state directory keyed by every file's path,
 // size and modification time and by bulwark's version.
 func Load(o Options) *Loaded {
 	o = o.withDefaults()

@@ -19,8 +19,7 @@
 // prefix of a token (AKIA, ghp_, sk-ant-, xoxb-, eyJ ...) stay, so a reader can
 // tell what kind of secret was there and roughly how long it was. In private
 // key blocks the BEGIN and END lines stay and every non-space byte of the body
-// is masked. Byte offsets are unchanged by masking, so a Finding's Start/End
-// index both the input and the output.
+// is masked. Byte offsets are unchanged by masking.
 //
 // Mask is idempotent (Mask(Mask(s)) == Mask(s)) and never makes text longer.
 // A value that is already a kept prefix followed only by '*' (Mask's own
@@ -36,18 +35,9 @@ package redact
 
 import (
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 )
-
-// Finding is one secret found in a text.
-type Finding struct {
-	Kind   string // e.g. "aws-access-key", "github-token", "password"
-	Start  int    // byte offset of the value in the input (prefix included)
-	End    int    // byte offset just after the value
-	Masked string // the value as Mask writes it
-}
 
 // rule is one kind of secret.
 type rule struct {
@@ -414,29 +404,3 @@ func Mask(s string) string {
 	}
 	return s
 }
-
-// Secrets returns the secrets found in s, ordered by position. Overlapping
-// findings of different kinds (an AKIA key inside password=...) are all
-// reported.
-func Secrets(s string) []Finding {
-	spans := find(s)
-	if len(spans) == 0 {
-		return nil
-	}
-	sort.SliceStable(spans, func(i, j int) bool {
-		if spans[i].start != spans[j].start {
-			return spans[i].start < spans[j].start
-		}
-		return spans[i].end > spans[j].end
-	})
-	fs := make([]Finding, 0, len(spans))
-	for _, sp := range spans {
-		v := s[sp.start:sp.end]
-		fs = append(fs, Finding{Kind: sp.kind, Start: sp.start, End: sp.end,
-			Masked: maskSpans(v, []span{{start: 0, end: len(v), from: sp.from - sp.start}})})
-	}
-	return fs
-}
-
-// Contains reports whether s holds at least one secret.
-func Contains(s string) bool { return len(find(s)) > 0 }
