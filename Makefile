@@ -34,6 +34,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzScan -fuzztime $(FUZZTIME) ./interp
 	$(GO) test -run '^$$' -fuzz FuzzHookInput -fuzztime $(FUZZTIME) ./hooks
 	$(GO) test -run '^$$' -fuzz FuzzPrefilterEquivalence -fuzztime $(FUZZTIME) ./guards
+	$(GO) test -run '^$$' -fuzz '^FuzzRequiredLiterals$$' -fuzztime $(FUZZTIME) ./guards
+	$(GO) test -run '^$$' -fuzz '^FuzzRequiredLiterals2$$' -fuzztime $(FUZZTIME) ./guards
 	$(GO) test -run '^$$' -fuzz FuzzMask -fuzztime $(FUZZTIME) ./redact
 	$(GO) test -run '^$$' -fuzz '^FuzzInstallUninstall$$' -fuzztime $(FUZZTIME) ./installer
 	$(GO) test -run '^$$' -fuzz '^FuzzDocumentRoundTrip$$' -fuzztime $(FUZZTIME) ./installer
