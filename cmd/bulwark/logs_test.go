@@ -94,38 +94,6 @@ func TestLogsJSONIsRecords(t *testing.T) {
 	}
 }
 
-func TestLogsMissingLog(t *testing.T) {
-	code, out, errs := logsRun(t, "--dir", filepath.Join(t.TempDir(), "none"))
-	if code != ExitOK || out != "" || !strings.Contains(errs, "no decisions logged yet") {
-		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
-	}
-	// The state dir comes from BULWARK_HOME by default.
-	t.Setenv("BULWARK_HOME", t.TempDir())
-	if code, _, errs := logsRun(t); code != ExitOK || !strings.Contains(errs, "no decisions logged yet") {
-		t.Errorf("exit %d, stderr %q", code, errs)
-	}
-}
-
-func TestLogsUsageErrors(t *testing.T) {
-	for _, args := range [][]string{
-		{"--action", "deny,nope"},
-		{"--since", "yesterday"},
-		{"--since", "-5h"},
-		{"-n", "-1"},
-		{"extra"},
-		{"--no-such-flag"},
-		{"--summary", "-f"},
-	} {
-		code, _, errs := logsRun(t, append([]string{"--dir", logsFixture}, args...)...)
-		if code != ExitBlock || errs == "" {
-			t.Errorf("%v: exit %d, stderr %q; want %d and a message", args, code, errs, ExitBlock)
-		}
-	}
-	if code, _, errs := logsRun(t, "-h"); code != ExitOK || !strings.Contains(errs, "usage: bulwark logs") {
-		t.Errorf("-h: exit %d, stderr %q", code, errs)
-	}
-}
-
 func TestLogsRelativeCwd(t *testing.T) {
 	dir := t.TempDir()
 	here, _ := os.Getwd()
