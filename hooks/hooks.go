@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/bulwark-guard/bulwark/guards"
@@ -64,14 +65,15 @@ func Lookup(name string) (Client, error) {
 	return nil, fmt.Errorf("unknown client %q (want %s)", name, strings.Join(ClientNames(), ", "))
 }
 
-// ClientNames lists the clients bulwark speaks to.
+// ClientNames lists the clients bulwark speaks to, sorted: every protocol
+// registered by its file (package clients describes the rest of each
+// client).
 func ClientNames() []string {
-	var out []string
-	for _, n := range []string{"claude", "codex", "cursor", "gemini"} {
-		if _, ok := clients[n]; ok {
-			out = append(out, n)
-		}
+	out := make([]string, 0, len(clients))
+	for n := range clients {
+		out = append(out, n)
 	}
+	sort.Strings(out)
 	return out
 }
 

@@ -10,101 +10,9 @@ import (
 	"time"
 )
 
-// Env holds what settings paths are resolved against.
-type Env struct {
-	Home            string // $HOME
-	Cwd             string // the current directory (project and local scope)
-	ClaudeConfigDir string // $CLAUDE_CONFIG_DIR, relocates ~/.claude
-	CodexHome       string // $CODEX_HOME, relocates ~/.codex
-}
-
-// EnvFromOS reads Env from the process environment.
-func EnvFromOS() (Env, error) {
-	cwd, err := os.Getwd()
-	if err != nil {
-		return Env{}, err
-	}
-	e := Env{Home: os.Getenv("HOME"), Cwd: cwd, ClaudeConfigDir: os.Getenv("CLAUDE_CONFIG_DIR"), CodexHome: os.Getenv("CODEX_HOME")}
-	if !filepath.IsAbs(e.Home) {
-		if h, err := os.UserHomeDir(); err == nil && filepath.IsAbs(h) {
-			e.Home = h
-		} else {
-			e.Home = ""
-		}
-	}
-	return e, nil
-}
-
-// UserConfigDir is the client's user-level directory (~/.claude, ~/.codex,
-// ~/.cursor, ~/.gemini, honouring the relocation variables).
-func UserConfigDir(c Client, env Env) string {
-	switch c {
-	case Claude:
-		if env.ClaudeConfigDir != "" {
-			return env.ClaudeConfigDir
-		}
-	case Codex:
-		if env.CodexHome != "" {
-			return env.CodexHome
-		}
-	}
-	if env.Home == "" {
-		return ""
-	}
-	return filepath.Join(env.Home, "."+string(c))
-}
-
-// Scopes returns the scopes a client supports.
-func Scopes(c Client) []Scope {
-	if c == Claude {
-		return []Scope{ScopeUser, ScopeProject, ScopeLocal}
-	}
-	return []Scope{ScopeUser, ScopeProject}
-}
-
-// SettingsPath returns the file install edits for a client and scope.
-func SettingsPath(c Client, s Scope, env Env) (string, error) {
-	name := map[Client]string{Claude: "settings.json", Codex: "hooks.json", Cursor: "hooks.json", Gemini: "settings.json"}[c]
-	if name == "" {
-		return "", fmt.Errorf("unknown client %q", c)
-	}
-	switch s {
-	case ScopeUser:
-		d := UserConfigDir(c, env)
-		if d == "" {
-			return "", errors.New("no usable HOME: cannot locate the user settings")
-		}
-		return filepath.Join(d, name), nil
-	case ScopeProject:
-		return filepath.Join(env.Cwd, "."+string(c), name), nil
-	case ScopeLocal:
-		if c != Claude {
-			return "", fmt.Errorf("scope local exists only for claude (%s has user and project)", c)
-		}
-		// Since Claude Code v2.1.211 settings.local.json lives at the git
-		// repository root; outside a repository, in the current directory.
-		return filepath.Join(gitRoot(env.Cwd), ".claude", "settings.local.json"), nil
-	}
-	return "", fmt.Errorf("unknown scope %q (want user, project or local)", s)
-}
-
-// gitRoot returns the nearest directory at or above dir holding .git, or dir.
-func gitRoot(dir string) string {
-	for d := dir; ; {
-		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
-			return d
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return dir
-		}
-		d = parent
-	}
-}
-
 // Change is the outcome of editing one settings file.
 type Change struct {
-	Client  Client
+	Client  string
 	Scope   Scope
 	Path    string // the settings path for the scope
 	Target  string // the file actually written: Path with symlinks resolved
@@ -130,16 +38,16 @@ func (c *Change) Diff() string {
 // that is not valid JSON, or JSON of the wrong shape, is left untouched and
 // the error says what and where. dryRun computes the change and writes
 // nothing.
-func InstallFile(c Client, s Scope, path string, o Options, m *Manifest, dryRun bool, now time.Time) (*Change, error) {
-	ch, err := readTarget(c, s, path, dryRun)
+func InstallFile(spec *Spec, s Scope, path string, o Options, m *Manifest, dryRun bool, now time.Time) (*Change, error) {
+	ch, err := readTarget(spec.Client, s, path, dryRun)
 	if err != nil {
 		return nil, err
 	}
 	prev := m.Files[ch.Target]
-	if prev != nil && prev.Client != c {
+	if prev != nil && prev.Client != spec.Client {
 		prev = nil
 	}
-	newData, rec, err := Install(c, ch.Old, o, prev)
+	newData, rec, err := Install(spec, ch.Old, o, prev)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ch.Target, err)
 	}
@@ -167,13 +75,13 @@ func InstallFile(c Client, s Scope, path string, o Options, m *Manifest, dryRun 
 // UninstallFile removes bulwark from the settings file (see Uninstall) and
 // drops its record from m. When install created the file and nothing else
 // is left in it, the file is deleted.
-func UninstallFile(c Client, s Scope, path string, m *Manifest, dryRun bool, now time.Time) (*Change, error) {
-	ch, err := readTarget(c, s, path, dryRun)
+func UninstallFile(spec *Spec, s Scope, path string, m *Manifest, dryRun bool, now time.Time) (*Change, error) {
+	ch, err := readTarget(spec.Client, s, path, dryRun)
 	if err != nil {
 		return nil, err
 	}
 	rec := m.Files[ch.Target]
-	if rec != nil && rec.Client != c {
+	if rec != nil && rec.Client != spec.Client {
 		rec = nil
 	}
 	ch.Record = rec
@@ -183,7 +91,7 @@ func UninstallFile(c Client, s Scope, path string, m *Manifest, dryRun bool, now
 		}
 		return ch, nil
 	}
-	newData, err := Uninstall(c, ch.Old, rec)
+	newData, err := Uninstall(spec, ch.Old, rec)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ch.Target, err)
 	}
@@ -207,7 +115,7 @@ func UninstallFile(c Client, s Scope, path string, m *Manifest, dryRun bool, now
 
 // readTarget resolves the symlinks of path and reads the file (Old stays
 // nil when it does not exist).
-func readTarget(c Client, s Scope, path string, dryRun bool) (*Change, error) {
+func readTarget(c string, s Scope, path string, dryRun bool) (*Change, error) {
 	target, err := resolveLinks(path)
 	if err != nil {
 		return nil, err

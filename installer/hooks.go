@@ -6,34 +6,26 @@ import (
 	"slices"
 )
 
-// spec describes one client's settings format for the shared engine.
-type spec struct {
-	events []string
-	// grouped: event arrays hold {"matcher", "hooks": [handler]} groups
+// Spec is one client's settings-file format, as the shared engine needs it.
+// Each client's description (package clients) gives one.
+type Spec struct {
+	// Client is the client's name, written into the hook command
+	// (--client) and the install record.
+	Client string
+	// Events are the hook events install wires, the pre-action (blocking)
+	// one first.
+	Events []string
+	// Grouped: event arrays hold {"matcher", "hooks": [handler]} groups
 	// (Claude Code, Codex, Gemini CLI); otherwise handlers directly (Cursor).
-	grouped bool
-	matcher string
-	// handler builds our handler object for the command.
-	handler func(command string, o Options) *Value
-	client  Client
-	// extra installs what is specific to the client beyond hooks (deny
-	// rules, tools.enableHooks, version); unextra undoes it.
-	extra   func(root *Value, o Options, rec, prev *Record) error
-	unextra func(root *Value, rec *Record) error
-}
-
-func specFor(c Client) (*spec, error) {
-	switch c {
-	case Claude:
-		return claudeSpec, nil
-	case Codex:
-		return codexSpec, nil
-	case Cursor:
-		return cursorSpec, nil
-	case Gemini:
-		return geminiSpec, nil
-	}
-	return nil, fmt.Errorf("unknown client %q (want claude, codex, cursor or gemini)", c)
+	Grouped bool
+	// Matcher is the matcher of the group install adds (all tools).
+	Matcher string
+	// Handler builds our handler object for the command.
+	Handler func(command string, o Options) *Value
+	// Extra installs what is specific to the client beyond hooks (deny
+	// rules, switches, version); Unextra undoes it. Either may be nil.
+	Extra   func(root *Value, o Options, rec, prev *Record) error
+	Unextra func(root *Value, rec *Record) error
 }
 
 // isOurs reports whether a handler object is bulwark's.
@@ -47,9 +39,9 @@ func isOurs(h *Value) bool {
 	return IsBulwarkCommand(h.Get("command").Str())
 }
 
-func (s *spec) install(root *Value, o Options, rec, prev *Record) error {
-	cmd := HookCommand(o.Binary, s.client, o.Profile)
-	hooks, err := ensure(root, "hooks", "hooks", KindObject, rec)
+func (s *Spec) install(root *Value, o Options, rec, prev *Record) error {
+	cmd := HookCommand(o.Binary, s.Client, o.Profile)
+	hooks, err := Ensure(root, "hooks", "hooks", KindObject, rec)
 	if err != nil {
 		return err
 	}
@@ -60,23 +52,23 @@ func (s *spec) install(root *Value, o Options, rec, prev *Record) error {
 		allOurs := !hooks.Empty()
 		for _, m := range hooks.Members {
 			if s.onlyOurs(m.Value) {
-				rec.markCreated("hooks/" + m.Key)
+				rec.MarkCreated("hooks/" + m.Key)
 			} else {
 				allOurs = false
 			}
 		}
 		if allOurs {
-			rec.markCreated("hooks")
+			rec.MarkCreated("hooks")
 		}
 	}
-	for _, ev := range s.events {
-		arr, err := ensure(hooks, ev, "hooks/"+ev, KindArray, rec)
+	for _, ev := range s.Events {
+		arr, err := Ensure(hooks, ev, "hooks/"+ev, KindArray, rec)
 		if err != nil {
 			return err
 		}
-		h := s.handler(cmd, o)
-		if s.grouped {
-			if err := placeGrouped(arr, ev, s.matcher, h); err != nil {
+		h := s.Handler(cmd, o)
+		if s.Grouped {
+			if err := placeGrouped(arr, ev, s.Matcher, h); err != nil {
 				return err
 			}
 		} else {
@@ -85,13 +77,13 @@ func (s *spec) install(root *Value, o Options, rec, prev *Record) error {
 		raw, _ := json.Marshal(json.RawMessage(h.Encode()))
 		rec.Entries = append(rec.Entries, Entry{Event: ev, Handler: raw})
 	}
-	if s.extra != nil {
-		return s.extra(root, o, rec, prev)
+	if s.Extra != nil {
+		return s.Extra(root, o, rec, prev)
 	}
 	return nil
 }
 
-func (s *spec) uninstall(root *Value, rec *Record) error {
+func (s *Spec) uninstall(root *Value, rec *Record) error {
 	hooks := root.Get("hooks")
 	if hooks != nil && hooks.Kind == KindObject {
 		emptied := false
@@ -101,34 +93,34 @@ func (s *spec) uninstall(root *Value, rec *Record) error {
 				continue
 			}
 			removed := false
-			if s.grouped {
+			if s.Grouped {
 				removed = removeGrouped(arr)
 			} else {
 				removed = removeFlat(arr)
 			}
-			if removed && arr.Empty() && (rec == nil || rec.created("hooks/"+m.Key)) {
+			if removed && arr.Empty() && (rec == nil || rec.IsCreated("hooks/"+m.Key)) {
 				hooks.Delete(m.Key)
 				emptied = true
 			}
 		}
-		if emptied && hooks.Empty() && (rec == nil || rec.created("hooks")) {
+		if emptied && hooks.Empty() && (rec == nil || rec.IsCreated("hooks")) {
 			root.Delete("hooks")
 		}
 	}
-	if s.unextra != nil {
-		return s.unextra(root, rec)
+	if s.Unextra != nil {
+		return s.Unextra(root, rec)
 	}
 	return nil
 }
 
 // onlyOurs reports whether an event array is non-empty and holds only
 // bulwark handlers (in groups holding only bulwark handlers).
-func (s *spec) onlyOurs(arr *Value) bool {
+func (s *Spec) onlyOurs(arr *Value) bool {
 	if arr.Kind != KindArray || len(arr.Elems) == 0 {
 		return false
 	}
 	for _, x := range arr.Elems {
-		if !s.grouped {
+		if !s.Grouped {
 			if !isOurs(x) {
 				return false
 			}
@@ -150,15 +142,15 @@ func (s *spec) onlyOurs(arr *Value) bool {
 var kindNames = map[Kind]string{KindObject: "an object", KindArray: "an array", KindString: "a string",
 	KindNumber: "a number", KindBool: "a boolean", KindNull: "null"}
 
-// ensure returns parent[key], creating it with the given kind (and recording
+// Ensure returns parent[key], creating it with the given kind (and recording
 // path as created) when missing; an existing value of another kind is an
 // error naming the path.
-func ensure(parent *Value, key, path string, k Kind, rec *Record) (*Value, error) {
+func Ensure(parent *Value, key, path string, k Kind, rec *Record) (*Value, error) {
 	v := parent.Get(key)
 	if v == nil {
 		v = &Value{Kind: k}
 		parent.Set(key, v)
-		rec.markCreated(path)
+		rec.MarkCreated(path)
 		return v, nil
 	}
 	if v.Kind != k {
@@ -282,13 +274,13 @@ func removeFlat(arr *Value) bool {
 
 // FindHandlers returns the commands of every bulwark handler in a parsed
 // settings document, per event (for doctor).
-func FindHandlers(c Client, root *Value) map[string][]*Value {
+func FindHandlers(s *Spec, root *Value) map[string][]*Value {
 	out := map[string][]*Value{}
 	hooks := root.Get("hooks")
 	if hooks == nil || hooks.Kind != KindObject {
 		return out
 	}
-	grouped := c != Cursor
+	grouped := s.Grouped
 	for _, m := range hooks.Members {
 		if m.Value.Kind != KindArray {
 			continue
@@ -317,23 +309,13 @@ func (v *Value) arrayElems() []*Value {
 	return v.Elems
 }
 
-// Events returns the hook events install wires for a client, the
-// pre-action (blocking) one first.
-func Events(c Client) []string {
-	s, err := specFor(c)
-	if err != nil {
-		return nil
-	}
-	return slices.Clone(s.events)
-}
-
 // NarrowMatchers returns, per event, the matchers of groups holding a
 // bulwark handler that do not match every tool (anything but "*", "" or
 // ".*"): bulwark then sees only some tools.
-func NarrowMatchers(c Client, root *Value) map[string][]string {
+func NarrowMatchers(s *Spec, root *Value) map[string][]string {
 	out := map[string][]string{}
 	hooks := root.Get("hooks")
-	if c == Cursor || hooks == nil || hooks.Kind != KindObject {
+	if !s.Grouped || hooks == nil || hooks.Kind != KindObject {
 		return out
 	}
 	for _, m := range hooks.Members {

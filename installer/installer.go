@@ -1,13 +1,14 @@
-// Package installer wires bulwark into the settings files of AI coding
-// clients (Claude Code, Codex, Cursor, Gemini CLI) and takes it out again.
+// Package installer is the engine that wires bulwark into a coding client's
+// settings file and takes it out again. It knows JSON settings files, hook
+// arrays and permission rules in general; what one client's file looks like
+// (its events, handler fields, extra keys) is a *Spec given by that client's
+// description in package clients.
 //
 // The edits are pure functions from (old settings bytes, options, the
 // previous install record) to (new settings bytes, the new record): Install
-// and Uninstall. One file per client format holds what is specific to it
-// (claude.go, codex.go, cursor.go, gemini.go); hooks.go is the shared engine
-// for hook arrays and permission rules; jsondoc.go the order-preserving JSON
-// model; files.go the only file I/O (validate, backup, atomic write) and
-// manifest.go the install manifest.
+// and Uninstall. hooks.go is the shared engine for hook arrays; jsondoc.go
+// the order-preserving JSON model; files.go the only file I/O (validate,
+// lock, backup, atomic write) and manifest.go the install manifest.
 //
 // What is ours: a hook handler is bulwark's when IsBulwarkCommand accepts its
 // command (the first word is a path whose base name starts with "bulwark", or
@@ -18,10 +19,10 @@
 // rules install added (and which of the wanted ones were already there) is
 // recorded in the manifest; uninstall removes only rules recorded as added.
 // Containers (the hooks object, an event array, permissions, permissions.deny,
-// tools.enableHooks, Cursor's version) that install created are recorded
-// too, and removed again by uninstall (containers only once empty); a value
-// install changed (Gemini's enableHooks false -> true) is set back. Without a
-// record, containers holding nothing but bulwark handlers count as ours.
+// Cursor's version ...) that install created are recorded too, and removed
+// again by uninstall (containers only once empty); a value install changed
+// is set back. Without a record, containers holding nothing but bulwark
+// handlers count as ours.
 //
 // Upgrade in place: install replaces the first bulwark handler of each event
 // with the new one at the same position (new path, profile, timeout), drops
@@ -49,26 +50,14 @@ import (
 	"strings"
 )
 
-// Client is a supported coding client.
-type Client string
-
-const (
-	Claude Client = "claude"
-	Codex  Client = "codex"
-	Cursor Client = "cursor"
-	Gemini Client = "gemini"
-)
-
-// Clients lists every supported client, in display order.
-var Clients = []Client{Claude, Codex, Cursor, Gemini}
-
 // Scope is which settings file of a client to edit.
 type Scope string
 
 const (
 	ScopeUser    Scope = "user"
 	ScopeProject Scope = "project"
-	ScopeLocal   Scope = "local" // Claude Code only: .claude/settings.local.json
+	ScopeLocal   Scope = "local"   // Claude Code only: .claude/settings.local.json
+	ScopeManaged Scope = "managed" // Claude Code only: a drop-in under managed-settings.d
 )
 
 // Profiles are the profile names the hook accepts.
@@ -82,14 +71,15 @@ const DefaultTimeoutSeconds = 10
 type Options struct {
 	Binary  string // absolute path of the bulwark executable
 	Profile string // minimal, balanced or strict
-	// DenyRules are the permissions.deny rules to ensure (Claude Code only);
-	// see DefaultDenyRules.
+	// DenyRules are the permissions.deny rules to ensure (clients whose Spec
+	// installs them: Claude Code).
 	DenyRules []string
 	// TimeoutSeconds overrides DefaultTimeoutSeconds when > 0.
 	TimeoutSeconds int
 }
 
-func (o Options) timeout() int {
+// Timeout is the hook timeout to write, in seconds.
+func (o Options) Timeout() int {
 	if o.TimeoutSeconds > 0 {
 		return o.TimeoutSeconds
 	}
@@ -109,7 +99,7 @@ func (o Options) validate() error {
 // Record is what one install did to one settings file; the manifest keeps
 // one per file so that uninstall can undo exactly that.
 type Record struct {
-	Client      Client `json:"client"`
+	Client      string `json:"client"`
 	Scope       Scope  `json:"scope"`
 	File        string `json:"file"`
 	CreatedFile bool   `json:"created_file,omitempty"`
@@ -136,11 +126,13 @@ type Entry struct {
 	Handler json.RawMessage `json:"handler"`
 }
 
-func (r *Record) created(path string) bool {
+// IsCreated reports whether install created the key at path.
+func (r *Record) IsCreated(path string) bool {
 	return r != nil && slices.Contains(r.Created, path)
 }
 
-func (r *Record) markCreated(path string) {
+// MarkCreated records that install created the key at path.
+func (r *Record) MarkCreated(path string) {
 	if !slices.Contains(r.Created, path) {
 		r.Created = append(r.Created, path)
 	}
@@ -152,11 +144,7 @@ func (r *Record) markCreated(path string) {
 // empty means the file does not exist yet. Errors: *SyntaxError for a file
 // that is not valid JSON, a plain error for valid JSON of the wrong shape
 // (e.g. "hooks" is an array); in both cases nothing should be written.
-func Install(c Client, old []byte, o Options, prev *Record) ([]byte, *Record, error) {
-	spec, err := specFor(c)
-	if err != nil {
-		return nil, nil, err
-	}
+func Install(spec *Spec, old []byte, o Options, prev *Record) ([]byte, *Record, error) {
 	if err := o.validate(); err != nil {
 		return nil, nil, err
 	}
@@ -165,7 +153,7 @@ func Install(c Client, old []byte, o Options, prev *Record) ([]byte, *Record, er
 		return nil, nil, err
 	}
 	root := orig.Clone()
-	rec := &Record{Client: c, Binary: o.Binary, Profile: o.Profile, Previous: map[string]string{}}
+	rec := &Record{Client: spec.Client, Binary: o.Binary, Profile: o.Profile, Previous: map[string]string{}}
 	if prev != nil {
 		rec.Scope, rec.File, rec.CreatedFile = prev.Scope, prev.File, prev.CreatedFile
 		rec.Created = slices.Clone(prev.Created)
@@ -188,11 +176,7 @@ func Install(c Client, old []byte, o Options, prev *Record) ([]byte, *Record, er
 // back. With rec == nil (no manifest) only the hook handlers go, and
 // containers emptied by that. old is returned unchanged when there is
 // nothing to remove.
-func Uninstall(c Client, old []byte, rec *Record) ([]byte, error) {
-	spec, err := specFor(c)
-	if err != nil {
-		return nil, err
-	}
+func Uninstall(spec *Spec, old []byte, rec *Record) ([]byte, error) {
 	orig, err := ParseDocument(old)
 	if err != nil {
 		return nil, err
@@ -206,7 +190,7 @@ func Uninstall(c Client, old []byte, rec *Record) ([]byte, error) {
 
 // HookCommand builds the shell command the client runs: the binary path in
 // double quotes (with ", \, $ and ` escaped) and the hook arguments.
-func HookCommand(binary string, c Client, profile string) string {
+func HookCommand(binary, client, profile string) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for _, r := range binary {
@@ -216,7 +200,7 @@ func HookCommand(binary string, c Client, profile string) string {
 		b.WriteRune(r)
 	}
 	b.WriteString(`" hook --client `)
-	b.WriteString(string(c))
+	b.WriteString(client)
 	b.WriteString(" --profile ")
 	b.WriteString(profile)
 	return b.String()

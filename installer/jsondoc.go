@@ -429,3 +429,18 @@ func render(old []byte, orig, edited *Value) []byte {
 	}
 	return out
 }
+
+// Literal builds a scalar from its JSON source text (as kept in Raw), e.g.
+// a value recorded before install changed it.
+func Literal(raw string) *Value {
+	k := KindNumber
+	switch {
+	case raw == "true" || raw == "false":
+		k = KindBool
+	case raw == "null":
+		k = KindNull
+	case len(raw) > 0 && raw[0] == '"':
+		k = KindString
+	}
+	return &Value{Kind: k, Raw: raw}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/bulwark-guard/bulwark/clients"
 	"github.com/bulwark-guard/bulwark/config"
 	"io"
 	"os"
@@ -18,30 +19,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
-
 	"github.com/bulwark-guard/bulwark/installer"
 )
 
 func init() {
 	register("doctor", "check that bulwark is installed and answering, per client", cmdDoctor)
-}
-
-// managedSettingsFiles lists Claude Code's managed settings files (the file
-// and its managed-settings.d/*.json drop-ins); tests replace it.
-var managedSettingsFiles = func() []string {
-	var base string
-	switch runtime.GOOS {
-	case "darwin":
-		base = "/Library/Application Support/ClaudeCode"
-	case "windows":
-		base = `C:\Program Files\ClaudeCode`
-	default:
-		base = "/etc/claude-code"
-	}
-	files := []string{filepath.Join(base, "managed-settings.json")}
-	drop, _ := filepath.Glob(filepath.Join(base, "managed-settings.d", "*.json"))
-	return append(files, drop...)
 }
 
 // selfTestTimeout bounds one run of the installed hook command when the
@@ -52,7 +34,7 @@ const selfTestTimeout = 10 * time.Second
 type doctor struct {
 	w            io.Writer
 	fails, warns int
-	env          installer.Env
+	env          clients.Env
 	manifest     *installer.Manifest
 	tested       map[string]bool // hook commands already self-tested
 	checked      map[string]bool // settings files already checked (symlinks resolved)
@@ -76,6 +58,22 @@ func (d *doctor) info(format string, args ...any) { d.line("INFO", format, args.
 func (d *doctor) warn(format string, args ...any) { d.warns++; d.line("WARN", format, args...) }
 func (d *doctor) fail(format string, args ...any) { d.fails++; d.line("FAIL", format, args...) }
 
+// report prints a client description's findings.
+func (d *doctor) report(fs []clients.Finding) {
+	for _, f := range fs {
+		switch f.Level {
+		case clients.OK:
+			d.ok("%s", f.Text)
+		case clients.Warn:
+			d.warn("%s", f.Text)
+		case clients.Fail:
+			d.fail("%s", f.Text)
+		default:
+			d.info("%s", f.Text)
+		}
+	}
+}
+
 func cmdDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -98,16 +96,16 @@ func cmdDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bulwark doctor: unexpected argument %q\n", fs.Arg(0))
 		return ExitBlock
 	}
-	var clients []installer.Client
-	if *client == "all" {
-		clients = installer.Clients
-	} else if c := installer.Client(*client); slices.Contains(installer.Clients, c) {
-		clients = []installer.Client{c}
-	} else {
-		fmt.Fprintf(stderr, "bulwark doctor: unknown client %q (want claude, codex, cursor, gemini or all)\n", *client)
-		return ExitBlock
+	targets := clients.All()
+	if *client != "all" {
+		c, err := clients.Lookup(*client)
+		if err != nil {
+			fmt.Fprintf(stderr, "bulwark doctor: %v or all\n", err)
+			return ExitBlock
+		}
+		targets = []*clients.Client{c}
 	}
-	env, err := installer.EnvFromOS()
+	env, err := clientEnv()
 	if err != nil {
 		fmt.Fprintf(stderr, "bulwark doctor: %v\n", err)
 		return ExitFail
@@ -125,7 +123,7 @@ func cmdDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 	d.checkConfiguration()
 	installed := 0
-	for _, c := range clients {
+	for _, c := range targets {
 		installed += d.checkClient(c)
 	}
 	switch {
@@ -143,16 +141,11 @@ func cmdDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 // checkClient checks every scope of one client and returns how many
 // settings files have bulwark installed.
-func (d *doctor) checkClient(c installer.Client) int {
+func (d *doctor) checkClient(c *clients.Client) int {
 	installed := 0
-	if c == installer.Claude {
-		d.checkManaged()
-	}
-	if c == installer.Codex {
-		d.checkCodexConfig()
-	}
-	for _, s := range installer.Scopes(c) {
-		path, err := installer.SettingsPath(c, s, d.env)
+	d.report(c.CheckClient(d.env))
+	for _, s := range c.Scopes {
+		path, err := c.SettingsPath(s, d.env)
 		if err != nil {
 			continue
 		}
@@ -161,14 +154,14 @@ func (d *doctor) checkClient(c installer.Client) int {
 		}
 	}
 	if installed == 0 {
-		d.info("%s: bulwark is not installed (no bulwark hook in its user or project settings)", c)
+		d.info("%s: bulwark is not installed (no bulwark hook in its user or project settings)", c.Name)
 	}
 	return installed
 }
 
 // checkFile checks one settings file; it reports whether bulwark is
 // installed there.
-func (d *doctor) checkFile(c installer.Client, s installer.Scope, path string) bool {
+func (d *doctor) checkFile(c *clients.Client, s installer.Scope, path string) bool {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return false
@@ -181,7 +174,7 @@ func (d *doctor) checkFile(c installer.Client, s installer.Scope, path string) b
 		return false // the same file as another scope (e.g. run from $HOME)
 	}
 	d.checked[target] = true
-	title := fmt.Sprintf("%s (%s) %s", c, s, path)
+	title := fmt.Sprintf("%s (%s) %s", c.Name, s, path)
 	if target != path {
 		title += " -> " + target
 	}
@@ -197,10 +190,7 @@ func (d *doctor) checkFile(c installer.Client, s installer.Scope, path string) b
 		return false
 	}
 	rec := d.manifest.Files[target]
-	if c == installer.Claude && root.Get("disableAllHooks").IsTrue() {
-		d.fail("\"disableAllHooks\": true turns every hook off, bulwark's included")
-	}
-	found := installer.FindHandlers(c, root)
+	found := installer.FindHandlers(c.Spec, root)
 	if len(found) == 0 {
 		if rec != nil {
 			d.warn("the install manifest lists this file but it has no bulwark hook (removed by hand?)")
@@ -209,7 +199,7 @@ func (d *doctor) checkFile(c installer.Client, s installer.Scope, path string) b
 		}
 		return false
 	}
-	events := installer.Events(c)
+	events := c.Spec.Events
 	for i, ev := range events {
 		switch n := len(found[ev]); {
 		case n == 0 && i == 0:
@@ -227,7 +217,7 @@ func (d *doctor) checkFile(c installer.Client, s installer.Scope, path string) b
 		}
 	}
 	d.ok("bulwark hooks on %s", strings.Join(evs, ", "))
-	for ev, ms := range installer.NarrowMatchers(c, root) {
+	for ev, ms := range installer.NarrowMatchers(c.Spec, root) {
 		d.warn("the bulwark hook on %s only runs for matcher %q: other tools are not checked (run 'bulwark install' to reset it to all tools)", ev, strings.Join(ms, `", "`))
 	}
 
@@ -235,34 +225,25 @@ func (d *doctor) checkFile(c installer.Client, s installer.Scope, path string) b
 	for _, ev := range evs {
 		for _, h := range found[ev] {
 			d.checkTimeout(c, ev, h)
-			if c == installer.Cursor && !h.Get("failClosed").IsTrue() {
-				d.warn("%s hook without \"failClosed\": true: Cursor runs the action when the hook fails", ev)
-			}
+			d.report(c.CheckHandler(ev, h))
 			if cmd := h.Get("command").Str(); !slices.Contains(cmds, cmd) {
 				cmds = append(cmds, cmd)
 			}
 		}
 	}
 	for _, cmd := range cmds {
-		if d.checkCommand(c, cmd) && !d.tested[string(c)+"\x00"+cmd] {
-			d.tested[string(c)+"\x00"+cmd] = true
+		if d.checkCommand(c, cmd) && !d.tested[c.Name+"\x00"+cmd] {
+			d.tested[c.Name+"\x00"+cmd] = true
 			d.selfTest(c, cmd, handlerTimeout(c, found[events[0]]))
 		}
 	}
-	switch c {
-	case installer.Claude:
-		d.checkDeny(root, rec)
-	case installer.Gemini:
-		if !root.Get("tools").Get("enableHooks").IsTrue() {
-			d.fail("\"tools\": {\"enableHooks\": true} is missing: Gemini CLI ignores the hooks")
-		}
-	}
+	d.report(c.CheckFile(d.env, root, rec))
 	return true
 }
 
 // checkCommand checks the program and arguments of a hook command; it
 // reports whether the command is worth a live test.
-func (d *doctor) checkCommand(c installer.Client, cmd string) bool {
+func (d *doctor) checkCommand(c *clients.Client, cmd string) bool {
 	pc, ok := installer.ParseCommand(cmd)
 	if !ok {
 		d.fail("cannot parse the hook command %q", cmd)
@@ -284,8 +265,8 @@ func (d *doctor) checkCommand(c installer.Client, cmd string) bool {
 		d.ok("hook binary %s is executable", pc.Binary)
 		d.checkVersion(pc.Binary)
 	}
-	if pc.Client != string(c) {
-		d.fail("the hook command says --client %q, this is %s's settings", pc.Client, c)
+	if pc.Client != c.Name {
+		d.fail("the hook command says --client %q, this is %s's settings", pc.Client, c.Name)
 	}
 	if slices.Contains(installer.Profiles, pc.Profile) {
 		d.ok("profile %s", pc.Profile)
@@ -318,25 +299,34 @@ func (d *doctor) checkVersion(bin string) {
 	d.ok("hook binary is this version (%s)", f[1])
 }
 
-// checkTimeout warns about missing or mis-scaled timeouts.
-func (d *doctor) checkTimeout(c installer.Client, ev string, h *installer.Value) {
+// checkTimeout warns about missing or mis-scaled timeouts (in the client's
+// unit: under a second, or over 15 minutes, is a unit mistake).
+func (d *doctor) checkTimeout(c *clients.Client, ev string, h *installer.Value) {
 	t := h.Get("timeout")
 	if t == nil {
 		d.warn("%s hook has no timeout (client default applies)", ev)
 		return
 	}
 	n, err := strconv.ParseFloat(t.Raw, 64)
+	dur := time.Duration(n * float64(c.TimeoutUnit))
 	switch {
 	case err != nil || n <= 0:
 		d.warn("%s hook timeout %s is not a positive number", ev, t.Raw)
-	case c == installer.Gemini && n < 1000:
-		d.warn("%s hook timeout %s is in milliseconds for Gemini CLI (under a second)", ev, t.Raw)
-	case c != installer.Gemini && n >= 1000:
-		d.warn("%s hook timeout %s is in seconds (%.0f minutes): milliseconds written as seconds?", ev, t.Raw, n/60)
+	case c.TimeoutUnit == time.Millisecond && dur < time.Second:
+		d.warn("%s hook timeout %s is in milliseconds for %s (under a second)", ev, t.Raw, c.Title)
+	case dur > 15*time.Minute:
+		d.warn("%s hook timeout %s is in %s (%.0f minutes): milliseconds written as seconds?", ev, t.Raw, unitName(c.TimeoutUnit), dur.Minutes())
 	}
 }
 
-func handlerTimeout(c installer.Client, hs []*installer.Value) time.Duration {
+func unitName(d time.Duration) string {
+	if d == time.Millisecond {
+		return "milliseconds"
+	}
+	return "seconds"
+}
+
+func handlerTimeout(c *clients.Client, hs []*installer.Value) time.Duration {
 	if len(hs) == 0 || hs[0].Get("timeout") == nil {
 		return selfTestTimeout
 	}
@@ -344,102 +334,12 @@ func handlerTimeout(c installer.Client, hs []*installer.Value) time.Duration {
 	if err != nil || n <= 0 {
 		return selfTestTimeout
 	}
-	dur := time.Duration(n * float64(time.Second))
-	if c == installer.Gemini {
-		dur = time.Duration(n * float64(time.Millisecond))
-	}
-	return min(dur, 30*time.Second)
-}
-
-// checkDeny checks Claude Code's backstop deny rules: those the manifest
-// records for the file, else the default set.
-func (d *doctor) checkDeny(root *installer.Value, rec *installer.Record) {
-	want := installer.DefaultDenyRules(installer.DenyPaths{Home: d.env.Home}, false)
-	if rec != nil {
-		want = append(slices.Clone(rec.DenyAdded), rec.DenyPreexisting...)
-	}
-	have := map[string]bool{}
-	if deny := root.Get("permissions").Get("deny"); deny != nil {
-		for _, e := range deny.Elems {
-			have[e.Str()] = true
-		}
-	}
-	var missing []string
-	for _, r := range want {
-		if !have[r] {
-			missing = append(missing, r)
-		}
-	}
-	switch {
-	case len(missing) == 0:
-		d.ok("%d backstop deny rules in place", len(want))
-	case len(missing) == len(want):
-		d.warn("no backstop deny rules: if the hook fails, Claude Code runs the action (run 'bulwark install')")
-	default:
-		d.warn("%d of %d backstop deny rules missing: %s", len(missing), len(want), strings.Join(missing, ", "))
-	}
-}
-
-// checkManaged reads Claude Code's managed settings for switches that turn
-// user and project hooks off.
-func (d *doctor) checkManaged() {
-	for _, f := range managedSettingsFiles() {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		root, err := installer.ParseDocument(data)
-		if err != nil {
-			d.warn("claude managed settings %s: not valid JSON: %v", f, err)
-			continue
-		}
-		if root.Get("allowManagedHooksOnly").IsTrue() {
-			d.fail("claude managed settings %s: \"allowManagedHooksOnly\": true makes user and project hooks inert; ask your administrator to add bulwark to the managed hooks", f)
-		}
-		if root.Get("disableAllHooks").IsTrue() {
-			d.fail("claude managed settings %s: \"disableAllHooks\": true turns every hook off", f)
-		}
-	}
-}
-
-// checkCodexConfig looks at ~/.codex/config.toml: inline [hooks] and the
-// hooks feature flag.
-func (d *doctor) checkCodexConfig() {
-	dir := installer.UserConfigDir(installer.Codex, d.env)
-	if dir == "" {
-		return
-	}
-	path := filepath.Join(dir, "config.toml")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return
-	}
-	var cfg map[string]any
-	if _, err := toml.Decode(string(data), &cfg); err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			d.warn("codex %s: not valid TOML: line %d, column %d: %s", path, pe.Position.Line, pe.Position.Col, pe.Message)
-		} else {
-			d.warn("codex %s: not valid TOML: %v", path, err)
-		}
-		return
-	}
-	if _, ok := cfg["hooks"]; ok {
-		d.warn("codex %s has a [hooks] table: bulwark installs into hooks.json, which is preferred; keep bulwark out of config.toml so it does not run twice", path)
-	}
-	if f, ok := cfg["features"].(map[string]any); ok {
-		for _, k := range []string{"hooks", "codex_hooks"} {
-			if v, ok := f[k].(bool); ok && !v {
-				d.fail("codex %s: [features] %s = false turns hooks off", path, k)
-			}
-		}
-	}
-	d.info("codex: hooks run only once trusted in Codex (/hooks); doctor cannot see that")
+	return min(time.Duration(n*float64(c.TimeoutUnit)), 30*time.Second)
 }
 
 // selfTest pipes a dangerous and a harmless event through the hook command
 // exactly as the settings spell it, via sh -c like the clients do.
-func (d *doctor) selfTest(c installer.Client, command string, timeout time.Duration) {
+func (d *doctor) selfTest(c *clients.Client, command string, timeout time.Duration) {
 	dec, detail, err := runHook(c, command, "rm -rf ~", timeout)
 	switch {
 	case err != nil:
@@ -462,46 +362,15 @@ func (d *doctor) selfTest(c installer.Client, command string, timeout time.Durat
 	}
 }
 
-// selfTestEvent is the client's pre-action event for a shell command.
-func selfTestEvent(c installer.Client, command, cwd string) []byte {
-	var ev map[string]any
-	switch c {
-	case installer.Cursor:
-		ev = map[string]any{
-			"conversation_id": "bulwark-doctor", "generation_id": "bulwark-doctor",
-			"hook_event_name": "beforeShellExecution", "workspace_roots": []string{cwd},
-			"command": command, "cwd": cwd,
-		}
-	case installer.Gemini:
-		ev = map[string]any{
-			"session_id": "bulwark-doctor", "transcript_path": "", "cwd": cwd,
-			"hook_event_name": "BeforeTool", "timestamp": time.Now().UTC().Format(time.RFC3339),
-			"tool_name": "run_shell_command", "tool_input": map[string]any{"command": command},
-		}
-	default: // Claude Code; Codex sends the same shape plus turn_id and model
-		ev = map[string]any{
-			"session_id": "bulwark-doctor", "transcript_path": "", "cwd": cwd,
-			"permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": "Bash",
-			"tool_input":  map[string]any{"command": command, "description": "bulwark doctor self-test"},
-			"tool_use_id": "toolu_bulwark_doctor",
-		}
-		if c == installer.Codex {
-			ev["turn_id"], ev["model"] = "bulwark-doctor", "bulwark-doctor"
-		}
-	}
-	b, _ := json.Marshal(ev)
-	return b
-}
-
 // runHook runs the hook command on one shell-command event and returns the
 // decision: "deny", "ask", "allow" or "none". An exit status other than 0
 // and 2, a timeout, or unparseable output is an error.
-func runHook(c installer.Client, command, shellCmd string, timeout time.Duration) (string, string, error) {
+func runHook(c *clients.Client, command, shellCmd string, timeout time.Duration) (string, string, error) {
 	cwd, _ := os.Getwd()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "sh", "-c", command)
-	cmd.Stdin = bytes.NewReader(selfTestEvent(c, shellCmd, cwd))
+	cmd.Stdin = bytes.NewReader(c.Canary(shellCmd, cwd))
 	cmd.Dir = cwd
 	cmd.Env = append(os.Environ(), "CLAUDE_PROJECT_DIR="+cwd, "CURSOR_PROJECT_DIR="+cwd, "GEMINI_PROJECT_DIR="+cwd)
 	cmd.WaitDelay = time.Second
@@ -532,34 +401,10 @@ func runHook(c installer.Client, command, shellCmd string, timeout time.Duration
 	if out[0] != '{' {
 		return "", "", fmt.Errorf("stdout is not JSON (%q): the client ignores the answer", clipText(string(out), 80))
 	}
-	var resp struct {
-		Decision           string `json:"decision"`
-		Permission         string `json:"permission"`
-		HookSpecificOutput struct {
-			PermissionDecision string `json:"permissionDecision"`
-		} `json:"hookSpecificOutput"`
+	if !json.Valid(out) {
+		return "", "", fmt.Errorf("stdout is not valid JSON (%q)", clipText(string(out), 80))
 	}
-	if err := json.Unmarshal(out, &resp); err != nil {
-		return "", "", fmt.Errorf("stdout is not valid JSON: %v", err)
-	}
-	dec := ""
-	switch c {
-	case installer.Cursor:
-		dec = resp.Permission
-	case installer.Gemini:
-		dec = resp.Decision
-		if dec == "block" {
-			dec = "deny"
-		}
-	default:
-		dec = resp.HookSpecificOutput.PermissionDecision
-		if dec == "" && resp.Decision == "block" {
-			dec = "deny"
-		}
-	}
-	if dec == "" {
-		dec = "none"
-	}
+	dec := c.Decision(out)
 	return dec, fmt.Sprintf(" (output %s)", clipText(string(out), 120)), nil
 }
 

@@ -98,7 +98,7 @@ func TestDoctorFindsProblems(t *testing.T) {
 		},
 		"managed hooks only": {
 			setup: func(t *testing.T, e cliEnv, _ string) {
-				os.WriteFile(managedSettingsFiles()[0], []byte(`{"allowManagedHooksOnly": true}`), 0o644)
+				writeManaged(t, []byte(`{"allowManagedHooksOnly": true}`), 0o644)
 			},
 			tag: "FAIL", msg: "allowManagedHooksOnly",
 		},
@@ -170,6 +170,19 @@ func editFile(t *testing.T, path, old, new string) {
 		t.Fatalf("%s does not contain %q", path, old)
 	}
 	if err := os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeManaged writes Claude Code's managed settings under the test's
+// system root.
+func writeManaged(t *testing.T, data []byte, mode os.FileMode) {
+	t.Helper()
+	p := filepath.Join(systemRoot, "etc", "claude-code", "managed-settings.json")
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, data, mode); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -7,12 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bulwark-guard/bulwark/clients"
 	"github.com/bulwark-guard/bulwark/installer"
 )
 
 // preEvents are a dangerous and a harmless pre-action event in each client's
 // own shape.
-var preEvents = map[installer.Client][2]string{
+var preEvents = map[string][2]string{
 	"claude": {`{"session_id":"e2e","cwd":"/tmp","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"rm -rf ~"},"tool_use_id":"t1"}`,
 		`{"session_id":"e2e","cwd":"/tmp","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"git status"},"tool_use_id":"t2"}`},
 	"codex": {`{"session_id":"e2e","turn_id":"1","cwd":"/tmp","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"rm -rf ~"},"tool_use_id":"t1"}`,
@@ -42,13 +43,13 @@ func TestRealBinaryEndToEnd(t *testing.T) {
 		os.MkdirAll(filepath.Join(e.home, d), 0o700)
 	}
 	mustRun(t, ExitOK, "install", "--client", "all", "--binary", bin)
-	for _, c := range installer.Clients {
-		path, _ := installer.SettingsPath(c, installer.ScopeUser, installer.Env{Home: e.home})
+	for _, c := range clients.All() {
+		path, _ := c.SettingsPath(installer.ScopeUser, clients.Env{Home: e.home})
 		cmds := hookCommands(t, c, path)
 		if len(cmds) != 1 {
 			t.Fatalf("%s: want one bulwark hook in %s, got %q", c, path, cmds)
 		}
-		for i, ev := range preEvents[c] {
+		for i, ev := range preEvents[c.Name] {
 			sh := exec.Command("sh", "-c", cmds[0])
 			sh.Stdin = strings.NewReader(ev)
 			sh.Env = append(os.Environ(), "HOME="+e.home)
@@ -72,8 +73,8 @@ func TestRealBinaryEndToEnd(t *testing.T) {
 		t.Errorf("doctor:\n%s", out)
 	}
 	mustRun(t, ExitOK, "uninstall")
-	for _, c := range installer.Clients {
-		path, _ := installer.SettingsPath(c, installer.ScopeUser, installer.Env{Home: e.home})
+	for _, c := range clients.All() {
+		path, _ := c.SettingsPath(installer.ScopeUser, clients.Env{Home: e.home})
 		if _, err := os.Stat(path); !os.IsNotExist(err) {
 			t.Errorf("%s: %s still there after uninstall (install created it)", c, path)
 		}

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bulwark-guard/bulwark/clients"
 	"github.com/bulwark-guard/bulwark/config"
 	"github.com/bulwark-guard/bulwark/installer"
 )
@@ -20,13 +21,26 @@ func init() {
 	register("uninstall", "remove exactly what install added", cmdUninstall)
 }
 
-// resolveClients turns --client into clients: one name, or "all" = Claude
-// Code plus every other client whose user config dir exists.
-func resolveClients(flagVal string, env installer.Env) ([]installer.Client, error) {
+// systemRoot is where the clients' managed and system files are looked for
+// ("" = the real root); tests point it into a temporary directory.
+var systemRoot = ""
+
+// clientEnv is the clients' environment of this process.
+func clientEnv() (clients.Env, error) {
+	env, err := clients.EnvFromOS()
+	env.Root = systemRoot
+	return env, err
+}
+
+// resolveClients turns --client into clients: one name, or "all" = the
+// first client (Claude Code) plus every other client whose user config dir
+// exists.
+func resolveClients(flagVal string, env clients.Env) ([]*clients.Client, error) {
 	if flagVal == "all" {
-		out := []installer.Client{installer.Claude}
-		for _, c := range installer.Clients[1:] {
-			if d := installer.UserConfigDir(c, env); d != "" {
+		all := clients.All()
+		out := all[:1:1]
+		for _, c := range all[1:] {
+			if d := c.UserDir(env); d != "" {
 				if fi, err := os.Stat(d); err == nil && fi.IsDir() {
 					out = append(out, c)
 				}
@@ -34,11 +48,11 @@ func resolveClients(flagVal string, env installer.Env) ([]installer.Client, erro
 		}
 		return out, nil
 	}
-	c := installer.Client(flagVal)
-	if !slices.Contains(installer.Clients, c) {
-		return nil, fmt.Errorf("unknown client %q (want claude, codex, cursor, gemini or all)", flagVal)
+	c, err := clients.Lookup(flagVal)
+	if err != nil {
+		return nil, fmt.Errorf("%v or all", err)
 	}
-	return []installer.Client{c}, nil
+	return []*clients.Client{c}, nil
 }
 
 // defaultBinary is the running executable, absolute, symlinks resolved.
@@ -115,12 +129,12 @@ func cmdInstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bulwark install: unknown profile %q (want minimal, balanced or strict)\n", *profile)
 		return ExitBlock
 	}
-	env, err := installer.EnvFromOS()
+	env, err := clientEnv()
 	if err != nil {
 		fmt.Fprintf(stderr, "bulwark install: %v\n", err)
 		return ExitFail
 	}
-	clients, err := resolveClients(*client, env)
+	targets, err := resolveClients(*client, env)
 	if err != nil {
 		fmt.Fprintf(stderr, "bulwark install: %v\n", err)
 		return ExitBlock
@@ -130,12 +144,12 @@ func cmdInstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bulwark install: unknown scope %q (want user, project or local)\n", *scope)
 		return ExitBlock
 	}
-	if sc == installer.ScopeLocal && slices.ContainsFunc(clients, func(c installer.Client) bool { return c != installer.Claude }) {
-		if *client != "all" {
-			fmt.Fprintf(stderr, "bulwark install: scope local exists only for claude\n")
-			return ExitBlock
-		}
-		clients = []installer.Client{installer.Claude}
+	if *client == "all" {
+		// "all" means every client that has the scope.
+		targets = slices.DeleteFunc(targets, func(c *clients.Client) bool { return !c.HasScope(sc) })
+	} else if !targets[0].HasScope(sc) {
+		fmt.Fprintf(stderr, "bulwark install: scope %s does not exist for %s\n", sc, targets[0].Name)
+		return ExitBlock
 	}
 	bin := *binary
 	if bin == "" {
@@ -160,30 +174,27 @@ func cmdInstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 	status := ExitOK
 	changedAny := false
-	for _, c := range clients {
-		path, err := installer.SettingsPath(c, sc, env)
+	for _, c := range targets {
+		path, err := c.SettingsPath(sc, env)
 		if err != nil {
-			fmt.Fprintf(stderr, "FAIL %s (%s): %v\n", c, sc, err)
+			fmt.Fprintf(stderr, "FAIL %s (%s): %v\n", c.Name, sc, err)
 			status = ExitFail
 			continue
 		}
-		o := installer.Options{Binary: bin, Profile: *profile}
-		if c == installer.Claude {
-			o.DenyRules = installer.DefaultDenyRules(installer.DenyPaths{
-				Home: env.Home, ClaudeConfigDir: env.ClaudeConfigDir, BulwarkDir: config.Dir(), Binary: bin,
-			}, *denyNative)
-		}
-		ch, err := installer.InstallFile(c, sc, path, o, m, *dryRun, clock())
+		o := c.Options(env, clients.Request{Binary: bin, Profile: *profile, BulwarkDir: config.Dir(), DenyNative: *denyNative})
+		ch, err := installer.InstallFile(c.Spec, sc, path, o, m, *dryRun, clock())
 		if err != nil {
-			fmt.Fprintf(stderr, "FAIL %s (%s): %v\n", c, sc, err)
+			fmt.Fprintf(stderr, "FAIL %s (%s): %v\n", c.Name, sc, err)
 			fmt.Fprintf(stderr, "     the file was left untouched; fix it and run install again\n")
 			status = ExitFail
 			continue
 		}
 		changedAny = changedAny || ch.Changed
 		reportChange(stdout, ch, "install")
-		if c == installer.Codex && ch.Changed && !*dryRun {
-			fmt.Fprintf(stdout, "  note: Codex runs new hooks only after you trust them: open Codex and review them with /hooks\n")
+		if ch.Changed && !*dryRun {
+			for _, n := range c.InstallNotes(env, ch) {
+				fmt.Fprintf(stdout, "  note: %s\n", n)
+			}
 		}
 	}
 	if !*dryRun {
@@ -284,7 +295,7 @@ func cmdUninstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bulwark uninstall: unexpected argument %q\n", fs.Arg(0))
 		return ExitBlock
 	}
-	env, err := installer.EnvFromOS()
+	env, err := clientEnv()
 	if err != nil {
 		fmt.Fprintf(stderr, "bulwark uninstall: %v\n", err)
 		return ExitFail
@@ -299,15 +310,16 @@ func cmdUninstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bulwark uninstall: %v\n", err)
 		return ExitFail
 	}
+	status := ExitOK
 
 	type target struct {
-		c    installer.Client
+		c    *clients.Client
 		s    installer.Scope
 		path string
 	}
 	var targets []target
 	seen := map[string]bool{}
-	add := func(c installer.Client, s installer.Scope, path string) {
+	add := func(c *clients.Client, s installer.Scope, path string) {
 		if !seen[path] {
 			seen[path] = true
 			targets = append(targets, target{c, s, path})
@@ -320,20 +332,26 @@ func cmdUninstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		sort.Strings(files)
 		for _, f := range files {
-			add(m.Files[f].Client, m.Files[f].Scope, f)
+			c, err := clients.Lookup(m.Files[f].Client)
+			if err != nil {
+				fmt.Fprintf(stderr, "bulwark uninstall: the install manifest lists %s for %v\n", f, err)
+				status = ExitFail
+				continue
+			}
+			add(c, m.Files[f].Scope, f)
 		}
-		if p, err := installer.SettingsPath(installer.Claude, installer.ScopeUser, env); err == nil {
+		if p, err := clients.Claude.SettingsPath(installer.ScopeUser, env); err == nil {
 			if t, err := filepath.EvalSymlinks(p); err == nil {
 				p = t
 			}
-			add(installer.Claude, installer.ScopeUser, p)
+			add(clients.Claude, installer.ScopeUser, p)
 		}
 	} else {
 		cv := *client
 		if cv == "" {
 			cv = "claude"
 		}
-		clients, err := resolveClients(cv, env)
+		cs, err := resolveClients(cv, env)
 		if err != nil {
 			fmt.Fprintf(stderr, "bulwark uninstall: %v\n", err)
 			return ExitBlock
@@ -342,13 +360,11 @@ func cmdUninstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if sc == "" {
 			sc = installer.ScopeUser
 		}
-		for _, c := range clients {
-			if !slices.Contains(installer.Scopes(c), sc) {
-				if cv == "all" {
-					continue
-				}
+		for _, c := range cs {
+			if !c.HasScope(sc) && cv == "all" {
+				continue
 			}
-			path, err := installer.SettingsPath(c, sc, env)
+			path, err := c.SettingsPath(sc, env)
 			if err != nil {
 				fmt.Fprintf(stderr, "bulwark uninstall: %v\n", err)
 				return ExitBlock
@@ -357,11 +373,10 @@ func cmdUninstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 
-	status := ExitOK
 	for _, t := range targets {
-		ch, err := installer.UninstallFile(t.c, t.s, t.path, m, *dryRun, clock())
+		ch, err := installer.UninstallFile(t.c.Spec, t.s, t.path, m, *dryRun, clock())
 		if err != nil {
-			fmt.Fprintf(stderr, "FAIL %s (%s): %v\n", t.c, t.s, err)
+			fmt.Fprintf(stderr, "FAIL %s (%s): %v\n", t.c.Name, t.s, err)
 			fmt.Fprintf(stderr, "     the file was left untouched\n")
 			status = ExitFail
 			continue
@@ -370,7 +385,7 @@ func cmdUninstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			continue // nothing there
 		}
 		reportChange(stdout, ch, "uninstall")
-		if ch.Record == nil && ch.Changed && t.c == installer.Claude {
+		if ch.Record == nil && ch.Changed && t.c.Spec.Extra != nil {
 			fmt.Fprintf(stdout, "  note: no install record for this file: bulwark's hooks were removed, permission rules were left as they are\n")
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bulwark-guard/bulwark/clients"
 	"github.com/bulwark-guard/bulwark/installer"
 )
 
@@ -63,7 +64,9 @@ func setupCLI(t *testing.T) cliEnv {
 	t.Setenv("CODEX_HOME", "")
 	t.Chdir(e.proj)
 	setClock(t, time.Date(2026, 11, 22, 1, 2, 3, 0, time.UTC))
-	managedSettingsFiles = func() []string { return []string{filepath.Join(root, "managed-settings.json")} }
+	old := systemRoot
+	systemRoot = filepath.Join(root, "system")
+	t.Cleanup(func() { systemRoot = old })
 	return e
 }
 
@@ -92,7 +95,7 @@ func mustRun(t *testing.T, want int, args ...string) (string, string) {
 
 // hookCommands reads a settings file back and returns the command of every
 // bulwark handler on the client's pre-action event.
-func hookCommands(t *testing.T, c installer.Client, path string) []string {
+func hookCommands(t *testing.T, c *clients.Client, path string) []string {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -103,7 +106,7 @@ func hookCommands(t *testing.T, c installer.Client, path string) []string {
 		t.Fatal(err)
 	}
 	var cmds []string
-	for _, h := range installer.FindHandlers(c, root)[installer.Events(c)[0]] {
+	for _, h := range installer.FindHandlers(c.Spec, root)[c.Spec.Events[0]] {
 		cmds = append(cmds, h.Get("command").Str())
 	}
 	return cmds
@@ -119,34 +122,34 @@ func TestInstallEndToEnd(t *testing.T) {
 		os.MkdirAll(filepath.Join(e.home, d), 0o700)
 	}
 	out, _ := mustRun(t, ExitOK, "install", "--client", "all", "--binary", e.hook, "--profile", "strict")
-	for _, c := range installer.Clients {
-		if !strings.Contains(out, string(c)+" (user)") {
+	for _, c := range clients.All() {
+		if !strings.Contains(out, c.Name+" (user)") {
 			t.Errorf("install --client all skipped %s:\n%s", c, out)
 		}
 	}
-	for _, c := range installer.Clients {
-		path, _ := installer.SettingsPath(c, installer.ScopeUser, installer.Env{Home: e.home})
+	for _, c := range clients.All() {
+		path, _ := c.SettingsPath(installer.ScopeUser, clients.Env{Home: e.home})
 		cmds := hookCommands(t, c, path)
 		if len(cmds) != 1 {
 			t.Fatalf("%s: want one bulwark handler, got %q", c, cmds)
 		}
-		want := `"` + e.hook + `" hook --client ` + string(c) + ` --profile strict`
+		want := `"` + e.hook + `" hook --client ` + c.Name + ` --profile strict`
 		if cmds[0] != want {
-			t.Errorf("%s: command %q, want %q", c, cmds[0], want)
+			t.Errorf("%s: command %q, want %q", c.Name, cmds[0], want)
 		}
 		for cmdLine, wantDeny := range map[string]bool{"rm -rf ~": true, "git status": false} {
 			sh := exec.Command("sh", "-c", cmds[0])
-			sh.Stdin = bytes.NewReader(selfTestEvent(c, cmdLine, e.proj))
+			sh.Stdin = bytes.NewReader(c.Canary(cmdLine, e.proj))
 			answer, err := sh.Output()
 			if err != nil {
-				t.Fatalf("%s: running %q: %v", c, cmds[0], err)
+				t.Fatalf("%s: running %q: %v", c.Name, cmds[0], err)
 			}
 			denied := bytes.Contains(answer, []byte(`"deny"`))
 			if denied != wantDeny {
-				t.Errorf("%s: %q answered %s", c, cmdLine, answer)
+				t.Errorf("%s: %q answered %s", c.Name, cmdLine, answer)
 			}
 			if !wantDeny && strings.TrimSpace(string(answer)) != "{}" {
-				t.Errorf("%s: %q answered %s, want {}", c, cmdLine, answer)
+				t.Errorf("%s: %q answered %s, want {}", c.Name, cmdLine, answer)
 			}
 		}
 	}
@@ -159,7 +162,7 @@ func TestInstallEndToEnd(t *testing.T) {
 // TestInstallTwiceThenUninstall: a second install changes nothing, not even
 // the mtime; uninstall restores the original bytes; backups are kept.
 func TestInstallTwiceThenUninstall(t *testing.T) {
-	orig, err := os.ReadFile("../../installer/testdata/claude/other-hooks.json")
+	orig, err := os.ReadFile("../../clients/testdata/claude/other-hooks.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +185,7 @@ func TestInstallTwiceThenUninstall(t *testing.T) {
 	}
 	// Upgrade: new profile replaces the entry in place.
 	mustRun(t, ExitOK, "install", "--binary", e.hook, "--profile", "minimal")
-	if cmds := hookCommands(t, installer.Claude, path); len(cmds) != 1 || !strings.HasSuffix(cmds[0], "--profile minimal") {
+	if cmds := hookCommands(t, clients.Claude, path); len(cmds) != 1 || !strings.HasSuffix(cmds[0], "--profile minimal") {
 		t.Errorf("after profile change: %q", cmds)
 	}
 

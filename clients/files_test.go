@@ -1,4 +1,4 @@
-package installer
+package clients
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bulwark-guard/bulwark/installer"
 	"time"
 )
 
@@ -25,46 +27,51 @@ func testEnv(t *testing.T) Env {
 	return env
 }
 
-func emptyManifest() *Manifest { return &Manifest{Version: 1, Files: map[string]*Record{}} }
+func emptyManifest() *installer.Manifest {
+	return &installer.Manifest{Version: 1, Files: map[string]*installer.Record{}}
+}
 
 func TestSettingsPaths(t *testing.T) {
 	env := Env{Home: "/h", Cwd: "/nonexistent/p/sub"}
 	for _, tc := range []struct {
-		c    Client
-		s    Scope
+		c    *Client
+		s    installer.Scope
 		want string
 	}{
-		{Claude, ScopeUser, "/h/.claude/settings.json"},
-		{Claude, ScopeProject, "/nonexistent/p/sub/.claude/settings.json"},
-		{Claude, ScopeLocal, "/nonexistent/p/sub/.claude/settings.local.json"},
-		{Codex, ScopeUser, "/h/.codex/hooks.json"},
-		{Codex, ScopeProject, "/nonexistent/p/sub/.codex/hooks.json"},
-		{Cursor, ScopeUser, "/h/.cursor/hooks.json"},
-		{Cursor, ScopeProject, "/nonexistent/p/sub/.cursor/hooks.json"},
-		{Gemini, ScopeUser, "/h/.gemini/settings.json"},
-		{Gemini, ScopeProject, "/nonexistent/p/sub/.gemini/settings.json"},
+		{Claude, installer.ScopeUser, "/h/.claude/settings.json"},
+		{Claude, installer.ScopeProject, "/nonexistent/p/sub/.claude/settings.json"},
+		{Claude, installer.ScopeLocal, "/nonexistent/p/sub/.claude/settings.local.json"},
+		{Codex, installer.ScopeUser, "/h/.codex/hooks.json"},
+		{Codex, installer.ScopeProject, "/nonexistent/p/sub/.codex/hooks.json"},
+		{Cursor, installer.ScopeUser, "/h/.cursor/hooks.json"},
+		{Cursor, installer.ScopeProject, "/nonexistent/p/sub/.cursor/hooks.json"},
+		{Gemini, installer.ScopeUser, "/h/.gemini/settings.json"},
+		{Gemini, installer.ScopeProject, "/nonexistent/p/sub/.gemini/settings.json"},
 	} {
-		got, err := SettingsPath(tc.c, tc.s, env)
+		got, err := tc.c.SettingsPath(tc.s, env)
 		if err != nil || got != tc.want {
-			t.Errorf("SettingsPath(%s, %s) = %q, %v; want %q", tc.c, tc.s, got, err, tc.want)
+			t.Errorf("SettingsPath(%s, %s) = %q, %v; want %q", tc.c.Name, tc.s, got, err, tc.want)
 		}
 	}
-	if _, err := SettingsPath(Cursor, ScopeLocal, env); err == nil {
+	if _, err := Cursor.SettingsPath(installer.ScopeLocal, env); err == nil {
 		t.Error("local scope accepted for cursor")
 	}
-	env.ClaudeConfigDir, env.CodexHome = "/cc", "/cx"
-	if got, _ := SettingsPath(Claude, ScopeUser, env); got != "/cc/settings.json" {
+	env.Vars = map[string]string{"CLAUDE_CONFIG_DIR": "/cc", "CODEX_HOME": "/cx", "GEMINI_CLI_HOME": "/gh"}
+	if got, _ := Claude.SettingsPath(installer.ScopeUser, env); got != "/cc/settings.json" {
 		t.Errorf("CLAUDE_CONFIG_DIR ignored: %s", got)
 	}
-	if got, _ := SettingsPath(Codex, ScopeUser, env); got != "/cx/hooks.json" {
+	if got, _ := Codex.SettingsPath(installer.ScopeUser, env); got != "/cx/hooks.json" {
 		t.Errorf("CODEX_HOME ignored: %s", got)
+	}
+	if got, _ := Gemini.SettingsPath(installer.ScopeUser, env); got != "/gh/.gemini/settings.json" {
+		t.Errorf("GEMINI_CLI_HOME ignored: %s", got)
 	}
 	// Local settings live at the git root.
 	repo := t.TempDir()
 	os.Mkdir(filepath.Join(repo, ".git"), 0o755)
 	sub := filepath.Join(repo, "a", "b")
 	os.MkdirAll(sub, 0o755)
-	if got, _ := SettingsPath(Claude, ScopeLocal, Env{Cwd: sub}); got != filepath.Join(repo, ".claude", "settings.local.json") {
+	if got, _ := Claude.SettingsPath(installer.ScopeLocal, Env{Cwd: sub}); got != filepath.Join(repo, ".claude", "settings.local.json") {
 		t.Errorf("local scope in a repo: %s", got)
 	}
 }
@@ -73,16 +80,16 @@ func TestSettingsPaths(t *testing.T) {
 // client and scope, compares with the golden, and uninstalls again: the
 // file is gone, the manifest empty.
 func TestInstallFileEveryClientAndScope(t *testing.T) {
-	for _, c := range Clients {
-		for _, s := range Scopes(c) {
-			t.Run(string(c)+"/"+string(s), func(t *testing.T) {
+	for _, c := range All() {
+		for _, s := range c.Scopes {
+			t.Run(c.Name+"/"+string(s), func(t *testing.T) {
 				env := testEnv(t)
-				path, err := SettingsPath(c, s, env)
+				path, err := c.SettingsPath(s, env)
 				if err != nil {
 					t.Fatal(err)
 				}
 				m := emptyManifest()
-				ch, err := InstallFile(c, s, path, optsFor(c), m, false, testNow)
+				ch, err := installer.InstallFile(c.Spec, s, path, optsFor(c), m, false, testNow)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -93,31 +100,31 @@ func TestInstallFileEveryClientAndScope(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				want, _ := os.ReadFile(filepath.Join("testdata", string(c), "new.installed.golden"))
+				want, _ := os.ReadFile(filepath.Join("testdata", c.Name, "new.installed.golden"))
 				if !bytes.Equal(got, want) {
-					t.Errorf("content differs from new.installed.golden:\n%s", Diff("want", "got", want, got))
+					t.Errorf("content differs from new.installed.golden:\n%s", installer.Diff("want", "got", want, got))
 				}
 				if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
 					t.Errorf("new file mode %v, want 0600", fi.Mode().Perm())
 				}
 				rec := m.Files[path]
-				if rec == nil || !rec.CreatedFile || rec.Scope != s || rec.Client != c || len(rec.Entries) != len(Events(c)) {
+				if rec == nil || !rec.CreatedFile || rec.Scope != s || rec.Client != c.Name || len(rec.Entries) != len(c.Spec.Events) {
 					t.Fatalf("record = %+v", rec)
 				}
 				// Through the manifest on disk, as the commands do.
-				mp := ManifestPath(os.Getenv("BULWARK_HOME"))
+				mp := installer.ManifestPath(os.Getenv("BULWARK_HOME"))
 				if err := m.Save(mp); err != nil {
 					t.Fatal(err)
 				}
-				m2, err := LoadManifest(mp)
+				m2, err := installer.LoadManifest(mp)
 				if err != nil {
 					t.Fatal(err)
 				}
-				ch2, err := InstallFile(c, s, path, optsFor(c), m2, false, testNow.Add(time.Hour))
+				ch2, err := installer.InstallFile(c.Spec, s, path, optsFor(c), m2, false, testNow.Add(time.Hour))
 				if err != nil || ch2.Changed {
 					t.Errorf("second install: changed=%v err=%v", ch2 != nil && ch2.Changed, err)
 				}
-				ch3, err := UninstallFile(c, s, path, m2, false, testNow)
+				ch3, err := installer.UninstallFile(c.Spec, s, path, m2, false, testNow)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -138,11 +145,11 @@ func TestInstallFileEveryClientAndScope(t *testing.T) {
 // TestInstallFileRestoresOriginal: install then uninstall through the file
 // layer gives back the exact bytes and mode, with a backup of each version.
 func TestInstallFileRestoresOriginal(t *testing.T) {
-	for _, c := range Clients {
-		t.Run(string(c), func(t *testing.T) {
+	for _, c := range All() {
+		t.Run(c.Name, func(t *testing.T) {
 			env := testEnv(t)
-			path, _ := SettingsPath(c, ScopeUser, env)
-			orig, err := os.ReadFile(filepath.Join("testdata", string(c), "other-hooks.json"))
+			path, _ := c.SettingsPath(installer.ScopeUser, env)
+			orig, err := os.ReadFile(filepath.Join("testdata", c.Name, "other-hooks.json"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,7 +158,7 @@ func TestInstallFileRestoresOriginal(t *testing.T) {
 				t.Fatal(err)
 			}
 			m := emptyManifest()
-			ch, err := InstallFile(c, ScopeUser, path, optsFor(c), m, false, testNow)
+			ch, err := installer.InstallFile(c.Spec, installer.ScopeUser, path, optsFor(c), m, false, testNow)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -165,7 +172,7 @@ func TestInstallFileRestoresOriginal(t *testing.T) {
 			if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
 				t.Errorf("mode not kept: %v", fi.Mode().Perm())
 			}
-			ch, err = UninstallFile(c, ScopeUser, path, m, false, testNow)
+			ch, err = installer.UninstallFile(c.Spec, installer.ScopeUser, path, m, false, testNow)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -174,7 +181,7 @@ func TestInstallFileRestoresOriginal(t *testing.T) {
 			}
 			got, _ := os.ReadFile(path)
 			if !bytes.Equal(got, orig) {
-				t.Errorf("not restored:\n%s", Diff("orig", "got", orig, got))
+				t.Errorf("not restored:\n%s", installer.Diff("orig", "got", orig, got))
 			}
 			if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
 				t.Errorf("mode not kept: %v", fi.Mode().Perm())
@@ -189,18 +196,18 @@ func TestInstallFileRestoresOriginal(t *testing.T) {
 
 func TestInstallFileBrokenLeftUntouched(t *testing.T) {
 	env := testEnv(t)
-	path, _ := SettingsPath(Claude, ScopeUser, env)
+	path, _ := Claude.SettingsPath(installer.ScopeUser, env)
 	orig, _ := os.ReadFile("testdata/claude/broken.json")
 	os.MkdirAll(filepath.Dir(path), 0o700)
 	os.WriteFile(path, orig, 0o640)
 	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	os.Chtimes(path, old, old)
 	m := emptyManifest()
-	_, err := InstallFile(Claude, ScopeUser, path, optsFor(Claude), m, false, testNow)
+	_, err := installer.InstallFile(Claude.Spec, installer.ScopeUser, path, optsFor(Claude), m, false, testNow)
 	if err == nil || !strings.Contains(err.Error(), path+": line 6, column 3: ") {
 		t.Fatalf("error = %v", err)
 	}
-	if _, err := UninstallFile(Claude, ScopeUser, path, m, false, testNow); err == nil {
+	if _, err := installer.UninstallFile(Claude.Spec, installer.ScopeUser, path, m, false, testNow); err == nil {
 		t.Errorf("uninstall accepted the broken file")
 	}
 	got, _ := os.ReadFile(path)
@@ -216,7 +223,7 @@ func TestInstallFileBrokenLeftUntouched(t *testing.T) {
 
 func TestInstallFileThroughSymlink(t *testing.T) {
 	env := testEnv(t)
-	path, _ := SettingsPath(Claude, ScopeUser, env)
+	path, _ := Claude.SettingsPath(installer.ScopeUser, env)
 	dots := filepath.Join(env.Home, "dotfiles", "claude-settings.json")
 	os.MkdirAll(filepath.Dir(dots), 0o755)
 	os.MkdirAll(filepath.Dir(path), 0o755)
@@ -225,7 +232,7 @@ func TestInstallFileThroughSymlink(t *testing.T) {
 		t.Skip("no symlinks:", err)
 	}
 	m := emptyManifest()
-	ch, err := InstallFile(Claude, ScopeUser, path, optsFor(Claude), m, false, testNow)
+	ch, err := installer.InstallFile(Claude.Spec, installer.ScopeUser, path, optsFor(Claude), m, false, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +248,7 @@ func TestInstallFileThroughSymlink(t *testing.T) {
 	if m.Files[dots] == nil {
 		t.Errorf("manifest not keyed by the target: %v", m.Files)
 	}
-	if _, err := UninstallFile(Claude, ScopeUser, path, m, false, testNow); err != nil {
+	if _, err := installer.UninstallFile(Claude.Spec, installer.ScopeUser, path, m, false, testNow); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(dots); string(b) != "{\n  \"model\": \"opus\"\n}\n" {
@@ -251,9 +258,9 @@ func TestInstallFileThroughSymlink(t *testing.T) {
 
 func TestInstallFileDryRun(t *testing.T) {
 	env := testEnv(t)
-	path, _ := SettingsPath(Gemini, ScopeProject, env)
+	path, _ := Gemini.SettingsPath(installer.ScopeProject, env)
 	m := emptyManifest()
-	ch, err := InstallFile(Gemini, ScopeProject, path, optsFor(Gemini), m, true, testNow)
+	ch, err := installer.InstallFile(Gemini.Spec, installer.ScopeProject, path, optsFor(Gemini), m, true, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}

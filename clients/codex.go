@@ -1,0 +1,140 @@
+package clients
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/bulwark-guard/bulwark/installer"
+)
+
+// Codex is OpenAI's Codex CLI.
+//
+// Protocol: Claude Code's event shape plus turn_id and model; exec_command
+// arrives as tool_name "Bash"; PostToolUse tool_response is a string.
+// Output is validated strictly (a bare permissionDecision "allow" is an
+// error) and there is no ask, so bulwark answers deny-or-nothing: exit 2
+// with the reason on stderr (hooks/codex.go). Settings: ~/.codex/hooks.json
+// ($CODEX_HOME relocates ~/.codex) or .codex/hooks.json in a trusted
+// project; ~/.codex/config.toml holds [features] (hooks = false turns hooks
+// off) and the hook trust. Trust: a hook runs only after the user trusted it
+// in Codex's /hooks screen, which writes [hooks.state."<hooks.json
+// path>:<event>:<group>:<handler>"] trusted_hash = "sha256:…"; a changed
+// command changes the hash and drops the trust silently.
+//
+// Install adds to "hooks" one group per event, PreToolUse and PostToolUse:
+//
+//	{"matcher": "*", "hooks": [{"type": "command",
+//	  "command": "\"/abs/bulwark\" hook --client codex --profile balanced",
+//	  "timeout": 10}]}
+//
+// (timeout in seconds). No marker field: Codex validates its config strictly,
+// so the handler carries only documented keys and is recognised by its
+// command. Inline [hooks] in config.toml are left alone (doctor reports them).
+var Codex = &Client{
+	Name:  "codex",
+	Title: "Codex CLI",
+	Spec: &installer.Spec{
+		Client:  "codex",
+		Events:  []string{"PreToolUse", "PostToolUse"},
+		Grouped: true,
+		Matcher: "*",
+		Handler: func(cmd string, o installer.Options) *installer.Value {
+			return installer.NewObject(
+				"type", installer.NewString("command"),
+				"command", installer.NewString(cmd),
+				"timeout", installer.NewInt(o.Timeout()),
+			)
+		},
+	},
+	Scopes:      []installer.Scope{installer.ScopeUser, installer.ScopeProject},
+	TimeoutUnit: time.Second,
+
+	userDir: codexDir,
+	settingsPath: func(s installer.Scope, env Env) (string, error) {
+		if s == installer.ScopeProject {
+			return filepath.Join(env.Cwd, ".codex", "hooks.json"), nil
+		}
+		if d := codexDir(env); d != "" {
+			return filepath.Join(d, "hooks.json"), nil
+		}
+		return "", errNoHome
+	},
+	locations: func(env Env) []Location {
+		var out []Location
+		add := func(s installer.Scope, k Kind, path string, tree bool, note string) {
+			out = append(out, Location{Client: "codex", Scope: s, Kind: k, Path: path, Tree: tree, Note: note})
+		}
+		if d := codexDir(env); d != "" {
+			add(installer.ScopeUser, KindHooks, filepath.Join(d, "hooks.json"), false, "user hooks")
+			add(installer.ScopeUser, KindSettings, filepath.Join(d, "config.toml"), false, "config: [features] hooks, inline [hooks], hook trust ([hooks.state]), MCP servers, approval and sandbox")
+			add(installer.ScopeUser, KindPolicy, filepath.Join(d, "requirements.toml"), false, "requirements")
+			add(installer.ScopeUser, KindPlugins, filepath.Join(d, "plugins"), true, "plugins, which can carry hooks")
+			add(installer.ScopeUser, KindDefinitions, filepath.Join(d, "skills"), true, "skills")
+		}
+		if env.Cwd != "" {
+			for _, p := range []struct {
+				k    Kind
+				rel  string
+				note string
+			}{{KindHooks, ".codex/hooks.json", "project hooks (trusted projects)"}, {KindSettings, ".codex/config.toml", "project config (trusted projects)"}} {
+				out = append(out, Location{Client: "codex", Scope: installer.ScopeProject, Kind: p.k, Path: filepath.Join(env.Cwd, filepath.FromSlash(p.rel)), ProjectRel: p.rel, Note: p.note})
+			}
+		}
+		if env.goos() != "windows" {
+			add(installer.ScopeManaged, KindSettings, env.system("/etc/codex/config.toml"), false, "system config")
+			add(installer.ScopeManaged, KindSettings, env.system("/etc/codex/managed_config.toml"), false, "managed config")
+			add(installer.ScopeManaged, KindPolicy, env.system("/etc/codex/requirements.toml"), false, "managed requirements (allow_managed_hooks_only, [features])")
+		}
+		return out
+	},
+	installNotes: func(env Env, ch *installer.Change) []string {
+		return []string{"Codex runs new hooks only after you trust them: open Codex and review them with /hooks"}
+	},
+	checkClient: func(env Env) []Finding {
+		dir := codexDir(env)
+		if dir == "" {
+			return nil
+		}
+		path := filepath.Join(dir, "config.toml")
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil
+		}
+		var out []Finding
+		var cfg map[string]any
+		if _, err := toml.Decode(string(data), &cfg); err != nil {
+			var pe toml.ParseError
+			if errors.As(err, &pe) {
+				return []Finding{finding(Warn, "codex %s: not valid TOML: line %d, column %d: %s", path, pe.Position.Line, pe.Position.Col, pe.Message)}
+			}
+			return []Finding{finding(Warn, "codex %s: not valid TOML: %v", path, err)}
+		}
+		if _, ok := cfg["hooks"]; ok {
+			out = append(out, finding(Warn, "codex %s has a [hooks] table: bulwark installs into hooks.json, which is preferred; keep bulwark out of config.toml so it does not run twice", path))
+		}
+		if f, ok := cfg["features"].(map[string]any); ok {
+			for _, k := range []string{"hooks", "codex_hooks"} {
+				if v, ok := f[k].(bool); ok && !v {
+					out = append(out, finding(Fail, "codex %s: [features] %s = false turns hooks off", path, k))
+				}
+			}
+		}
+		return append(out, finding(Info, "codex: hooks run only once trusted in Codex (/hooks); doctor cannot see that"))
+	},
+	canary: func(command, cwd string) []byte {
+		return claudeShapeCanary(command, cwd, map[string]any{"turn_id": CanarySession, "model": CanarySession})
+	},
+	decision: Claude.decision,
+}
+
+// codexDir is ~/.codex, or $CODEX_HOME.
+func codexDir(env Env) string {
+	if d := env.Var("CODEX_HOME"); d != "" {
+		return filepath.Clean(d)
+	}
+	return env.underHome(".codex")
+}
