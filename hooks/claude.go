@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/bulwark-guard/bulwark/guards"
+	"github.com/bulwark-guard/bulwark/report"
 )
 
 func init() { register(claude{}) }
@@ -96,18 +97,18 @@ func (claude) Encode(act *guards.Action, v *guards.Verdict) Result {
 	spec := &claudeSpecific{HookEventName: string(act.Event)}
 	switch {
 	case act.Event == guards.PostToolUse && v.Flag:
-		out.Decision, out.Reason = "block", Explain(v, act)
-		spec.AdditionalContext = PostContext(v)
+		out.Decision, out.Reason = "block", report.Reason(v, act)
+		spec.AdditionalContext = report.PostContext(v)
 		out.HookSpecificOutput = spec
 	case act.Event == guards.PostToolUse && v.Decision == guards.Warn:
-		spec.AdditionalContext = Caution(v)
+		spec.AdditionalContext = report.Caution(v)
 		out.HookSpecificOutput = spec
 	case v.Decision == guards.Deny || v.Decision == guards.Ask:
 		spec.PermissionDecision = v.Decision.String()
-		spec.PermissionDecisionReason = Explain(v, act)
+		spec.PermissionDecisionReason = report.Reason(v, act)
 		out.HookSpecificOutput = spec
 	case v.Decision == guards.Warn:
-		spec.AdditionalContext = Caution(v)
+		spec.AdditionalContext = report.Caution(v)
 		out.HookSpecificOutput = spec
 	}
 	return Result{Stdout: marshal(out), Exit: ExitAllow}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/bulwark-guard/bulwark/guards"
+	"github.com/bulwark-guard/bulwark/report"
 )
 
 func init() { register(codex{}) }
@@ -40,9 +41,9 @@ func (codex) Decode(data []byte, env Env) (guards.Action, error) {
 
 func (codex) Encode(act *guards.Action, v *guards.Verdict) Result {
 	if v.Decision >= guards.Ask || v.Flag {
-		reason := Explain(v, act)
+		reason := report.Reason(v, act)
 		if v.Decision == guards.Ask && act.Event == guards.PreToolUse {
-			reason = ExplainAskAsDeny(v, act, "Codex")
+			reason = report.AskAsDeny(v, act, "Codex")
 		}
 		return Result{Stderr: oneLineText(reason) + "\n", Exit: ExitBlock}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/bulwark-guard/bulwark/guards"
+	"github.com/bulwark-guard/bulwark/report"
 )
 
 func init() { register(cursor{}) }
@@ -139,14 +140,14 @@ func (cursor) Encode(act *guards.Action, v *guards.Verdict) Result {
 	case guards.Deny, guards.Ask:
 		out.Permission = v.Decision.String()
 		canAsk := act.EventName == "beforeShellExecution" || act.EventName == "beforeMCPExecution"
-		reason := Explain(v, act)
+		reason := report.Reason(v, act)
 		if v.Decision == guards.Ask && !canAsk {
 			out.Permission = "deny"
-			reason = ExplainAskAsDeny(v, act, "Cursor")
+			reason = report.AskAsDeny(v, act, "Cursor")
 		}
 		out.UserMessage, out.AgentMessage = reason, reason
 	case guards.Warn:
-		out.AgentMessage = Caution(v)
+		out.AgentMessage = report.Caution(v)
 	}
 	return Result{Stdout: marshal(out), Exit: ExitAllow}
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/bulwark-guard/bulwark/guards"
+	"github.com/bulwark-guard/bulwark/report"
 )
 
 func init() { register(gemini{}) }
@@ -123,16 +124,16 @@ func (gemini) Encode(act *guards.Action, v *guards.Verdict) Result {
 	out := geminiOutput{}
 	switch {
 	case act.Event == guards.PostToolUse && v.Flag:
-		out.Decision, out.Reason = "deny", Explain(v, act)
-		out.HookSpecificOutput = &geminiSpecific{AdditionalContext: PostContext(v)}
+		out.Decision, out.Reason = "deny", report.Reason(v, act)
+		out.HookSpecificOutput = &geminiSpecific{AdditionalContext: report.PostContext(v)}
 	case v.Decision >= guards.Ask:
-		out.Decision, out.Reason = "deny", Explain(v, act)
+		out.Decision, out.Reason = "deny", report.Reason(v, act)
 		if v.Decision == guards.Ask {
-			out.Reason = ExplainAskAsDeny(v, act, "Gemini CLI")
+			out.Reason = report.AskAsDeny(v, act, "Gemini CLI")
 		}
 		out.SystemMessage = out.Reason
 	case v.Decision == guards.Warn:
-		out.HookSpecificOutput = &geminiSpecific{AdditionalContext: Caution(v)}
+		out.HookSpecificOutput = &geminiSpecific{AdditionalContext: report.Caution(v)}
 	}
 	return Result{Stdout: marshal(out), Exit: ExitAllow}
 }

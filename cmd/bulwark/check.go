@@ -10,7 +10,7 @@ import (
 
 	"github.com/bulwark-guard/bulwark/guards"
 	"github.com/bulwark-guard/bulwark/hooks"
-	"github.com/bulwark-guard/bulwark/redact"
+	"github.com/bulwark-guard/bulwark/report"
 )
 
 func init() {
@@ -96,51 +96,12 @@ func cmdCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if *asJSON {
 		writeVerdictJSON(stdout, &act, &v)
 	} else {
-		writeVerdict(stdout, &act, &v, rt.Profile)
+		report.Write(stdout, &act, &v, report.Style{Profile: rt.Profile, Color: useColor(stdout)})
 	}
 	if v.Decision >= guards.Ask {
 		return ExitFail
 	}
 	return ExitOK
-}
-
-func writeVerdict(w io.Writer, act *guards.Action, v *guards.Verdict, profile string) {
-	what := act.Command
-	switch {
-	case act.Event == guards.PostToolUse:
-		what = "tool output"
-	case what == "" && len(act.Paths) > 0:
-		what = act.Tool + " " + act.Paths[0].Path
-	case what == "" && len(act.URLs) > 0:
-		what = act.Tool + " " + act.URLs[0]
-	}
-	decision := strings.ToUpper(v.Decision.String())
-	if v.Flag {
-		decision = "FLAG"
-	}
-	fmt.Fprintf(w, "%s  %s  (profile %s)\n", decision, oneLine(redact.Mask(what), 100), profile)
-	if len(v.Hits) == 0 {
-		fmt.Fprintln(w, "  no guard fired")
-		return
-	}
-	for _, h := range v.Hits {
-		fmt.Fprintf(w, "\n  %s  %s -> %s\n", h.GuardID, h.Severity, h.Decision)
-		fmt.Fprintf(w, "    %s\n", h.Title)
-		if h.Evidence != "" {
-			fmt.Fprintf(w, "    seen:    %s", h.Evidence)
-			if len(h.Via) > 0 {
-				fmt.Fprintf(w, "  (via %s)", strings.Join(h.Via, " > "))
-			}
-			fmt.Fprintln(w)
-		}
-		fmt.Fprintf(w, "    why:     %s\n", h.Reason)
-		if h.AllowedBy != "" {
-			fmt.Fprintf(w, "    allowed: %s\n", h.AllowedBy)
-		}
-		if h.Instead != "" {
-			fmt.Fprintf(w, "    instead: %s\n", h.Instead)
-		}
-	}
 }
 
 type jsonHit struct {
@@ -164,7 +125,7 @@ func writeVerdictJSON(w io.Writer, act *guards.Action, v *guards.Verdict) {
 		Guards  []jsonHit `json:"guards"`
 	}{Action: v.Decision.String(), Flag: v.Flag, Profile: v.Profile, Guards: []jsonHit{}}
 	if v.Decision > guards.Allow {
-		out.Reason = hooks.Explain(v, act)
+		out.Reason = report.Reason(v, act)
 	}
 	for _, h := range v.Hits {
 		out.Guards = append(out.Guards, jsonHit{h.GuardID, h.Title, h.Severity.String(), h.Decision.String(), h.Evidence, h.Via, h.Reason, h.Instead, h.AllowedBy})
@@ -173,12 +134,4 @@ func writeVerdictJSON(w io.Writer, act *guards.Action, v *guards.Verdict) {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(out)
-}
-
-func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > n {
-		s = s[:n] + "…"
-	}
-	return s
 }

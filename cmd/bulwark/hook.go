@@ -13,6 +13,7 @@ import (
 	"github.com/bulwark-guard/bulwark/config"
 	"github.com/bulwark-guard/bulwark/guards"
 	"github.com/bulwark-guard/bulwark/hooks"
+	"github.com/bulwark-guard/bulwark/report"
 )
 
 // Hook deadlines. The client gives a hook seconds; bulwark answers in
@@ -188,7 +189,7 @@ func failHook(stderr io.Writer, err error) int {
 // failure is reported on stderr, which the client keeps out of the agent's
 // way for an exit-0 answer.
 func recordDecision(act *guards.Action, v *guards.Verdict, profile string, opts audit.Options, stderr io.Writer) {
-	if err := audit.Append(config.StateDir(), audit.FromVerdict(act, v, profile), opts); err != nil {
+	if err := audit.Append(config.StateDir(), report.Record(act, v, profile), opts); err != nil {
 		fmt.Fprintf(stderr, "bulwark: audit log not written: %v\n", err)
 	}
 }

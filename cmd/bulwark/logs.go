@@ -19,6 +19,7 @@ import (
 
 	"github.com/bulwark-guard/bulwark/audit"
 	"github.com/bulwark-guard/bulwark/config"
+	"github.com/bulwark-guard/bulwark/report"
 )
 
 func init() {
@@ -117,10 +118,11 @@ func cmdLogs(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return ExitFail
 	}
 
-	p := &logsPrinter{w: stdout, json: *asJSON, color: logsColor(stdout), loc: time.Local}
+	loc := time.Local
 	if *utc {
-		p.loc = time.UTC
+		loc = time.UTC
 	}
+	p := newLogsPrinter(stdout, *asJSON, useColor(stdout), loc)
 
 	if follow {
 		return logsFollow(stateDir, f, *n, p, stderr)
@@ -173,6 +175,7 @@ func logsFollow(stateDir string, f audit.Filter, n int, p *logsPrinter, stderr i
 		defer mu.Unlock()
 		logsReportSkipped(stderr, skipped)
 		p.widths(recs)
+		p.table.Keep() // rows still to come cannot widen the columns
 		for i := range recs {
 			p.record(&recs[i])
 		}
@@ -255,73 +258,21 @@ func logsParseDuration(s string) (time.Duration, error) {
 	return time.Duration(days)*24*time.Hour + d, nil
 }
 
-// logsColor reports whether w is a terminal that wants colour: stdout is a
-// TTY, NO_COLOR is unset and TERM is not "dumb".
-func logsColor(w io.Writer) bool {
-	if _, ok := os.LookupEnv("NO_COLOR"); ok {
-		return false
-	}
-	if os.Getenv("TERM") == "dumb" {
-		return false
-	}
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	// A terminal is a character device; so is /dev/null, where colour
-	// does no harm. (The ioctl test would need a file per OS.)
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-// logsPrinter writes records and summaries.
+// logsPrinter writes records (as a report.Table or JSON) and summaries.
 type logsPrinter struct {
-	w           io.Writer
-	json        bool
-	color       bool
-	loc         *time.Location
-	tool, guard int // column widths
+	w     io.Writer
+	json  bool
+	color bool
+	loc   *time.Location
+	table report.Table
 }
 
-const (
-	logsMaxTool    = 24
-	logsMaxGuards  = 40
-	logsMaxPreview = 120
-)
-
-var logsColors = map[string]string{
-	audit.ActionAllow: "\x1b[32m",   // green
-	audit.ActionWarn:  "\x1b[33m",   // yellow
-	audit.ActionAsk:   "\x1b[36m",   // cyan
-	audit.ActionDeny:  "\x1b[1;31m", // bold red
-	audit.ActionFlag:  "\x1b[35m",   // magenta
+func newLogsPrinter(w io.Writer, asJSON, color bool, loc *time.Location) *logsPrinter {
+	return &logsPrinter{w: w, json: asJSON, color: color, loc: loc, table: report.Table{W: w, Color: color, Loc: loc}}
 }
 
-// logsClean makes a field safe and short for a terminal: masked, one line,
-// no control characters (a log is data, never escape sequences), at most n
-// runes.
-func logsClean(s string, n int) string { return audit.Preview(s, n) }
-
-func logsGuards(r *audit.Record) string {
-	if len(r.Guards) == 0 {
-		return "-"
-	}
-	ids := make([]string, len(r.Guards))
-	for i, g := range r.Guards {
-		ids[i] = g.ID
-	}
-	return logsClean(strings.Join(ids, ","), logsMaxGuards)
-}
-
-// widths sizes the tool and guard columns for recs (and for followed
-// records after them).
-func (p *logsPrinter) widths(recs []audit.Record) {
-	p.tool, p.guard = 4, 6
-	for i := range recs {
-		p.tool = max(p.tool, utf8.RuneCountInString(logsClean(recs[i].Tool, logsMaxTool)))
-		p.guard = max(p.guard, utf8.RuneCountInString(logsGuards(&recs[i])))
-	}
-}
+// widths sizes the columns for recs.
+func (p *logsPrinter) widths(recs []audit.Record) { p.table.Size(recs) }
 
 func (p *logsPrinter) record(r *audit.Record) {
 	if p.json {
@@ -330,23 +281,11 @@ func (p *logsPrinter) record(r *audit.Record) {
 		enc.Encode(r)
 		return
 	}
-	action := logsClean(r.Action, 5)
-	pad := strings.Repeat(" ", max(0, 5-utf8.RuneCountInString(action)))
-	if c, ok := logsColors[r.Action]; ok && p.color {
-		action = c + action + "\x1b[0m"
-	}
-	tool := logsClean(r.Tool, logsMaxTool)
-	if tool == "" {
-		tool = "-"
-	}
-	line := fmt.Sprintf("%s  %s%s  %s  %s  %s",
-		r.Time.In(p.loc).Format("2006-01-02 15:04:05"),
-		action, pad,
-		logsPad(tool, p.tool),
-		logsPad(logsGuards(r), p.guard),
-		logsClean(r.Preview, logsMaxPreview))
-	fmt.Fprintln(p.w, strings.TrimRight(line, " "))
+	p.table.Row(r)
 }
+
+// logsClean makes a field safe and short for a terminal.
+func logsClean(s string, n int) string { return audit.Preview(s, n) }
 
 func logsPad(s string, w int) string {
 	return s + strings.Repeat(" ", max(0, w-utf8.RuneCountInString(s)))
@@ -363,11 +302,8 @@ func (p *logsPrinter) summary(s audit.Summary) {
 	fmt.Fprintln(w, "By action")
 	for _, a := range logsActions {
 		if n := s.ByAction[a]; n > 0 {
-			name := a
+			name := report.Paint(a, a, p.color)
 			pad := strings.Repeat(" ", 6-len(a))
-			if p.color {
-				name = logsColors[a] + a + "\x1b[0m"
-			}
 			fmt.Fprintf(w, "  %s%s %6d  %5.1f%%\n", name, pad, n, 100*float64(n)/float64(s.Total))
 		}
 	}

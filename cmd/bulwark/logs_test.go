@@ -132,42 +132,6 @@ func TestLogsParseSince(t *testing.T) {
 	}
 }
 
-func TestLogsColour(t *testing.T) {
-	p := &logsPrinter{w: new(bytes.Buffer), color: true, loc: time.UTC}
-	r := audit.Record{Time: time.Unix(0, 0), Action: "deny", Tool: "Bash", Preview: "rm -rf /"}
-	p.widths([]audit.Record{r})
-	p.record(&r)
-	out := p.w.(*bytes.Buffer).String()
-	if !strings.Contains(out, "\x1b[1;31mdeny\x1b[0m   Bash") {
-		t.Errorf("no coloured, aligned action in %q", out)
-	}
-	// Piped output and NO_COLOR stay plain.
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pr.Close()
-	defer pw.Close()
-	t.Setenv("NO_COLOR", "")
-	os.Unsetenv("NO_COLOR")
-	if logsColor(pw) {
-		t.Error("colour on a pipe")
-	}
-	if logsColor(new(bytes.Buffer)) {
-		t.Error("colour on a buffer")
-	}
-	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
-		defer tty.Close()
-		if !logsColor(tty) {
-			t.Error("no colour on a terminal")
-		}
-		t.Setenv("NO_COLOR", "1")
-		if logsColor(tty) {
-			t.Error("colour on a terminal with NO_COLOR set")
-		}
-	}
-}
-
 // A log line must not be able to drive the terminal.
 func TestLogsEscapesControlCharacters(t *testing.T) {
 	dir := t.TempDir()

@@ -1,4 +1,11 @@
-package hooks
+// Package report is the one place that turns a verdict into text for people:
+// the reason a hook gives the agent or the user (Reason, AskAsDeny, Caution,
+// PostContext), the layout `bulwark check` prints (Write), the text fields
+// of the audit record (Record), and the lines `bulwark logs` prints from
+// those records (Table). They differ in layout, not in what they say: the
+// same guard, title, evidence, reason and safer alternative, in the same
+// order, with secrets masked.
+package report
 
 import (
 	"fmt"
@@ -10,11 +17,11 @@ import (
 // maxText is Claude Code's cap on hook output strings.
 const maxText = 9000
 
-// Explain is the reason given with deny, ask and flag: which guard, what it
+// Reason is the reason given with deny, ask and flag: which guard, what it
 // saw (secrets masked), why it matters and what to do instead. For deny it is
 // written to the agent, so that it can change course; for ask it is shown to
 // the user.
-func Explain(v *guards.Verdict, act *guards.Action) string {
+func Reason(v *guards.Verdict, act *guards.Action) string {
 	if len(v.Hits) == 0 {
 		return ""
 	}
@@ -49,12 +56,12 @@ func Explain(v *guards.Verdict, act *guards.Action) string {
 	return clipText(b.String())
 }
 
-// ExplainAskAsDeny explains an ask that is enforced as deny because the
-// client cannot ask its user.
-func ExplainAskAsDeny(v *guards.Verdict, act *guards.Action, client string) string {
+// AskAsDeny explains an ask that is enforced as deny because the client
+// cannot ask its user.
+func AskAsDeny(v *guards.Verdict, act *guards.Action, client string) string {
 	d := *v
 	d.Decision = guards.Deny
-	return clipText(Explain(&d, act) + " (bulwark would ask the user to confirm this, but " + client +
+	return clipText(Reason(&d, act) + " (bulwark would ask the user to confirm this, but " + client +
 		" cannot ask from a hook, so it is blocked; the user can run it themselves.)")
 }
 

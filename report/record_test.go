@@ -1,4 +1,4 @@
-package audit
+package report
 
 import (
 	"encoding/json"
@@ -8,10 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bulwark-guard/bulwark/audit"
 	"github.com/bulwark-guard/bulwark/guards"
 )
 
-func TestFromVerdict(t *testing.T) {
+func TestRecord(t *testing.T) {
 	act := &guards.Action{
 		Client: "claude", Event: guards.PreToolUse, Tool: "Bash", Kind: guards.KindShell,
 		SessionID: "s1", ToolUseID: "t1", Cwd: "/home/dev/app",
@@ -24,20 +25,20 @@ func TestFromVerdict(t *testing.T) {
 			{GuardID: "secrets.github-token", Severity: guards.Critical, Decision: guards.Ask, Evidence: "ghp_FAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE0000"},
 		},
 	}
-	r := FromVerdict(act, v, "")
+	r := Record(act, v, "")
 	if r.Action != "deny" || r.Profile != "strict" || r.EvalMicros != 1234 || r.Tool != "Bash" ||
 		r.Event != "PreToolUse" || r.SessionID != "s1" || r.ToolUseID != "t1" || r.Cwd != "/home/dev/app" ||
-		r.Reason != "Rewrites history." || len(r.Guards) != 2 || r.Guards[1] != (GuardHit{"secrets.github-token", "critical", "ask", "ghp_FAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE0000"}) {
+		r.Reason != "Rewrites history." || len(r.Guards) != 2 || r.Guards[1] != (audit.GuardHit{ID: "secrets.github-token", Severity: "critical", Action: "ask", Evidence: "ghp_FAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE0000"}) {
 		t.Errorf("record %+v", r)
 	}
 	if time.Since(r.Time) > time.Minute || r.Time.Location() != time.UTC {
 		t.Errorf("time %v", r.Time)
 	}
 	dir := t.TempDir()
-	if err := Append(dir, r, Options{}); err != nil {
+	if err := audit.Append(dir, r, audit.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	data, _ := os.ReadFile(filepath.Join(dir, FileName))
+	data, _ := os.ReadFile(filepath.Join(dir, audit.FileName))
 	if strings.Contains(string(data), "FAKEFAKE") {
 		t.Errorf("token in the log: %s", data)
 	}
@@ -46,13 +47,13 @@ func TestFromVerdict(t *testing.T) {
 	// secret in output is a deny-level hit); the profile argument wins.
 	for _, d := range []guards.Decision{guards.Ask, guards.Deny} {
 		v2 := &guards.Verdict{Decision: d, Flag: true, Profile: "balanced"}
-		if r := FromVerdict(&guards.Action{Event: guards.PostToolUse}, v2, "minimal"); r.Action != "flag" || r.Profile != "minimal" {
+		if r := Record(&guards.Action{Event: guards.PostToolUse}, v2, "minimal"); r.Action != "flag" || r.Profile != "minimal" {
 			t.Errorf("flag record %+v", r)
 		}
 	}
 }
 
-func TestPreviewOf(t *testing.T) {
+func TestPreview(t *testing.T) {
 	tests := []struct {
 		act  guards.Action
 		want string
@@ -65,12 +66,12 @@ func TestPreviewOf(t *testing.T) {
 		{guards.Action{}, ""},
 	}
 	for _, tt := range tests {
-		if got := previewOf(&tt.act); got != tt.want {
-			t.Errorf("previewOf(%+v) = %q, want %q", tt.act, got, tt.want)
+		if got := Preview(&tt.act); got != tt.want {
+			t.Errorf("Preview(%+v) = %q, want %q", tt.act, got, tt.want)
 		}
 	}
 	big := guards.Action{Command: strings.Repeat("x", 100000)}
-	if got := previewOf(&big); len(got) > 8<<10 {
+	if got := Preview(&big); len(got) > 8<<10 {
 		t.Errorf("preview of a huge command is %d bytes", len(got))
 	}
 }

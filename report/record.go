@@ -1,4 +1,4 @@
-package audit
+package report
 
 import (
 	"bytes"
@@ -6,13 +6,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bulwark-guard/bulwark/audit"
 	"github.com/bulwark-guard/bulwark/guards"
 )
 
-// FromVerdict builds the record of one hook decision. Append masks and
-// bounds its text fields.
-func FromVerdict(act *guards.Action, v *guards.Verdict, profile string) Record {
-	r := Record{
+// Record builds the audit record of one hook decision. audit.Append masks
+// and bounds its text fields.
+func Record(act *guards.Action, v *guards.Verdict, profile string) audit.Record {
+	r := audit.Record{
 		Time:       time.Now().UTC(),
 		Client:     act.Client,
 		SessionID:  act.SessionID,
@@ -22,7 +23,7 @@ func FromVerdict(act *guards.Action, v *guards.Verdict, profile string) Record {
 		Tool:       act.Tool,
 		Action:     v.Decision.String(),
 		Profile:    profile,
-		Preview:    previewOf(act),
+		Preview:    Preview(act),
 		EvalMicros: v.Duration.Microseconds(),
 	}
 	if r.Profile == "" {
@@ -30,10 +31,10 @@ func FromVerdict(act *guards.Action, v *guards.Verdict, profile string) Record {
 	}
 	if v.Flag {
 		// PostToolUse: the tool already ran; the output was kept from the agent.
-		r.Action = ActionFlag
+		r.Action = audit.ActionFlag
 	}
 	for _, h := range v.Hits {
-		r.Guards = append(r.Guards, GuardHit{
+		r.Guards = append(r.Guards, audit.GuardHit{
 			ID:       h.GuardID,
 			Severity: h.Severity.String(),
 			Action:   h.Decision.String(),
@@ -46,10 +47,10 @@ func FromVerdict(act *guards.Action, v *guards.Verdict, profile string) Record {
 	return r
 }
 
-// previewOf picks the most telling part of a tool call: the command, else
+// Preview picks the most telling part of a tool call: the command, else
 // the paths, URLs or query, else the raw input. It returns at most a few KiB
-// (Append cuts to MaxPreview after masking).
-func previewOf(act *guards.Action) string {
+// (audit.Append cuts to MaxPreview after masking).
+func Preview(act *guards.Action) string {
 	const limit = 8 << 10
 	cut := func(s string) string {
 		if len(s) > limit {
