@@ -26,8 +26,8 @@ test: build
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
-	./scripts/hyperfine.sh
 	./scripts/latency.sh
+	./scripts/hyperfine.sh
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzAnalyze -fuzztime $(FUZZTIME) ./shell
