@@ -385,6 +385,9 @@ func fill(v reflect.Value, s string) {
 		v.SetInt(7)
 	case reflect.Struct:
 		for i := range v.NumField() {
+			if !v.Type().Field(i).IsExported() {
+				continue // not part of any encoding (PackSpec's link to its compiled set)
+			}
 			fill(v.Field(i), s+v.Type().Field(i).Name)
 		}
 	case reflect.Slice:

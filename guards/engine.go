@@ -11,38 +11,44 @@ import (
 )
 
 // Engine evaluates Actions against a set of packs under one profile.
-// Building an Engine only indexes the guards by cheap keys (command names,
-// target); a guard is prepared (names split, regexes wrapped) the first time
-// its prefilter selects it, and its patterns compile on first use, so a hook
-// process pays for the few guards a call can concern, not for every guard.
+// The packs come compiled (PackSet), with their prefilter index built when
+// they were compiled, so building an Engine costs a few words per pack; a
+// guard is decoded from its set the first time a prefilter selects it
+// (its command name, its target), prepared then, and its patterns compile
+// on first use, so a hook process pays for the few guards a call can
+// concern, not for every guard.
 type Engine struct {
 	profile *Profile
-	guards  []guard // every guard of the packs that are on, in pack order
-	// Prefilter indexes.
-	byName      map[string][]*guard // on=command, by command name: filled on first lookup of each name
-	globNames   []*guard            // on=command with a "name*" glob
-	argGuards   []*guard            // on=command guards with argument conditions (for dynamic command names)
-	byOn        map[string][]*guard // every other target
-	allCommand  []*guard            // every on=command guard (reference mode)
-	noPrefilter bool                // reference mode for tests: evaluate every guard's full conditions
+	sets    []engineSet
+	guards  []*guard // by index over all sets, in pack order; nil until decoded
+	nguards int
+	// Prefilter caches, filled on first use.
+	byName      map[string][]*guard // on=command, by first word of a command name
+	lists       [len(onTargets)][]*guard
+	listed      [len(onTargets)]bool
+	argGuards   []*guard // on=command guards with argument conditions (for dynamic command names)
+	argListed   bool
+	noPrefilter bool // reference mode for tests: evaluate every guard's full conditions
 }
 
-type nameSpec struct {
-	name string
-	glob bool // name ends in * (mkfs*)
-	sub  []string
+// engineSet is one compiled set in an engine.
+type engineSet struct {
+	ps   *PackSet
+	base int    // index of its first guard in Engine.guards
+	on   []bool // per pack: on in the profile
 }
 
 // guard is a GuardSpec prepared for matching.
 type guard struct {
 	spec     *GuardSpec
+	decoded  GuardSpec // the spec, decoded from its set for matching
+	lits     [9]litSet // required literals of its regex fields (RegexLiterals order), still encoded
 	family   string
 	severity Severity
 	hasArgs  bool // some argument-level condition, so a dynamic name can be judged
 	access   Access
 
 	once                                                  sync.Once // prepare
-	names                                                 []nameSpec
 	args, notArgs, stdin, input, paths, notPaths, pattern *lazyRegex
 	assigns, notPattern                                   *lazyRegex
 	positiveOnce                                          sync.Once
@@ -50,41 +56,73 @@ type guard struct {
 }
 
 // NewEngine indexes packs for a profile. Packs the profile turns off are
-// left out. Profile overrides must name guards that exist.
+// left out. Profile overrides must name guards that exist. Packs decoded
+// from a PackSet (the built-in ones) are used in their compiled form; others
+// are compiled here.
 func NewEngine(packs []PackSpec, profile *Profile) (*Engine, error) {
-	n := 0
-	for pi := range packs {
-		if profile.PackOn(packs[pi].Family) {
-			n += len(packs[pi].Guards)
-		}
-	}
-	e := &Engine{profile: profile, guards: make([]guard, 0, n), byName: map[string][]*guard{}, byOn: map[string][]*guard{}}
-	for pi := range packs {
-		p := &packs[pi]
-		if !profile.PackOn(p.Family) {
+	var sets []*PackSet
+	for i := 0; i < len(packs); {
+		if ps := packs[i].set; ps != nil && setPacksAt(packs[i:], ps) {
+			sets = append(sets, ps)
+			i += ps.NumPacks()
 			continue
 		}
-		for gi := range p.Guards {
-			s := &p.Guards[gi]
-			sev, err := ParseSeverity(s.Severity)
-			if err != nil {
-				return nil, fmt.Errorf("pack %s: guard %s: %w", p.Source, s.ID, err)
+		j := i + 1
+		for j < len(packs) && packs[j].set == nil {
+			j++
+		}
+		for pi := i; pi < j; pi++ {
+			p := &packs[pi]
+			for gi := range p.Guards {
+				if _, err := ParseSeverity(p.Guards[gi].Severity); err != nil {
+					return nil, fmt.Errorf("pack %s: guard %s: %w", p.Source, p.Guards[gi].ID, err)
+				}
 			}
-			e.guards = append(e.guards, guard{spec: s, family: p.Family, severity: sev, access: Access(s.Access),
-				hasArgs: len(s.Flags) > 0 || s.Args != "" || s.Input != "" || s.Stdin != "" || s.Paths != "" || len(s.FedBy) > 0 || s.Assigns != ""})
-			e.add(&e.guards[len(e.guards)-1])
+		}
+		ps, err := LoadPackSet(CompilePacks(packs[i:j]))
+		if err != nil {
+			return nil, err // unreachable: CompilePacks writes what LoadPackSet reads
+		}
+		sets = append(sets, ps)
+		i = j
+	}
+	return NewSetEngine(profile, sets...)
+}
+
+// setPacksAt reports whether packs starts with every pack of ps, as
+// ps.Packs decoded them (and nobody replaced their guards since).
+func setPacksAt(packs []PackSpec, ps *PackSet) bool {
+	if len(packs) < ps.NumPacks() {
+		return false
+	}
+	for i, p := range ps.packs {
+		q := &packs[i]
+		if q.set != ps || q.setIndex != i || len(q.Guards) != len(p.Guards) ||
+			len(p.Guards) > 0 && &q.Guards[0] != &p.Guards[0] {
+			return false
 		}
 	}
-	if ov := profile.Overrides(); len(ov) > 0 {
-		known := map[string]bool{}
-		for pi := range packs {
-			for gi := range packs[pi].Guards {
-				known[packs[pi].Guards[gi].ID] = true
-			}
+	return true
+}
+
+// NewSetEngine indexes compiled pack sets for a profile, in order.
+func NewSetEngine(profile *Profile, sets ...*PackSet) (*Engine, error) {
+	e := &Engine{profile: profile, sets: make([]engineSet, len(sets))}
+	n := 0
+	for i, ps := range sets {
+		es := &e.sets[i]
+		es.ps, es.base, es.on = ps, n, make([]bool, ps.NumPacks())
+		for pi := range es.on {
+			es.on[pi] = profile.PackOn(ps.Family(pi))
 		}
+		n += ps.NumGuards()
+	}
+	e.nguards = n
+	e.guards = make([]*guard, n)
+	if ov := profile.Overrides(); len(ov) > 0 {
 		var errs []error
 		for _, id := range ov {
-			if !known[id] {
+			if es, _ := e.find(id); es == nil {
 				errs = append(errs, fmt.Errorf("profile %s overrides unknown guard %q", profile.Name, id))
 			}
 		}
@@ -95,64 +133,127 @@ func NewEngine(packs []PackSpec, profile *Profile) (*Engine, error) {
 	return e, nil
 }
 
-// prepare splits the guard's command names and wraps its patterns; it runs
+// find returns the set and index of the guard with this id.
+func (e *Engine) find(id string) (*engineSet, int) {
+	for i := range e.sets {
+		if gi, ok := e.sets[i].ps.Lookup(id); ok {
+			return &e.sets[i], gi
+		}
+	}
+	return nil, -1
+}
+
+// Severity returns the severity of the guard with this id, in any pack
+// (on or off).
+func (e *Engine) Severity(id string) (Severity, bool) {
+	es, gi := e.find(id)
+	if es == nil {
+		return 0, false
+	}
+	var g GuardSpec
+	var lits [9]litSet
+	es.ps.spec(gi, &g, &lits)
+	sev, err := ParseSeverity(g.Severity)
+	return sev, err == nil
+}
+
+// guardAt returns guard gi of set es, decoding it on first use; nil when its
+// pack is off.
+func (e *Engine) guardAt(es *engineSet, gi int) *guard {
+	pi := es.ps.guardPack(gi)
+	if !es.on[pi] {
+		return nil
+	}
+	if g := e.guards[es.base+gi]; g != nil {
+		return g
+	}
+	g := &guard{family: es.ps.Family(pi)}
+	es.ps.spec(gi, &g.decoded, &g.lits)
+	s := &g.decoded
+	g.spec = s
+	g.severity, _ = ParseSeverity(s.Severity) // validated when the set was compiled
+	g.access = Access(s.Access)
+	g.hasArgs = s.hasArgs()
+	e.guards[es.base+gi] = g
+	return g
+}
+
+// prepare wraps the guard's patterns (they compile on first use); it runs
 // once, when a prefilter first selects the guard.
 func (g *guard) prepare() {
 	g.once.Do(func() {
-		s := g.spec
-		for _, c := range s.Commands {
-			f := strings.Fields(c)
-			ns := nameSpec{name: f[0], sub: f[1:]}
-			if strings.HasSuffix(ns.name, "*") {
-				ns.glob, ns.name = true, strings.TrimSuffix(ns.name, "*")
-			}
-			g.names = append(g.names, ns)
-		}
-		l := &s.Literals
-		g.args, g.notArgs = newLazy(s.Args, s.Engine, l.Args), newLazy(s.NotArgs, s.Engine, l.NotArgs)
-		g.stdin, g.input = newLazy(s.Stdin, s.Engine, l.Stdin), newLazy(s.Input, s.Engine, l.Input)
-		g.paths, g.notPaths = newLazy(s.Paths, s.Engine, l.Paths), newLazy(s.NotPaths, s.Engine, l.NotPaths)
-		g.pattern, g.notPattern = newLazy(s.Pattern, s.Engine, l.Pattern), newLazy(s.NotPattern, s.Engine, l.NotPattern)
-		g.assigns = newLazy(s.Assigns, s.Engine, l.Assigns)
+		s, l := g.spec, &g.lits
+		g.args, g.notArgs = newLazy(s.Args, s.Engine, l[0]), newLazy(s.NotArgs, s.Engine, l[1])
+		g.stdin, g.input = newLazy(s.Stdin, s.Engine, l[2]), newLazy(s.Input, s.Engine, l[3])
+		g.paths, g.notPaths = newLazy(s.Paths, s.Engine, l[4]), newLazy(s.NotPaths, s.Engine, l[5])
+		g.pattern, g.notPattern = newLazy(s.Pattern, s.Engine, l[6]), newLazy(s.NotPattern, s.Engine, l[7])
+		g.assigns = newLazy(s.Assigns, s.Engine, l[8])
 	})
 }
 
-// add indexes a guard by its target. Command guards are found by name on
-// demand (guardsNamed): a call runs a handful of distinct commands, so
-// indexing every name of every guard up front would cost each hook process
-// more than it saves.
-func (e *Engine) add(g *guard) {
-	if g.spec.On != OnCommand {
-		e.byOn[g.spec.On] = append(e.byOn[g.spec.On], g)
-		return
+// list returns the guards (of packs that are on) of one target, in pack
+// order, decoding them on first use.
+func (e *Engine) list(on string) []*guard {
+	k := onIndex(on)
+	if k < 0 {
+		return nil
 	}
-	e.allCommand = append(e.allCommand, g)
-	for _, c := range g.spec.Commands {
-		if name, _, _ := strings.Cut(c, " "); strings.HasSuffix(name, "*") {
-			e.globNames = append(e.globNames, g)
-			break
+	if !e.listed[k] {
+		e.listed[k] = true
+		for si := range e.sets {
+			es := &e.sets[si]
+			n, off := es.ps.onList(k)
+			for i := 0; i < n; i++ {
+				if g := e.guardAt(es, es.ps.listAt(off, i)); g != nil {
+					e.lists[k] = append(e.lists[k], g)
+				}
+			}
 		}
 	}
-	if g.hasArgs {
-		e.argGuards = append(e.argGuards, g)
+	return e.lists[k]
+}
+
+func (e *Engine) listIf(cond bool, on string) []*guard {
+	if !cond {
+		return nil
 	}
+	return e.list(on)
+}
+
+// argList is the on=command guards that can judge a command whose name is
+// dynamic.
+func (e *Engine) argList() []*guard {
+	if !e.argListed {
+		e.argListed = true
+		for si := range e.sets {
+			es := &e.sets[si]
+			for i := 0; i < int(es.ps.h[hNArgs]); i++ {
+				if g := e.guardAt(es, es.ps.listAt(es.ps.h[hArgs], i)); g != nil {
+					e.argGuards = append(e.argGuards, g)
+				}
+			}
+		}
+	}
+	return e.argGuards
 }
 
 // guardsNamed returns the command guards one of whose names (first word)
-// is name, finding them on the first lookup (no allocation to compare:
-// substrings of the specs).
+// is name, looked up in the sets' sorted name tables on the first lookup.
 func (e *Engine) guardsNamed(name string) []*guard {
 	if list, ok := e.byName[name]; ok {
 		return list
 	}
 	var list []*guard
-	for _, g := range e.allCommand {
-		for _, c := range g.spec.Commands {
-			if first, _, _ := strings.Cut(c, " "); first == name {
+	for si := range e.sets {
+		es := &e.sets[si]
+		es.ps.named(name, func(gi int) {
+			if g := e.guardAt(es, gi); g != nil {
 				list = append(list, g)
-				break
 			}
-		}
+		})
+	}
+	if e.byName == nil {
+		e.byName = map[string][]*guard{}
 	}
 	e.byName[name] = list
 	return list
@@ -237,7 +338,11 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 			}
 		}
 	}
-	for _, g := range e.byOn[OnFile] {
+	// Each target's guards are decoded only when the call has such a thing.
+	for i := range f.files {
+		f.files[i].lower = lowerASCIIFast(f.files[i].norm) // once, for every guard's literals
+	}
+	for _, g := range e.listIf(len(f.files) > 0, OnFile) {
 		for i := range f.files {
 			if ff := &f.files[i]; g.matchFile(ff) {
 				hs.add(g, ff.raw, ff.via, ff.capped, ff.note)
@@ -249,7 +354,7 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 	for i, c := range f.contents {
 		contentLower[i] = strings.ToLower(c.text)
 	}
-	for _, g := range e.byOn[OnContent] {
+	for _, g := range e.listIf(len(f.contents) > 0, OnContent) {
 		for i, c := range f.contents {
 			g.prepare()
 			if g.paths != nil && !g.paths.match(c.path) || g.notPaths != nil && g.notPaths.match(c.path) {
@@ -261,7 +366,7 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 			}
 		}
 	}
-	for _, g := range e.byOn[OnURL] {
+	for _, g := range e.listIf(len(f.urls) > 0, OnURL) {
 		for _, u := range f.urls {
 			if ev, ok := e.matchText(g, u, strings.ToLower(u)); ok {
 				hs.add(g, ev, nil, false, "")
@@ -270,7 +375,7 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 		}
 	}
 	if a := f.analysis; a != nil {
-		for _, g := range e.byOn[OnAnalysis] {
+		for _, g := range e.list(OnAnalysis) {
 			if ev, ok := matchAnalysis(g, f); ok {
 				hs.add(g, ev, nil, false, "")
 			}
@@ -285,7 +390,7 @@ func (e *Engine) matchOutput(act *Action) []Hit {
 		return nil
 	}
 	lower := strings.ToLower(act.Output)
-	for _, g := range e.byOn[OnOutput] {
+	for _, g := range e.list(OnOutput) {
 		if ev, ok := e.matchText(g, act.Output, lower); ok {
 			hs.add(g, ev, nil, false, "")
 		}
@@ -297,25 +402,23 @@ func (e *Engine) matchOutput(act *Action) []Hit {
 // name this command (or, for a dynamic name, that can judge its arguments).
 func (e *Engine) commandCandidates(cf *cmdFact) []*guard {
 	if e.noPrefilter {
-		return e.allCommand
+		return e.list(OnCommand)
 	}
 	if cf.c.NameDynamic {
-		return e.argGuards
+		return e.argList()
 	}
 	out := e.guardsNamed(cf.name)
-	if len(e.globNames) > 0 {
-		var extra []*guard
-		for _, g := range e.globNames {
-			g.prepare()
-			for _, n := range g.names {
-				if n.glob && strings.HasPrefix(cf.name, n.name) && !containsGuard(out, g) && !containsGuard(extra, g) {
-					extra = append(extra, g)
-				}
+	var extra []*guard
+	for si := range e.sets {
+		es := &e.sets[si]
+		es.ps.globs(cf.name, func(gi int) {
+			if g := e.guardAt(es, gi); g != nil && !containsGuard(out, g) && !containsGuard(extra, g) {
+				extra = append(extra, g)
 			}
-		}
-		if extra != nil {
-			out = append(append([]*guard{}, out...), extra...)
-		}
+		})
+	}
+	if extra != nil {
+		out = append(append([]*guard{}, out...), extra...)
 	}
 	return out
 }
@@ -325,27 +428,34 @@ func (g *guard) nameMatches(cf *cmdFact) bool {
 	if cf.c.NameDynamic && !g.positiveArgs() {
 		return false
 	}
-	for _, n := range g.names {
+	// Command names are lower case with single spaces (ValidatePack): a
+	// name, maybe a glob ("mkfs*"), then subcommand words, read in place.
+	for _, c := range g.spec.Commands {
+		name, sub, _ := strings.Cut(c, " ")
+		prefix, glob := strings.CutSuffix(name, "*")
 		if cf.c.NameDynamic {
 			// Any name: judged by its arguments (positiveArgs holds).
-		} else if n.glob && !strings.HasPrefix(cf.name, n.name) || !n.glob && cf.name != n.name {
+		} else if glob && !strings.HasPrefix(cf.name, prefix) || !glob && cf.name != name {
 			continue
 		}
-		if len(n.sub) > len(cf.words) {
-			continue
-		}
-		ok := true
-		for i, s := range n.sub {
-			if cf.words[i] != s {
-				ok = false
-				break
-			}
-		}
-		if ok {
+		if subWordsMatch(sub, cf.words) {
 			return true
 		}
 	}
 	return false
+}
+
+// subWordsMatch reports whether words starts with the space-separated words
+// of sub.
+func subWordsMatch(sub string, words []string) bool {
+	for i := 0; sub != ""; i++ {
+		var w string
+		w, sub, _ = strings.Cut(sub, " ")
+		if i >= len(words) || words[i] != w {
+			return false
+		}
+	}
+	return true
 }
 
 // positiveArgs reports whether the guard has an argument condition that a
@@ -496,7 +606,7 @@ func (g *guard) matchFile(f *fileFact) bool {
 	if f.cmd != "" && !f.redirect && contains(g.spec.ExceptCommands, f.cmd) {
 		return false
 	}
-	return g.paths.match(f.norm) && (g.notPaths == nil || !g.notPaths.match(f.norm))
+	return g.paths.matchLower(f.norm, f.lower) && (g.notPaths == nil || !g.notPaths.matchLower(f.norm, f.lower))
 }
 
 // matchText runs a text guard: keyword prefilter, then the pattern.

@@ -8,12 +8,21 @@ func (e *Engine) SetNoPrefilter(on bool) {
 	if !on {
 		return
 	}
-	for i := range e.guards {
-		g := &e.guards[i]
-		g.prepare()
+	for si := range e.sets {
+		es := &e.sets[si]
+		for gi := 0; gi < es.ps.NumGuards(); gi++ {
+			if g := e.guardAt(es, gi); g != nil {
+				g.prepare()
+			}
+		}
+	}
+	for _, g := range e.guards {
+		if g == nil {
+			continue
+		}
 		for _, l := range []*lazyRegex{g.args, g.notArgs, g.stdin, g.input, g.paths, g.notPaths, g.pattern, g.notPattern, g.assigns} {
 			if l != nil {
-				l.lits = nil
+				l.lits = ""
 			}
 		}
 	}

@@ -44,6 +44,7 @@ type operand struct {
 
 type fileFact struct {
 	raw, norm string
+	lower     string // norm lower-cased, for the literal prefilters
 	access    Access
 	cmd       string // command that names the path; "" for a tool's own path
 	via       []string

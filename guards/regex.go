@@ -24,14 +24,14 @@ var RegexTimeout = 200 * time.Millisecond
 type lazyRegex struct {
 	expr    string
 	engine2 bool
-	lits    [][]string // required literals (lower-case): every group must have one present; nil: always run
+	lits    litSet // required literals (lower-case): every group must have one present; "": always run
 	once    sync.Once
 	re      *regexp.Regexp
 	re2     *regexp2.Regexp
 	broken  bool
 }
 
-func newLazy(expr, engine string, lits [][]string) *lazyRegex {
+func newLazy(expr, engine string, lits litSet) *lazyRegex {
 	if expr == "" {
 		return nil
 	}
@@ -54,7 +54,7 @@ func (l *lazyRegex) compile() {
 // find returns the first match's byte offsets. A regexp2 timeout counts as a
 // match (fail closed): input built to make a guard slow is itself suspicious.
 func (l *lazyRegex) find(s string) (start, end int, ok bool) {
-	if l.lits != nil && !hasLiterals(lowerASCIIFast(s), l.lits) {
+	if l.lits != "" && !l.lits.has(lowerASCIIFast(s)) {
 		return 0, 0, false // cannot match: no compile, no run
 	}
 	return l.findNoFilter(s)
@@ -62,7 +62,7 @@ func (l *lazyRegex) find(s string) (start, end int, ok bool) {
 
 // findLower is find for a text whose lower-cased form the caller has.
 func (l *lazyRegex) findLower(s, lower string) (start, end int, ok bool) {
-	if l.lits != nil && !hasLiterals(lower, l.lits) {
+	if l.lits != "" && !l.lits.has(lower) {
 		return 0, 0, false
 	}
 	return l.findNoFilter(s)
@@ -115,6 +115,12 @@ func runeToByte(s string, from, n int) int {
 		i += size
 	}
 	return i
+}
+
+// matchLower is match for a text whose lower-cased form the caller has.
+func (l *lazyRegex) matchLower(s, lower string) bool {
+	_, _, ok := l.findLower(s, lower)
+	return ok
 }
 
 func (l *lazyRegex) match(s string) bool {

@@ -10,6 +10,11 @@ type PackSpec struct {
 	Guards      []GuardSpec `toml:"guards"`
 	// Source is where the pack came from (file name); not part of the TOML.
 	Source string `toml:"-"`
+
+	// set is the compiled set this spec was decoded from (PackSet.Packs),
+	// so that NewEngine can use the set's own index instead of compiling.
+	set      *PackSet
+	setIndex int
 }
 
 // GuardSpec is one guard as written in a pack. A guard looks at one kind of

@@ -41,3 +41,21 @@ func TestEveryFamilyHasGuards(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCompiledIsTheTOML: decoding the compiled built-in set gives back
+// exactly the packs the TOML says (every field, literals and examples).
+func TestCompiledIsTheTOML(t *testing.T) {
+	want, err := specgen.LoadPacks(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Builtin()
+	if len(got) != len(want) {
+		t.Fatalf("%d packs, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if !guards.SamePack(got[i], want[i]) {
+			t.Errorf("pack %s: compiled form differs from its TOML", want[i].Source)
+		}
+	}
+}

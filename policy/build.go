@@ -18,31 +18,47 @@ import (
 // critical guard other than by exact command, a project entry that would
 // lower; expired allow rules are left out with a Note.
 func Build(cfg *config.Config, file string, proj *config.Project, all []guards.PackSpec, prof *guards.Profile, now time.Time) (*Policy, []config.Problem) {
+	return BuildWith(cfg, file, proj, func(id string) (guards.Severity, bool) {
+		for pi := range all {
+			for gi := range all[pi].Guards {
+				if g := &all[pi].Guards[gi]; g.ID == id {
+					s, err := guards.ParseSeverity(g.Severity)
+					return s, err == nil
+				}
+			}
+		}
+		return 0, false
+	}, prof, now)
+}
+
+// BuildWith is Build with the guards given by a lookup of their severity by
+// id (the hook's engine answers from its compiled index, decoding nothing).
+func BuildWith(cfg *config.Config, file string, proj *config.Project, severity func(id string) (guards.Severity, bool), prof *guards.Profile, now time.Time) (*Policy, []config.Problem) {
 	if (cfg == nil || len(cfg.Overrides) == 0 && len(cfg.Allow) == 0) && (proj == nil || len(proj.Raise) == 0) {
 		return nil, nil
 	}
-	// The severities of the guards the entries name: one pass over the guards.
+	// The severities of the guards the entries name.
 	sev := map[string]guards.Severity{}
+	lookup := func(id string) {
+		if _, ok := sev[id]; ok {
+			return
+		}
+		sev[id] = -1
+		if s, ok := severity(id); ok {
+			sev[id] = s
+		}
+	}
 	if cfg != nil {
 		for id := range cfg.Overrides {
-			sev[id] = -1
+			lookup(id)
 		}
 		for _, a := range cfg.Allow {
-			sev[a.Guard] = -1
+			lookup(a.Guard)
 		}
 	}
 	if proj != nil {
 		for id := range proj.Raise {
-			sev[id] = -1
-		}
-	}
-	for pi := range all {
-		for gi := range all[pi].Guards {
-			g := &all[pi].Guards[gi]
-			if _, ok := sev[g.ID]; ok {
-				s, _ := guards.ParseSeverity(g.Severity)
-				sev[g.ID] = s
-			}
+			lookup(id)
 		}
 	}
 	pol := &Policy{}

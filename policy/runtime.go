@@ -43,7 +43,9 @@ type Runtime struct {
 	opts       config.Options
 	spec       guards.ProfileSpec
 	profile    *guards.Profile
-	packs      []guards.PackSpec // built-in, then user packs
+	user       []guards.PackSpec // the user's packs (after the built-in ones)
+	userSet    *guards.PackSet   // user compiled; nil when there are none
+	packs      []guards.PackSpec // built-in, then user packs, decoded on first use (not by the hook)
 	engine     *guards.Engine    // for calls without project guards; built on first use
 	userPolicy *Policy           // for Decide; built on first use
 	stderr     io.Writer
@@ -78,9 +80,8 @@ func Load(profile string, o Options) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.packs = packs.Builtin()
 	if len(l.Packs) > 0 {
-		r.packs = append(slices.Clip(r.packs), l.Packs...)
+		r.user = l.Packs
 		for _, p := range l.Packs {
 			spec = withFamily(spec, p.Family)
 		}
@@ -113,17 +114,22 @@ func (r *Runtime) report(ps []config.Problem) {
 
 // Packs are the packs in use outside any project: the built-in packs, then
 // the user's. Callers must not modify them.
-func (r *Runtime) Packs() []guards.PackSpec { return r.packs }
+func (r *Runtime) Packs() []guards.PackSpec {
+	if r.packs == nil {
+		r.packs = append(slices.Clip(packs.Builtin()), r.user...)
+	}
+	return r.packs
+}
 
 // UserPacks are the user's packs in use (after the built-in ones).
-func (r *Runtime) UserPacks() []guards.PackSpec { return r.packs[len(packs.Builtin()):] }
+func (r *Runtime) UserPacks() []guards.PackSpec { return r.user }
 
 // Decide is what happens to a hit of this guard outside any project: the
 // profile's action, then the user's overrides (allow rules aside, as they
 // depend on the call). For `bulwark list`.
 func (r *Runtime) Decide(id string, sev guards.Severity) guards.Decision {
 	if r.userPolicy == nil {
-		r.userPolicy, _ = Build(&r.Config, r.ConfigFile, nil, r.packs, r.profile, r.now())
+		r.userPolicy, _ = BuildWith(&r.Config, r.ConfigFile, nil, r.Engine().Severity, r.profile, r.now())
 		if r.userPolicy == nil {
 			r.userPolicy = &Policy{}
 		}
@@ -138,21 +144,34 @@ func (r *Runtime) PackOn(family string) bool { return r.profile.PackOn(family) }
 // built-in and user packs.
 func (r *Runtime) Engine() *guards.Engine {
 	if r.engine == nil {
-		r.engine = r.build(r.packs, r.profile)
+		r.engine = r.build(nil, r.profile)
 	}
 	return r.engine
 }
 
-// build compiles an engine; if the user's packs break it (they were
-// validated, so this should not happen) it falls back to the built-in packs.
-func (r *Runtime) build(all []guards.PackSpec, prof *guards.Profile) *guards.Engine {
-	e, err := guards.NewEngine(all, prof)
+// build makes an engine of the built-in packs (compiled at build time), the
+// user's (compiled once per process) and the project's, if any; if the
+// user's packs break it (they were validated, so this should not happen) it
+// falls back to the built-in packs.
+func (r *Runtime) build(project *guards.PackSpec, prof *guards.Profile) *guards.Engine {
+	sets := []*guards.PackSet{packs.Set()}
+	if len(r.user) > 0 {
+		if r.userSet == nil {
+			r.userSet, _ = guards.LoadPackSet(guards.CompilePacks(r.user))
+		}
+		sets = append(sets, r.userSet)
+	}
+	if project != nil {
+		ps, _ := guards.LoadPackSet(guards.CompilePacks([]guards.PackSpec{*project}))
+		sets = append(sets, ps)
+	}
+	e, err := guards.NewSetEngine(prof, sets...)
 	if err == nil {
 		return e
 	}
 	fmt.Fprintf(r.stderr, "bulwark: user packs: %v; running on the built-in packs\n", err)
 	base, _ := profiles.Get(r.Profile)
-	e, err = guards.NewEngine(packs.Builtin(), base)
+	e, err = guards.NewSetEngine(base, packs.Set())
 	if err != nil {
 		// The built-in packs and profiles are tested together; this is a bug.
 		panic(fmt.Sprintf("build engine: %v", err))
@@ -171,22 +190,21 @@ func (r *Runtime) Evaluate(act *guards.Action) guards.Verdict {
 	}
 	proj := config.LoadProject(act.Cwd, opts)
 	engine := r.Engine
-	all := r.packs
 	if proj != nil {
 		r.report(proj.Problems)
 		if proj.Pack != nil {
-			all = append(slices.Clip(r.packs), *proj.Pack)
 			engine = func() *guards.Engine {
 				prof, err := guards.NewProfile(withFamily(r.spec, config.ProjectFamily))
 				if err != nil {
 					return r.Engine()
 				}
-				return r.build(all, prof)
+				return r.build(proj.Pack, prof)
 			}
 		}
 	}
-	v := engine().Evaluate(act)
-	pol, probs := Build(&r.Config, r.ConfigFile, proj, all, r.profile, r.now())
+	e := engine()
+	v := e.Evaluate(act)
+	pol, probs := BuildWith(&r.Config, r.ConfigFile, proj, e.Severity, r.profile, r.now())
 	r.report(probs)
 	if pol != nil {
 		pol.Now = r.now
@@ -220,7 +238,7 @@ func Check(profile, cwd string, o Options) (*Report, error) {
 	}
 	rep := &Report{Profile: r.Profile, ConfigFile: r.ConfigFile, Problems: append([]config.Problem{}, r.Problems...)}
 	rep.UserPacks = r.UserPacks()
-	all := r.packs
+	all := r.Packs()
 	proj := config.LoadProject(cwd, r.opts)
 	if proj != nil {
 		rep.ProjectFile = proj.File

@@ -5,7 +5,7 @@ package profiles
 import "github.com/bulwark-guard/bulwark/guards"
 
 var builtin = []guards.ProfileSpec{
-	guards.ProfileSpec{
+	{
 		Name:        "balanced",
 		Description: "The default: critical denies, high asks, medium warns the agent. Everyday work is never interrupted.",
 		Packs: []string{
@@ -18,7 +18,7 @@ var builtin = []guards.ProfileSpec{
 			Low:      "allow",
 		},
 	},
-	guards.ProfileSpec{
+	{
 		Name:        "minimal",
 		Description: "Only what is catastrophic and certain: critical guards deny, nothing else interrupts.",
 		Packs: []string{
@@ -31,7 +31,7 @@ var builtin = []guards.ProfileSpec{
 			Low:      "allow",
 		},
 	},
-	guards.ProfileSpec{
+	{
 		Name:        "strict",
 		Description: "For unattended agents and sensitive machines: high denies, medium asks, low warns.",
 		Packs: []string{

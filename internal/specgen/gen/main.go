@@ -28,7 +28,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	src, err := specgen.Render("packs", "builtin", packs)
+	src, err := specgen.RenderPacks(packs)
 	if err != nil {
 		return err
 	}
