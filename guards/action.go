@@ -68,4 +68,8 @@ type Action struct {
 	Output   string    // PostToolUse: the tool's output as text
 
 	Input json.RawMessage // the raw tool input, for the audit preview
+
+	// Memory is what earlier calls of the same session did (nil: none
+	// known); on=session guards judge the call against it.
+	Memory Memory
 }

@@ -276,9 +276,11 @@ func (e *Engine) Evaluate(act *Action) Verdict {
 	var hits []Hit
 	if act.Event == PostToolUse {
 		hits = e.matchOutput(act)
+		v.Effects = outputEffects(act)
 	} else {
 		f := e.buildFacts(act)
 		hits = e.matchFacts(f)
+		v.Effects = f.effects
 	}
 	for i := range hits {
 		if hits[i].Decision > v.Decision {
@@ -335,6 +337,9 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 		for _, g := range e.commandCandidates(cf) {
 			if ev, ok := g.matchCommand(f, cf); ok {
 				hs.add(g, ev, cf.via, cf.capSeverity, cf.note)
+				if g.family == credentialFamily && g.severity >= High && !cf.notRun {
+					f.credentialRead(g.spec.ID, "")
+				}
 			}
 		}
 	}
@@ -343,10 +348,21 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 		f.files[i].lower = lowerASCIIFast(f.files[i].norm) // once, for every guard's literals
 	}
 	for _, g := range e.listIf(len(f.files) > 0, OnFile) {
+		// A guard fires once; for the credential guards every file they
+		// match is remembered for the session.
+		cred, hit := g.family == credentialFamily && g.severity >= High && g.access != AccessWrite, false
 		for i := range f.files {
 			if ff := &f.files[i]; g.matchFile(ff) {
-				hs.add(g, ff.raw, ff.via, ff.capped, ff.note)
-				break
+				if !hit {
+					hs.add(g, ff.raw, ff.via, ff.capped, ff.note)
+					hit = true
+				}
+				if !cred {
+					break
+				}
+				if !ff.notRun && ff.access != AccessWrite {
+					f.credentialRead(g.spec.ID, ff.norm)
+				}
 			}
 		}
 	}
@@ -374,6 +390,14 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 			}
 		}
 	}
+	if m := f.act.Memory; m != nil && !m.Empty() {
+		for _, g := range e.list(OnSession) {
+			if ev, ok := f.matchSession(g); ok {
+				hs.add(g, ev, nil, false, "")
+			}
+		}
+	}
+	f.collectEffects(e, hs)
 	if a := f.analysis; a != nil {
 		for _, g := range e.list(OnAnalysis) {
 			if ev, ok := matchAnalysis(g, f); ok {

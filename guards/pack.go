@@ -103,6 +103,7 @@ var fieldsFor = map[string][]string{
 	OnURL:      {"keywords", "pattern", "not_pattern"},
 	OnOutput:   {"keywords", "pattern", "not_pattern", "secret"},
 	OnAnalysis: {"condition"},
+	OnSession:  {"condition"},
 }
 
 func validateGuard(family string, g *GuardSpec) []error {
@@ -131,7 +132,7 @@ func validateGuard(family string, g *GuardSpec) []error {
 	}
 	allowed, ok := fieldsFor[g.On]
 	if !ok {
-		bad("on %q must be one of command, file, content, url, output, analysis", g.On)
+		bad("on %q must be one of command, file, content, url, output, analysis, session", g.On)
 		return errs
 	}
 	for _, f := range setFields(g) {
@@ -193,6 +194,12 @@ func validateGuard(family string, g *GuardSpec) []error {
 		case CondUnparsed, CondDepth, CondDynamicName:
 		default:
 			bad("condition %q must be unparsed, depth or dynamic-name", g.Condition)
+		}
+	case OnSession:
+		switch g.Condition {
+		case CondCredentialThenSend, CondCredentialSent, CondSecretFileSent:
+		default:
+			bad("condition %q must be credential-then-send, credential-sent or secret-file-sent", g.Condition)
 		}
 	}
 	g.Literals = RegexLiterals{}

@@ -50,7 +50,7 @@ const (
 )
 
 // onTargets are the targets, in the order of the header's per-target lists.
-var onTargets = [...]string{OnCommand, OnFile, OnContent, OnURL, OnOutput, OnAnalysis}
+var onTargets = [...]string{OnCommand, OnFile, OnContent, OnURL, OnOutput, OnAnalysis, OnSession}
 
 func onIndex(on string) int {
 	for i, t := range onTargets {

@@ -56,7 +56,7 @@ type GuardSpec struct {
 	NotPattern string `toml:"not_pattern"`
 
 	// on=analysis: a property of the shell analysis itself.
-	Condition string `toml:"condition"` // unparsed, depth, dynamic-name
+	Condition string `toml:"condition"` // on=analysis: unparsed, depth, dynamic-name; on=session: credential-then-send, credential-sent, secret-file-sent
 
 	// Engine is "re2" (Go regexp, linear time; the default) or "regexp2"
 	// (lookaround and backreferences, always run with a match timeout).
@@ -120,6 +120,7 @@ const (
 	OnURL      = "url"
 	OnOutput   = "output"
 	OnAnalysis = "analysis"
+	OnSession  = "session" // a call judged against what earlier calls of its session did (Action.Memory)
 )
 
 // Conditions an on=analysis guard can test.
@@ -127,4 +128,14 @@ const (
 	CondUnparsed    = "unparsed"     // the command (or nested code) does not parse
 	CondDepth       = "depth"        // nesting deeper than the analysis follows
 	CondDynamicName = "dynamic-name" // a command whose name is only known at run time
+)
+
+// Conditions an on=session guard can test.
+const (
+	// The session read a credential and this call sends data to another host.
+	CondCredentialThenSend = "credential-then-send"
+	// This call sends a credential file or a secret value the session read.
+	CondCredentialSent = "credential-sent"
+	// This call sends a file the session wrote holding a secret.
+	CondSecretFileSent = "secret-file-sent"
 )

@@ -87,4 +87,8 @@ type Verdict struct {
 	Hits     []Hit // strictest first
 	Profile  string
 	Duration time.Duration
+	// Effects is what the call leaves behind for later calls of its
+	// session to be judged against (credentials read, files written,
+	// secret values shown); nil when nothing.
+	Effects *Effects
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/bulwark-guard/bulwark/guards"
 	"github.com/bulwark-guard/bulwark/packs"
 	"github.com/bulwark-guard/bulwark/profiles"
+	"github.com/bulwark-guard/bulwark/session"
 )
 
 // Options say where a Runtime finds its configuration and how it reports.
@@ -202,6 +203,7 @@ func (r *Runtime) Evaluate(act *guards.Action) guards.Verdict {
 			}
 		}
 	}
+	store, rec := r.sessionMemory(act)
 	e := engine()
 	v := e.Evaluate(act)
 	pol, probs := BuildWith(&r.Config, r.ConfigFile, proj, e.Severity, r.profile, r.now())
@@ -210,8 +212,51 @@ func (r *Runtime) Evaluate(act *guards.Action) guards.Verdict {
 		pol.Now = r.now
 	}
 	pol.Apply(act, &v)
+	r.remember(store, act, &v)
+	if rec != nil && act.Memory == guards.Memory(rec) {
+		act.Memory = nil
+	}
 	v.Duration = time.Since(start)
 	return v
+}
+
+// sessionMemory loads the record of the call's session (one small read)
+// and hands it to the engine as the call's Memory. Calls without a session
+// id or a state directory have none.
+func (r *Runtime) sessionMemory(act *guards.Action) (*session.Store, *session.Record) {
+	if act.SessionID == "" || act.Memory != nil {
+		return nil, nil
+	}
+	dir := r.opts.StateDir
+	if dir == "" {
+		dir = config.StateDir()
+	}
+	if dir == "" {
+		return nil, nil
+	}
+	store := session.Open(dir, nil)
+	rec, err := store.Load(act.Client, act.SessionID)
+	if err != nil {
+		fmt.Fprintf(r.stderr, "bulwark: %v\n", err)
+	}
+	if rec.Empty() {
+		return store, nil
+	}
+	act.Memory = rec
+	return store, rec
+}
+
+// remember adds what the call does to its session's record: at PreToolUse
+// unless the call is denied (it will not run), and at PostToolUse (what its
+// output showed). A record that cannot be written is reported and never
+// changes the verdict.
+func (r *Runtime) remember(store *session.Store, act *guards.Action, v *guards.Verdict) {
+	if store == nil || v.Effects == nil || act.Event != guards.PostToolUse && v.Decision >= guards.Deny {
+		return
+	}
+	if err := store.Update(act.Client, act.SessionID, v.Effects); err != nil {
+		fmt.Fprintf(r.stderr, "bulwark: %v\n", err)
+	}
 }
 
 // Report is the state of the user's configuration and of the project around

@@ -35,6 +35,7 @@ package redact
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -404,3 +405,35 @@ func Mask(s string) string {
 	}
 	return s
 }
+
+// Finding is one secret found in a text.
+type Finding struct {
+	Kind  string // e.g. "aws-access-key", "github-token", "password"
+	Start int    // byte offset of the value in the input (prefix included)
+	End   int    // byte offset just after the value
+}
+
+// Secrets returns the secrets found in s, ordered by position; overlapping
+// findings of different kinds are all reported. Session memory uses it to
+// keep (as hashes) the values a tool's output showed, and to recognise them
+// when a later call sends them.
+func Secrets(s string) []Finding {
+	spans := find(s)
+	if len(spans) == 0 {
+		return nil
+	}
+	fs := make([]Finding, 0, len(spans))
+	for _, sp := range spans {
+		fs = append(fs, Finding{Kind: sp.kind, Start: sp.start, End: sp.end})
+	}
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		if a.Start != b.Start {
+			return a.Start - b.Start
+		}
+		return b.End - a.End
+	})
+	return fs
+}
+
+// Contains reports whether s holds at least one secret.
+func Contains(s string) bool { return len(find(s)) > 0 }

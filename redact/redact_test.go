@@ -334,3 +334,14 @@ func secrets(s string) []finding {
 	}
 	return fs
 }
+
+func TestExportedSecrets(t *testing.T) {
+	s := "a " + fakeAWSID + " b " + fakeGHP
+	fs := Secrets(s)
+	if len(fs) != 2 || fs[0].Kind != "aws-access-key" || s[fs[0].Start:fs[0].End] != fakeAWSID || fs[1].Kind != "github-token" {
+		t.Fatalf("Secrets = %+v", fs)
+	}
+	if !Contains(s) || Contains("git status") || Secrets("git status") != nil {
+		t.Error("Contains/Secrets wrong on plain text")
+	}
+}
