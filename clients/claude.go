@@ -23,11 +23,12 @@ import (
 // Switches: "disableAllHooks" turns hooks off; managed
 // "allowManagedHooksOnly" makes user and project hooks inert.
 //
-// Install adds to "hooks" one group per event, PreToolUse and PostToolUse:
+// Install adds to "hooks" one group per event, PreToolUse, PostToolUse and
+// ConfigChange:
 //
 //	{"matcher": "*", "hooks": [{"type": "command",
 //	  "command": "\"/abs/bulwark\" hook --client claude --profile balanced",
-//	  "timeout": 10, "statusMessage": "bulwark"}]}
+//	  "timeout": 10, "statusMessage": "bulwark", "onFailure": "block"}]}
 //
 // (timeout in seconds) and the backstop rules to "permissions"."deny".
 var Claude = &Client{
@@ -35,15 +36,20 @@ var Claude = &Client{
 	Title: "Claude Code",
 	Spec: &installer.Spec{
 		Client:  "claude",
-		Events:  []string{"PreToolUse", "PostToolUse"},
+		Events:  []string{"PreToolUse", "PostToolUse", "ConfigChange"},
 		Grouped: true,
 		Matcher: "*",
 		Handler: func(cmd string, o installer.Options) *installer.Value {
+			// onFailure "block" (Claude Code 2.1.295+; older builds ignore
+			// it): a hook that cannot start, times out or exits with an
+			// unexpected status blocks the call instead of letting it run.
+			// It works on the handler, not on the matcher group.
 			return installer.NewObject(
 				"type", installer.NewString("command"),
 				"command", installer.NewString(cmd),
 				"timeout", installer.NewInt(o.Timeout()),
 				"statusMessage", installer.NewString(installer.Marker),
+				"onFailure", installer.NewString("block"),
 			)
 		},
 		Extra:   installer.InstallDenyRules,
@@ -73,7 +79,7 @@ var Claude = &Client{
 		}, req.DenyNative)
 	},
 	checkClient: func(env Env) []Finding {
-		var out []Finding
+		out := checkClaudeVersion(env)
 		for _, f := range ClaudeManagedFiles(env) {
 			root, err := readJSON(f)
 			if err != nil {
@@ -91,7 +97,13 @@ var Claude = &Client{
 		}
 		return out
 	},
-	checkFile: func(env Env, root *installer.Value, rec *installer.Record) []Finding {
+	checkHandler: func(event string, h *installer.Value) []Finding {
+		if h.Get("onFailure").Str() != "block" {
+			return []Finding{finding(Warn, "%s hook without \"onFailure\": \"block\": when the hook cannot run (binary missing, timeout), Claude Code runs the call unguarded (run 'bulwark install')", event)}
+		}
+		return nil
+	},
+	checkFile: func(env Env, path string, root *installer.Value, rec *installer.Record) []Finding {
 		var out []Finding
 		if root.Get("disableAllHooks").IsTrue() {
 			out = append(out, finding(Fail, "\"disableAllHooks\": true turns every hook off, bulwark's included"))
@@ -320,4 +332,69 @@ func claudeShapeCanary(command, cwd string, extra map[string]any) []byte {
 	}
 	b, _ := json.Marshal(ev)
 	return b
+}
+
+// Weakens says how a settings file's new content weakens bulwark, for
+// Claude Code's ConfigChange event: "" reasons when it does not. rec is
+// the install record of the file (nil when bulwark did not install there:
+// then only switches that turn every hook off count).
+func (c *Client) Weakens(data []byte, rec *installer.Record) []string {
+	root, err := installer.ParseDocument(data)
+	if err != nil {
+		if rec != nil {
+			return []string{"the file is no longer valid JSON (" + err.Error() + "), so the client may ignore it and bulwark's hooks with it"}
+		}
+		return nil
+	}
+	var out []string
+	if root.Get("disableAllHooks").IsTrue() {
+		out = append(out, `"disableAllHooks": true turns every hook off, bulwark's included`)
+	}
+	if rec == nil {
+		return out
+	}
+	found := installer.FindHandlers(c.Spec, root)
+	for _, ev := range c.Spec.Events {
+		if len(found[ev]) == 0 {
+			out = append(out, "bulwark's "+ev+" hook was removed")
+		}
+	}
+	for ev, ms := range installer.NarrowMatchers(c.Spec, root) {
+		out = append(out, "bulwark's "+ev+" hook was narrowed to matcher "+strings.Join(ms, ", "))
+	}
+	have := map[string]bool{}
+	for _, e := range root.Get("permissions").Get("deny").ArrayElemsOrNil() {
+		have[e.Str()] = true
+	}
+	var gone []string
+	for _, r := range append(slices.Clone(rec.DenyAdded), rec.DenyPreexisting...) {
+		if !have[r] {
+			gone = append(gone, r)
+		}
+	}
+	if len(gone) > 0 {
+		out = append(out, "backstop deny rules were removed: "+strings.Join(gone, ", "))
+	}
+	return out
+}
+
+// OnFailureSince is the first Claude Code version that honours a hook
+// entry's "onFailure": "block".
+const OnFailureSince = "2.1.295"
+
+// ClaudeVersion runs the installed `claude --version` (found on PATH);
+// tests replace it.
+var ClaudeVersion = func(env Env) (string, error) {
+	return commandVersion("claude", "--version")
+}
+
+func checkClaudeVersion(env Env) []Finding {
+	v, err := ClaudeVersion(env)
+	switch {
+	case err != nil:
+		return []Finding{finding(Info, "claude: cannot tell which Claude Code is installed (%v); \"onFailure\": \"block\" needs %s or newer", err, OnFailureSince)}
+	case versionLess(v, OnFailureSince):
+		return []Finding{finding(Warn, "Claude Code %s ignores \"onFailure\": \"block\" (since %s): if the hook cannot run, calls run unguarded and only the deny rules hold; update Claude Code", v, OnFailureSince)}
+	}
+	return []Finding{finding(OK, "Claude Code %s honours \"onFailure\": \"block\" (a hook that cannot run blocks the call)", v)}
 }

@@ -55,7 +55,7 @@ type Client struct {
 	options      func(env Env, req Request, o *installer.Options)
 	installNotes func(env Env, ch *installer.Change) []string
 	checkClient  func(env Env) []Finding
-	checkFile    func(env Env, root *installer.Value, rec *installer.Record) []Finding
+	checkFile    func(env Env, path string, root *installer.Value, rec *installer.Record) []Finding
 	checkHandler func(event string, h *installer.Value) []Finding
 	canary       func(command, cwd string) []byte
 	decision     func(stdout []byte) string
@@ -264,12 +264,12 @@ func (c *Client) CheckClient(env Env) []Finding {
 }
 
 // CheckFile returns the client-specific findings for one settings file that
-// holds bulwark's hooks; rec is its install record (nil when none).
-func (c *Client) CheckFile(env Env, root *installer.Value, rec *installer.Record) []Finding {
+// (path) holds bulwark's hooks; rec is its install record (nil when none).
+func (c *Client) CheckFile(env Env, path string, root *installer.Value, rec *installer.Record) []Finding {
 	if c.checkFile == nil {
 		return nil
 	}
-	return c.checkFile(env, root, rec)
+	return c.checkFile(env, path, root, rec)
 }
 
 // CheckHandler returns the findings for one bulwark hook handler (beyond

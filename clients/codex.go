@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -92,7 +93,14 @@ var Codex = &Client{
 		return out
 	},
 	installNotes: func(env Env, ch *installer.Change) []string {
-		return []string{"Codex runs new hooks only after you trust them: open Codex and review them with /hooks"}
+		if dropped := codexTrustChanged(env, ch); len(dropped) > 0 {
+			return []string{"the hook command changed, so Codex no longer trusts bulwark's " + strings.Join(dropped, ", ") +
+				" hooks and will not run them: open Codex, run /hooks and trust them again (keep the same --profile and binary to keep the trust)"}
+		}
+		return []string{"Codex does NOT run these hooks until you trust them, and says nothing until then: open Codex (`codex`), type /hooks, and trust bulwark's PreToolUse and PostToolUse hooks; then run 'bulwark doctor --client codex'"}
+	},
+	checkFile: func(env Env, path string, root *installer.Value, rec *installer.Record) []Finding {
+		return codexTrustFindings(env, path, root)
 	},
 	checkClient: func(env Env) []Finding {
 		dir := codexDir(env)
@@ -104,26 +112,26 @@ var Codex = &Client{
 		if err != nil {
 			return nil
 		}
+		_ = data
 		var out []Finding
-		var cfg map[string]any
-		if _, err := toml.Decode(string(data), &cfg); err != nil {
+		_, inline, features, err := readCodexConfig(path)
+		if err != nil {
 			var pe toml.ParseError
 			if errors.As(err, &pe) {
 				return []Finding{finding(Warn, "codex %s: not valid TOML: line %d, column %d: %s", path, pe.Position.Line, pe.Position.Col, pe.Message)}
 			}
 			return []Finding{finding(Warn, "codex %s: not valid TOML: %v", path, err)}
 		}
-		if _, ok := cfg["hooks"]; ok {
-			out = append(out, finding(Warn, "codex %s has a [hooks] table: bulwark installs into hooks.json, which is preferred; keep bulwark out of config.toml so it does not run twice", path))
+		// [hooks.state] is Codex's own trust record; only event tables are hooks.
+		if len(inline) > 0 {
+			out = append(out, finding(Warn, "codex %s has inline hooks ([hooks] %s): bulwark installs into hooks.json; keep bulwark out of config.toml so it does not run twice", path, strings.Join(inline, ", ")))
 		}
-		if f, ok := cfg["features"].(map[string]any); ok {
-			for _, k := range []string{"hooks", "codex_hooks"} {
-				if v, ok := f[k].(bool); ok && !v {
-					out = append(out, finding(Fail, "codex %s: [features] %s = false turns hooks off", path, k))
-				}
+		for _, k := range []string{"hooks", "codex_hooks"} {
+			if v, ok := features[k].(bool); ok && !v {
+				out = append(out, finding(Fail, "codex %s: [features] %s = false turns hooks off", path, k))
 			}
 		}
-		return append(out, finding(Info, "codex: hooks run only once trusted in Codex (/hooks); doctor cannot see that"))
+		return out
 	},
 	canary: func(command, cwd string) []byte {
 		return claudeShapeCanary(command, cwd, map[string]any{"turn_id": CanarySession, "model": CanarySession})

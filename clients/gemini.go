@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/bulwark-guard/bulwark/installer"
@@ -25,9 +27,14 @@ import (
 //	  "command": "\"/abs/bulwark\" hook --client gemini --profile balanced",
 //	  "timeout": 10000}]}
 //
-// (timeout in milliseconds; the matcher is a regex over tool names), and
-// sets "tools"."enableHooks" to true. The previous value of enableHooks
-// (absent or false) is recorded and restored by uninstall.
+// (timeout in milliseconds; the matcher is a regex over tool names). Hooks
+// are on by default; the switch is "hooksConfig"."enabled" (false turns
+// every hook off) and "hooksConfig"."disabled" lists hook names (or
+// commands) that do not run. Install sets enabled back to true where it is
+// false and takes bulwark out of disabled, recording what it changed;
+// uninstall puts it back. ("tools"."enableHooks", which older bulwark
+// versions wrote, does nothing: install removes it where an earlier install
+// recorded creating it.)
 var Gemini = &Client{
 	Name:  "gemini",
 	Title: "Gemini CLI",
@@ -44,44 +51,8 @@ var Gemini = &Client{
 				"timeout", installer.NewInt(o.Timeout()*1000),
 			)
 		},
-		Extra: func(root *installer.Value, _ installer.Options, rec, _ *installer.Record) error {
-			tools, err := installer.Ensure(root, "tools", "tools", installer.KindObject, rec)
-			if err != nil {
-				return err
-			}
-			const path = "tools/enableHooks"
-			eh := tools.Get("enableHooks")
-			switch {
-			case eh == nil:
-				rec.MarkCreated(path)
-			case eh.IsTrue():
-				return nil
-			case eh.Kind == installer.KindObject || eh.Kind == installer.KindArray:
-				return fmt.Errorf("%q is not a boolean; fix it by hand, bulwark left the file untouched", path)
-			default:
-				if _, ok := rec.Previous[path]; !ok && !rec.IsCreated(path) {
-					rec.Previous[path] = eh.Raw
-				}
-			}
-			tools.Set("enableHooks", installer.NewBool(true))
-			return nil
-		},
-		Unextra: func(root *installer.Value, rec *installer.Record) error {
-			const path = "tools/enableHooks"
-			tools := root.Get("tools")
-			if rec == nil || tools == nil || tools.Kind != installer.KindObject || !tools.Get("enableHooks").IsTrue() {
-				return nil
-			}
-			if prev, ok := rec.Previous[path]; ok {
-				tools.Set("enableHooks", installer.Literal(prev))
-			} else if rec.IsCreated(path) {
-				tools.Delete("enableHooks")
-				if tools.Empty() && rec.IsCreated("tools") {
-					root.Delete("tools")
-				}
-			}
-			return nil
-		},
+		Extra:   geminiEnable,
+		Unextra: geminiUnenable,
 	},
 	Scopes:      []installer.Scope{installer.ScopeUser, installer.ScopeProject},
 	TimeoutUnit: time.Millisecond,
@@ -97,12 +68,7 @@ var Gemini = &Client{
 		return "", errNoHome
 	},
 	locations: geminiLocations,
-	checkFile: func(env Env, root *installer.Value, rec *installer.Record) []Finding {
-		if !root.Get("tools").Get("enableHooks").IsTrue() {
-			return []Finding{finding(Fail, "\"tools\": {\"enableHooks\": true} is missing: Gemini CLI ignores the hooks")}
-		}
-		return nil
-	},
+	checkClient: checkGeminiSwitches,
 	canary: func(command, cwd string) []byte {
 		b, _ := json.Marshal(map[string]any{
 			"session_id": CanarySession, "transcript_path": "", "cwd": cwd,
@@ -182,5 +148,132 @@ func geminiLocations(env Env) []Location {
 	add(installer.ScopeManaged, KindSettings, settings, false, "system settings (override every other file)")
 	add(installer.ScopeManaged, KindSettings, defaults, false, "system defaults")
 	add(installer.ScopeManaged, KindPolicy, filepath.Join(sys, "policies"), true, "admin policies")
+	return out
+}
+
+const (
+	geminiEnabledPath  = "hooksConfig/enabled"
+	geminiDisabledPath = "hooksConfig/disabled"
+	geminiLegacyPath   = "tools/enableHooks"
+)
+
+// geminiEnable turns Gemini CLI's hooks switch on where the file turns it
+// off, and takes bulwark's hook out of the disabled list.
+func geminiEnable(root *installer.Value, o installer.Options, rec, prev *installer.Record) error {
+	// An earlier bulwark wrote tools.enableHooks, which Gemini ignores.
+	if prev != nil && prev.IsCreated(geminiLegacyPath) {
+		if tools := root.Get("tools"); tools != nil && tools.Kind == installer.KindObject {
+			tools.Delete("enableHooks")
+			if tools.Empty() && prev.IsCreated("tools") {
+				root.Delete("tools")
+			}
+		}
+		rec.Created = slices.DeleteFunc(rec.Created, func(p string) bool { return p == geminiLegacyPath || p == "tools" })
+	}
+	hc := root.Get("hooksConfig")
+	if hc == nil {
+		return nil // hooks are on by default
+	}
+	if hc.Kind != installer.KindObject {
+		return fmt.Errorf("%q is not an object; fix it by hand, bulwark left the file untouched", "hooksConfig")
+	}
+	if en := hc.Get("enabled"); en != nil && !en.IsTrue() {
+		if en.Kind == installer.KindObject || en.Kind == installer.KindArray {
+			return fmt.Errorf("%q is not a boolean; fix it by hand, bulwark left the file untouched", geminiEnabledPath)
+		}
+		if _, ok := rec.Previous[geminiEnabledPath]; !ok {
+			rec.Previous[geminiEnabledPath] = en.Raw
+		}
+		hc.Set("enabled", installer.NewBool(true))
+	}
+	if dis := hc.Get("disabled"); dis != nil && dis.Kind == installer.KindArray {
+		cmd := installer.HookCommand(o.Binary, "gemini", o.Profile)
+		var kept, removed []*installer.Value
+		for _, e := range dis.Elems {
+			if n := e.Str(); n == installer.Marker || n == cmd {
+				removed = append(removed, e)
+			} else {
+				kept = append(kept, e)
+			}
+		}
+		if len(removed) > 0 {
+			if _, ok := rec.Previous[geminiDisabledPath]; !ok {
+				rec.Previous[geminiDisabledPath] = string(installer.NewArray(dis.Elems...).Encode())
+			}
+			dis.Elems = kept
+		}
+	}
+	return nil
+}
+
+// geminiUnenable puts back what geminiEnable changed.
+func geminiUnenable(root *installer.Value, rec *installer.Record) error {
+	if rec == nil {
+		return nil
+	}
+	hc := root.Get("hooksConfig")
+	if hc == nil || hc.Kind != installer.KindObject {
+		return nil
+	}
+	if prev, ok := rec.Previous[geminiEnabledPath]; ok && hc.Get("enabled").IsTrue() {
+		hc.Set("enabled", installer.Literal(prev))
+	}
+	if prev, ok := rec.Previous[geminiDisabledPath]; ok {
+		if doc, err := installer.ParseDocument([]byte(`{"d":` + prev + `}`)); err == nil {
+			if dis := hc.Get("disabled"); dis != nil && dis.Kind == installer.KindArray {
+				dis.Elems = doc.Get("d").Elems
+			}
+		}
+	}
+	return nil
+}
+
+// geminiSettingsFiles are the settings files Gemini CLI merges, lowest
+// precedence first: system defaults, user, project, system override.
+func geminiSettingsFiles(env Env) []string {
+	var out []string
+	for _, l := range geminiLocations(env) {
+		if l.Kind == KindSettings {
+			out = append(out, l.Path)
+		}
+	}
+	// geminiLocations lists user, project, system, defaults.
+	if len(out) == 4 {
+		out = []string{out[3], out[0], out[1], out[2]}
+	}
+	return out
+}
+
+// checkGeminiSwitches reads every settings file Gemini CLI merges for the
+// switches that turn bulwark's hooks off: hooksConfig.enabled false (the
+// file with the highest precedence that sets it wins) and bulwark in
+// hooksConfig.disabled.
+func checkGeminiSwitches(env Env) []Finding {
+	var out []Finding
+	enabled, where := true, ""
+	for _, f := range geminiSettingsFiles(env) {
+		root, err := readJSON(f)
+		if err != nil {
+			if !isNotExist(err) {
+				out = append(out, finding(Warn, "gemini settings %s: %v", f, err))
+			}
+			continue
+		}
+		hc := root.Get("hooksConfig")
+		if en := hc.Get("enabled"); en != nil {
+			enabled, where = en.IsTrue(), f
+		}
+		for _, e := range hc.Get("disabled").ArrayElemsOrNil() {
+			if e.Str() == installer.Marker || strings.Contains(e.Str(), " hook --client gemini") {
+				out = append(out, finding(Fail, "gemini %s: \"hooksConfig\": {\"disabled\"} lists %q: bulwark's hook does not run (run 'bulwark install --client gemini')", f, e.Str()))
+			}
+		}
+		if root.Get("tools").Get("enableHooks") != nil {
+			out = append(out, finding(Info, "gemini %s: \"tools\": {\"enableHooks\"} does nothing in current Gemini CLI (the switch is hooksConfig.enabled)", f))
+		}
+	}
+	if !enabled {
+		out = append(out, finding(Fail, "gemini %s: \"hooksConfig\": {\"enabled\": false} turns every hook off: Gemini CLI runs unguarded (run 'bulwark install --client gemini')", where))
+	}
 	return out
 }

@@ -161,7 +161,7 @@ func TestProfileAndPathUpgradeInPlace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Count(string(second), "hook --client claude") != 2 {
+	if strings.Count(string(second), "hook --client claude") != len(Claude.Spec.Events) {
 		t.Errorf("want exactly one handler per event:\n%s", second)
 	}
 	if !strings.Contains(string(second), `"\"/usr/bin/bulwark\" hook --client claude --profile strict"`) || strings.Contains(string(second), "/opt/bulwark") {

@@ -139,3 +139,14 @@ func TestEnvFrom(t *testing.T) {
 		t.Errorf("EnvFrom read %v", e.Vars)
 	}
 }
+
+func TestVersions(t *testing.T) {
+	for in, want := range map[string]string{"2.1.332 (Claude Code)": "2.1.332", "codex-cli 0.171.0\n": "0.171.0", "v1.2": "", "x 10.20.30.4 y": "10.20.30.4"} {
+		if got := findVersion(in); got != want {
+			t.Errorf("findVersion(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if !versionLess("2.1.294", OnFailureSince) || versionLess("2.1.295", OnFailureSince) || versionLess("2.2.0", OnFailureSince) || !versionLess("2.1.9", "2.1.10") {
+		t.Error("versionLess")
+	}
+}

@@ -72,4 +72,14 @@ type Action struct {
 	// Memory is what earlier calls of the same session did (nil: none
 	// known); on=session guards judge the call against it.
 	Memory Memory
+	// PermissionMode is the client's permission mode when it says
+	// (Claude Code: default, plan, acceptEdits, auto, dontAsk,
+	// bypassPermissions); hooks.NoHumanToAsk reads it.
+	PermissionMode string
+	// Response is the tool's response as the client sent it (PostToolUse),
+	// and Replacement what the model should see instead when the output is
+	// flagged: the same structure with secrets masked, or withheld (set by
+	// the hook after judging; nil = leave the output alone).
+	Response    json.RawMessage
+	Replacement json.RawMessage
 }

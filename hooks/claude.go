@@ -27,7 +27,15 @@ type claudeEvent struct {
 	ToolInput      json.RawMessage `json:"tool_input"`
 	ToolUseID      string          `json:"tool_use_id"`
 	ToolResponse   json.RawMessage `json:"tool_response"`
+	Source         string          `json:"source"`    // ConfigChange
+	FilePath       string          `json:"file_path"` // ConfigChange
 }
+
+// ConfigChange is Claude Code's event for a settings file that changed on
+// disk (source: user_settings, project_settings, local_settings,
+// policy_settings, skills; file_path). Blocking it keeps the change out of
+// the running session; it does not undo the write.
+const ConfigChange guards.Event = "ConfigChange"
 
 func (c claude) Decode(data []byte, env Env) (guards.Action, error) {
 	return decodeClaudeShape(c.Name(), data, env)
@@ -43,7 +51,7 @@ func decodeClaudeShape(client string, data []byte, env Env, raw ...string) (guar
 	}
 	act := guards.Action{
 		Client: client, EventName: ev.HookEventName, Tool: ev.ToolName, SessionID: ev.SessionID, ToolUseID: ev.ToolUseID,
-		Cwd: ev.Cwd, Home: env.Home, Input: ev.ToolInput,
+		Cwd: ev.Cwd, Home: env.Home, Input: ev.ToolInput, PermissionMode: ev.PermissionMode,
 	}
 	if act.Cwd == "" {
 		act.Cwd = env.Cwd
@@ -54,6 +62,19 @@ func decodeClaudeShape(client string, data []byte, env Env, raw ...string) (guar
 	case "PostToolUse":
 		act.Event = guards.PostToolUse
 		act.Output = outputText(ev.ToolResponse)
+		act.Response = ev.ToolResponse
+	case "ConfigChange":
+		// A settings file changed on disk (Claude Code's file watcher);
+		// the hook judges the change, not a tool call.
+		if client != "claude" {
+			break
+		}
+		act.Event, act.Kind, act.Tool = ConfigChange, guards.KindOther, "ConfigChange"
+		act.Query = ev.Source
+		if ev.FilePath != "" {
+			act.Paths = []guards.PathRef{{Path: ev.FilePath, Access: guards.AccessWrite}}
+		}
+		return act, nil
 	case "":
 		return guards.Action{}, fmt.Errorf("hook input has no hook_event_name")
 	default:
@@ -78,10 +99,12 @@ func decodeClaudeShape(client string, data []byte, env Env, raw ...string) (guar
 }
 
 type claudeSpecific struct {
-	HookEventName            string `json:"hookEventName"`
-	PermissionDecision       string `json:"permissionDecision,omitempty"`
-	PermissionDecisionReason string `json:"permissionDecisionReason,omitempty"`
-	AdditionalContext        string `json:"additionalContext,omitempty"`
+	HookEventName            string          `json:"hookEventName"`
+	PermissionDecision       string          `json:"permissionDecision,omitempty"`
+	PermissionDecisionReason string          `json:"permissionDecisionReason,omitempty"`
+	AdditionalContext        string          `json:"additionalContext,omitempty"`
+	UpdatedToolOutput        json.RawMessage `json:"updatedToolOutput,omitempty"`
+	UpdatedMCPToolOutput     json.RawMessage `json:"updatedMCPToolOutput,omitempty"`
 }
 
 type claudeOutput struct {
@@ -96,12 +119,31 @@ func (claude) Encode(act *guards.Action, v *guards.Verdict) Result {
 	out := claudeOutput{}
 	spec := &claudeSpecific{HookEventName: string(act.Event)}
 	switch {
+	case act.Event == ConfigChange:
+		if v.Decision >= guards.Ask {
+			out.Decision, out.Reason = "block", report.Reason(v, act)
+		}
+		return Result{Stdout: marshal(out), Exit: ExitAllow}
 	case act.Event == guards.PostToolUse && v.Flag:
+		// decision "block" only adds feedback next to the output; what keeps
+		// a secret from the model is updatedToolOutput, in the tool's own
+		// shape (Claude Code drops anything else), with secrets masked or
+		// the text withheld (act.Replacement, set by the hook).
 		out.Decision, out.Reason = "block", report.Reason(v, act)
 		spec.AdditionalContext = report.PostContext(v)
+		if len(act.Replacement) > 0 {
+			spec.UpdatedToolOutput = act.Replacement
+			if act.Kind == guards.KindMCP {
+				spec.UpdatedMCPToolOutput = act.Replacement // the older key, for builds that read only it
+			}
+		}
 		out.HookSpecificOutput = spec
 	case act.Event == guards.PostToolUse && v.Decision == guards.Warn:
 		spec.AdditionalContext = report.Caution(v)
+		out.HookSpecificOutput = spec
+	case v.Decision == guards.Ask && NoHumanToAsk(act):
+		spec.PermissionDecision = "deny"
+		spec.PermissionDecisionReason = report.AskAsDeny(v, act, noAskReason(act, "Claude Code"))
 		out.HookSpecificOutput = spec
 	case v.Decision == guards.Deny || v.Decision == guards.Ask:
 		spec.PermissionDecision = v.Decision.String()

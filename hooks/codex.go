@@ -43,7 +43,7 @@ func (codex) Encode(act *guards.Action, v *guards.Verdict) Result {
 	if v.Decision >= guards.Ask || v.Flag {
 		reason := report.Reason(v, act)
 		if v.Decision == guards.Ask && act.Event == guards.PreToolUse {
-			reason = report.AskAsDeny(v, act, "Codex")
+			reason = report.AskAsDeny(v, act, noAskReason(act, "Codex"))
 		}
 		return Result{Stderr: oneLineText(reason) + "\n", Exit: ExitBlock}
 	}

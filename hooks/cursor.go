@@ -139,11 +139,10 @@ func (cursor) Encode(act *guards.Action, v *guards.Verdict) Result {
 	switch v.Decision {
 	case guards.Deny, guards.Ask:
 		out.Permission = v.Decision.String()
-		canAsk := act.EventName == "beforeShellExecution" || act.EventName == "beforeMCPExecution"
 		reason := report.Reason(v, act)
-		if v.Decision == guards.Ask && !canAsk {
+		if v.Decision == guards.Ask && NoHumanToAsk(act) {
 			out.Permission = "deny"
-			reason = report.AskAsDeny(v, act, "Cursor")
+			reason = report.AskAsDeny(v, act, noAskReason(act, "Cursor"))
 		}
 		out.UserMessage, out.AgentMessage = reason, reason
 	case guards.Warn:

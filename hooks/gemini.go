@@ -129,7 +129,7 @@ func (gemini) Encode(act *guards.Action, v *guards.Verdict) Result {
 	case v.Decision >= guards.Ask:
 		out.Decision, out.Reason = "deny", report.Reason(v, act)
 		if v.Decision == guards.Ask {
-			out.Reason = report.AskAsDeny(v, act, "Gemini CLI")
+			out.Reason = report.AskAsDeny(v, act, noAskReason(act, "Gemini CLI"))
 		}
 		out.SystemMessage = out.Reason
 	case v.Decision == guards.Warn:

@@ -51,6 +51,7 @@ func answer(e *guards.Engine, client string, data []byte) hooks.Result {
 		return hooks.FailClosed(err)
 	}
 	v := e.Evaluate(&act)
+	hooks.Replace(&act, &v, e.Evaluate)
 	return c.Encode(&act, &v)
 }
 

@@ -444,3 +444,7 @@ func Literal(raw string) *Value {
 	}
 	return &Value{Kind: k, Raw: raw}
 }
+
+// ArrayElemsOrNil returns an array's elements, or nil for anything else
+// (including a nil Value).
+func (v *Value) ArrayElemsOrNil() []*Value { return v.arrayElems() }

@@ -56,13 +56,20 @@ func Reason(v *guards.Verdict, act *guards.Action) string {
 	return clipText(b.String())
 }
 
-// AskAsDeny explains an ask that is enforced as deny because the client
-// cannot ask its user.
-func AskAsDeny(v *guards.Verdict, act *guards.Action, client string) string {
+// AskAsDeny explains an ask that is enforced as deny because no human can
+// answer it (hooks.NoHumanToAsk): where says why ("Codex cannot ask from a
+// hook", "Claude Code runs in bypassPermissions mode ..."), and the agent is
+// told how a human can approve the call.
+func AskAsDeny(v *guards.Verdict, act *guards.Action, where string) string {
 	d := *v
 	d.Decision = guards.Deny
-	return clipText(Reason(&d, act) + " (bulwark would ask the user to confirm this, but " + client +
-		" cannot ask from a hook, so it is blocked; the user can run it themselves.)")
+	id := "GUARD"
+	if len(v.Hits) > 0 {
+		id = v.Hits[0].GuardID
+	}
+	return clipText(Reason(&d, act) + " (bulwark would ask a human to confirm this, but " + where +
+		", so no one can answer and it is blocked. To go ahead, ask the user: they can run it themselves, or allow it with `bulwark allow " +
+		id + " --for 1h --reason '...'`.)")
 }
 
 // Caution is the additional context given to the agent for warn.

@@ -237,7 +237,7 @@ func (d *doctor) checkFile(c *clients.Client, s installer.Scope, path string) bo
 			d.selfTest(c, cmd, handlerTimeout(c, found[events[0]]))
 		}
 	}
-	d.report(c.CheckFile(d.env, root, rec))
+	d.report(c.CheckFile(d.env, target, root, rec))
 	return true
 }
 
@@ -372,7 +372,7 @@ func runHook(c *clients.Client, command, shellCmd string, timeout time.Duration)
 	cmd := exec.CommandContext(ctx, "sh", "-c", command)
 	cmd.Stdin = bytes.NewReader(c.Canary(shellCmd, cwd))
 	cmd.Dir = cwd
-	cmd.Env = append(os.Environ(), "CLAUDE_PROJECT_DIR="+cwd, "CURSOR_PROJECT_DIR="+cwd, "GEMINI_PROJECT_DIR="+cwd)
+	cmd.Env = append(os.Environ(), "CLAUDE_PROJECT_DIR="+cwd, "CURSOR_PROJECT_DIR="+cwd, "GEMINI_PROJECT_DIR="+cwd, canaryEnv+"=1")
 	cmd.WaitDelay = time.Second
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

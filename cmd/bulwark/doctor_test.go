@@ -1,10 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bulwark-guard/bulwark/clients"
+	"github.com/bulwark-guard/bulwark/installer"
 )
 
 func doctorLines(out, tag string) []string {
@@ -139,16 +143,56 @@ func TestDoctorFindsProblems(t *testing.T) {
 func TestDoctorOtherClients(t *testing.T) {
 	e := setupCLI(t)
 	mustRun(t, ExitOK, "install", "--binary", e.hook, "--client", "gemini")
-	editFile(t, filepath.Join(e.home, ".gemini", "settings.json"), `"enableHooks": true`, `"enableHooks": false`)
-	out, _ := mustRun(t, ExitFail, "doctor", "--client", "gemini")
-	wantDoctorLine(t, out, "FAIL", "enableHooks")
+	out, _ := mustRun(t, ExitOK, "doctor", "--client", "gemini")
 	wantDoctorLine(t, out, "OK", "self-test `rm -rf ~` denied")
+	gemini := filepath.Join(e.home, ".gemini", "settings.json")
+	editFile(t, gemini, "{\n", "{\n  \"hooksConfig\": {\"enabled\": false},\n")
+	out, _ = mustRun(t, ExitFail, "doctor", "--client", "gemini")
+	wantDoctorLine(t, out, "FAIL", `"hooksConfig": {"enabled": false} turns every hook off`)
+	// A project file that turns hooks back on wins over the user's.
+	os.MkdirAll(filepath.Join(e.proj, ".gemini"), 0o755)
+	os.WriteFile(filepath.Join(e.proj, ".gemini", "settings.json"), []byte(`{"hooksConfig": {"enabled": true, "disabled": ["bulwark"]}}`), 0o600)
+	out, _ = mustRun(t, ExitFail, "doctor", "--client", "gemini")
+	wantDoctorLine(t, out, "FAIL", `lists "bulwark"`)
+	if strings.Contains(out, "turns every hook off") {
+		t.Errorf("project enabled=true did not win:\n%s", out)
+	}
+	// Install turns the switch back on and takes bulwark out of disabled;
+	// uninstall puts both back.
+	mustRun(t, ExitOK, "install", "--binary", e.hook, "--client", "gemini")
+	mustRun(t, ExitOK, "install", "--binary", e.hook, "--client", "gemini", "--scope", "project")
+	out, _ = mustRun(t, ExitOK, "doctor", "--client", "gemini")
+	wantDoctorLine(t, out, "OK", "self-test `rm -rf ~` denied")
+	mustRun(t, ExitOK, "uninstall", "--client", "gemini", "--scope", "project")
+	b, _ := os.ReadFile(filepath.Join(e.proj, ".gemini", "settings.json"))
+	got, _ := installer.ParseDocument(b)
+	want, _ := installer.ParseDocument([]byte(`{"hooksConfig": {"enabled": true, "disabled": ["bulwark"]}}`))
+	if !installer.Equal(got, want) {
+		t.Errorf("project settings not restored: %s", b)
+	}
 
 	mustRun(t, ExitOK, "install", "--binary", e.hook, "--client", "codex")
-	os.WriteFile(filepath.Join(e.home, ".codex", "config.toml"), []byte("model = \"o3\"\n[hooks]\n"), 0o600)
-	out, _ = mustRun(t, ExitOK, "doctor", "--client", "codex")
-	wantDoctorLine(t, out, "WARN", "[hooks] table")
+	// Untrusted: Codex runs nothing, silently; doctor says so.
+	out, _ = mustRun(t, ExitFail, "doctor", "--client", "codex")
+	wantDoctorLine(t, out, "FAIL", "the PreToolUse hook is not trusted")
 	wantDoctorLine(t, out, "OK", "self-test `rm -rf ~` denied")
+	// [hooks.state] is Codex's trust record, not inline hooks.
+	trustCodexHooks(t, e.home, "model = \"o3\"\n")
+	out, _ = mustRun(t, ExitOK, "doctor", "--client", "codex")
+	wantDoctorLine(t, out, "OK", "the PreToolUse hook is trusted")
+	if strings.Contains(out, "inline hooks") {
+		t.Errorf("false inline-hooks warning from [hooks.state]:\n%s", out)
+	}
+	// Another profile changes the hash: install warns, doctor fails.
+	out, _ = mustRun(t, ExitOK, "install", "--binary", e.hook, "--client", "codex", "--profile", "strict")
+	if !strings.Contains(out, "Codex no longer trusts bulwark's PreToolUse, PostToolUse hooks") {
+		t.Errorf("install did not warn about dropped trust:\n%s", out)
+	}
+	out, _ = mustRun(t, ExitFail, "doctor", "--client", "codex")
+	wantDoctorLine(t, out, "FAIL", "the PreToolUse hook changed since you trusted it")
+	trustCodexHooks(t, e.home, "[[hooks.PreToolUse]]\nmatcher = \"*\"\n")
+	out, _ = mustRun(t, ExitOK, "doctor", "--client", "codex")
+	wantDoctorLine(t, out, "WARN", "inline hooks ([hooks] PreToolUse)")
 	os.WriteFile(filepath.Join(e.home, ".codex", "config.toml"), []byte("model = \n"), 0o600)
 	out, _ = mustRun(t, ExitOK, "doctor", "--client", "codex")
 	wantDoctorLine(t, out, "WARN", "not valid TOML: line 1")
@@ -183,6 +227,30 @@ func writeManaged(t *testing.T, data []byte, mode os.FileMode) {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(p, data, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// trustCodexHooks writes Codex's trust for every hook in the user's
+// hooks.json, as Codex's /hooks screen does, keeping config.toml's other
+// lines (extra is appended first).
+func trustCodexHooks(t *testing.T, home, extra string) {
+	t.Helper()
+	path := filepath.Join(home, ".codex", "hooks.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := installer.ParseDocument(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString(extra)
+	for _, h := range clients.CodexHooks(path, root) {
+		fmt.Fprintf(&b, "[hooks.state.%q]\ntrusted_hash = %q\n", h.Key, h.Hash)
+	}
+	if err := os.WriteFile(filepath.Join(home, ".codex", "config.toml"), []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
 }

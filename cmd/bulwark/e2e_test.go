@@ -69,6 +69,7 @@ func TestRealBinaryEndToEnd(t *testing.T) {
 			}
 		}
 	}
+	trustCodexHooks(t, e.home, "")
 	if out, _ := mustRun(t, ExitOK, "doctor"); !strings.Contains(out, "0 FAIL") {
 		t.Errorf("doctor:\n%s", out)
 	}

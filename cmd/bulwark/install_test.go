@@ -64,9 +64,10 @@ func setupCLI(t *testing.T) cliEnv {
 	t.Setenv("CODEX_HOME", "")
 	t.Chdir(e.proj)
 	setClock(t, time.Date(2026, 11, 22, 1, 2, 3, 0, time.UTC))
-	old := systemRoot
+	old, oldVersion := systemRoot, clients.ClaudeVersion
 	systemRoot = filepath.Join(root, "system")
-	t.Cleanup(func() { systemRoot = old })
+	clients.ClaudeVersion = func(clients.Env) (string, error) { return "2.1.332", nil }
+	t.Cleanup(func() { systemRoot, clients.ClaudeVersion = old, oldVersion })
 	return e
 }
 
@@ -153,6 +154,7 @@ func TestInstallEndToEnd(t *testing.T) {
 			}
 		}
 	}
+	trustCodexHooks(t, e.home, "")
 	out, _ = mustRun(t, ExitOK, "doctor")
 	if len(doctorLines(out, "FAIL"))+len(doctorLines(out, "WARN")) > 0 {
 		t.Errorf("doctor after install:\n%s", out)

@@ -1,0 +1,160 @@
+package hooks
+
+import (
+	"bytes"
+	"encoding/json"
+
+	"github.com/bulwark-guard/bulwark/guards"
+	"github.com/bulwark-guard/bulwark/redact"
+)
+
+// MaskResponse returns a tool's response (tool_response, as the client sent
+// it) with every secret in its strings masked (redact.Mask) and nothing else
+// changed: the same objects, keys, arrays, numbers and booleans, so that it
+// still matches the tool's own output schema (Claude Code drops an
+// updatedToolOutput that does not) and the agent can go on working with it.
+// changed reports whether anything was masked. A response that is not JSON
+// is taken as one string.
+func MaskResponse(raw json.RawMessage) (out json.RawMessage, changed bool) {
+	return mapStrings(raw, func(s string) string { return redact.Mask(s) })
+}
+
+// WithheldNotice is the text that replaces every string of a withheld
+// output.
+func WithheldNotice(v *guards.Verdict) string {
+	return "[bulwark withheld this output: " + hitTitles(v) + ". Do not try to read it another way; tell the user what was found.]"
+}
+
+// WithholdResponse returns the response with every non-empty string replaced
+// by notice, keeping its structure (and so the tool's schema).
+func WithholdResponse(raw json.RawMessage, notice string) json.RawMessage {
+	out, _ := mapStrings(raw, func(s string) string {
+		if s == "" {
+			return s
+		}
+		return notice
+	})
+	return out
+}
+
+func mapStrings(raw json.RawMessage, f func(string) string) (json.RawMessage, bool) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return raw, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil || dec.More() {
+		// Not JSON: the whole text is the output.
+		s := string(raw)
+		m := f(s)
+		b, _ := json.Marshal(m)
+		return b, m != s
+	}
+	changed := false
+	v = walkStrings(v, f, &changed, 0)
+	return marshalValue(v), changed
+}
+
+func walkStrings(v any, f func(string) string, changed *bool, depth int) any {
+	if depth > 64 {
+		return v
+	}
+	switch x := v.(type) {
+	case string:
+		m := f(x)
+		if m != x {
+			*changed = true
+		}
+		return m
+	case []any:
+		for i := range x {
+			x[i] = walkStrings(x[i], f, changed, depth+1)
+		}
+	case map[string]any:
+		for k := range x {
+			x[k] = walkStrings(x[k], f, changed, depth+1)
+		}
+	}
+	return v
+}
+
+func marshalValue(v any) json.RawMessage {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return json.RawMessage("null")
+	}
+	return bytes.TrimRight(b.Bytes(), "\n")
+}
+
+func hitTitles(v *guards.Verdict) string {
+	var titles []byte
+	for _, h := range v.Hits {
+		if h.Decision < guards.Ask {
+			continue
+		}
+		if len(titles) > 0 {
+			titles = append(titles, "; "...)
+		}
+		titles = append(titles, h.Title...)
+	}
+	if len(titles) == 0 {
+		return "flagged content"
+	}
+	return string(titles)
+}
+
+// NoHumanToAsk reports whether an ask would reach no one: the one place
+// where bulwark decides that an ask must be answered as a deny with a
+// reason that tells the agent how a human can approve the call. It holds
+// for clients that cannot ask from a hook at all (Codex, Gemini CLI, and
+// Cursor outside shell and MCP events), and for Claude Code in the
+// permission modes where no prompt is shown: auto (a classifier decides),
+// dontAsk (anything not pre-allowed is denied) and bypassPermissions.
+// (Under `claude -p` Claude Code itself turns an ask into a deny whose
+// reason reaches the model.)
+func NoHumanToAsk(act *guards.Action) bool {
+	switch act.Client {
+	case "claude":
+		switch act.PermissionMode {
+		case "auto", "dontAsk", "bypassPermissions":
+			return true
+		}
+		return false
+	case "cursor":
+		return act.EventName != "beforeShellExecution" && act.EventName != "beforeMCPExecution"
+	}
+	return true
+}
+
+// Replace decides what the model sees of a flagged PostToolUse output and
+// sets act.Replacement: the response with its secrets masked, when that is
+// enough (judged again, the masked output is no longer flagged), else the
+// response withheld (every string replaced by WithheldNotice, structure
+// kept). eval is the judge the hook uses. Only a flagged verdict with a
+// response is touched.
+func Replace(act *guards.Action, v *guards.Verdict, eval func(*guards.Action) guards.Verdict) {
+	if act.Event != guards.PostToolUse || !v.Flag || len(act.Response) == 0 {
+		return
+	}
+	masked, changed := MaskResponse(act.Response)
+	if changed {
+		again := *act
+		again.Response, again.Output = masked, outputText(masked)
+		if mv := eval(&again); !mv.Flag {
+			act.Replacement = masked
+			return
+		}
+	}
+	act.Replacement = WithholdResponse(masked, WithheldNotice(v))
+}
+
+// noAskReason says why no human can answer an ask, for report.AskAsDeny.
+func noAskReason(act *guards.Action, client string) string {
+	if act.PermissionMode != "" && act.Client == "claude" {
+		return client + " runs in " + act.PermissionMode + " mode, where a hook's question is shown to no one"
+	}
+	return client + " cannot ask from a hook"
+}
