@@ -67,7 +67,7 @@ var Gemini = &Client{
 		}
 		return "", errNoHome
 	},
-	locations: geminiLocations,
+	locations:   geminiLocations,
 	checkClient: checkGeminiSwitches,
 	canary: func(command, cwd string) []byte {
 		b, _ := json.Marshal(map[string]any{
