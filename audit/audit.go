@@ -59,30 +59,37 @@ type GuardHit struct {
 	Severity string `json:"severity"`
 	Action   string `json:"action"`
 	Evidence string `json:"evidence,omitempty"`
+	// AllowedBy is the id of the allow rule or approval that let this hit
+	// through ("rule:3f9a2c", "approval:8c1d2e4f"); Action is then allow.
+	AllowedBy string `json:"allowed_by,omitempty"`
 }
 
 // Record is one line of the log.
 type Record struct {
-	Time       time.Time  `json:"time"` // RFC 3339 UTC with sub-second precision
-	Client     string     `json:"client"`
-	SessionID  string     `json:"session_id"`
-	ToolUseID  string     `json:"tool_use_id"`
-	Cwd        string     `json:"cwd"`
-	Event      string     `json:"event"`
-	Tool       string     `json:"tool"`
-	Action     string     `json:"action"` // allow | warn | ask | deny | flag
-	Profile    string     `json:"profile"`
-	Guards     []GuardHit `json:"guards,omitempty"`
-	Preview    string     `json:"preview"` // one line, secrets masked, at most MaxPreview runes
-	Reason     string     `json:"reason,omitempty"`
-	EvalMicros int64      `json:"eval_us"`
+	Time      time.Time  `json:"time"` // RFC 3339 UTC with sub-second precision
+	Client    string     `json:"client"`
+	SessionID string     `json:"session_id"`
+	ToolUseID string     `json:"tool_use_id"`
+	Cwd       string     `json:"cwd"`
+	Event     string     `json:"event"`
+	Tool      string     `json:"tool"`
+	Action    string     `json:"action"` // allow | warn | ask | deny | flag
+	Profile   string     `json:"profile"`
+	Guards    []GuardHit `json:"guards,omitempty"`
+	Preview   string     `json:"preview"` // one line, secrets masked, at most MaxPreview runes
+	Reason    string     `json:"reason,omitempty"`
+	// Approval is the allow-once approval this record is about: the one
+	// issued for this call (its reason carries the code), approved by a
+	// person, or used by it. Only its id: the code itself is never logged.
+	Approval   string `json:"approval,omitempty"`
+	EvalMicros int64  `json:"eval_us"`
 }
 
 // Options tune Append; the zero value gives the defaults.
 type Options struct {
 	MaxBytes     int64         // rotate before the file would pass this size (0: DefaultMaxBytes; <0: never)
 	Keep         int           // rotated files kept (0: DefaultKeep)
-	OnlyNonAllow bool          // skip "allow" records
+	OnlyNonAllow bool          // skip "allow" records in which no guard fired
 	LockWait     time.Duration // longest wait for the lock (0: DefaultLockWait)
 }
 
@@ -112,7 +119,9 @@ func Append(dir string, r Record, o Options) error {
 		return errors.New("audit: no state directory (set BULWARK_HOME or HOME)")
 	}
 	o = o.withDefaults()
-	if o.OnlyNonAllow && r.Action == ActionAllow {
+	// A hit an allow rule or approval let through is not "plainly allowed":
+	// it is kept, so the log shows which rules are used.
+	if o.OnlyNonAllow && r.Action == ActionAllow && len(r.Guards) == 0 {
 		return nil
 	}
 	line, err := Encode(r)
@@ -218,6 +227,7 @@ func Encode(r Record) ([]byte, error) {
 		gs := make([]GuardHit, len(r.Guards))
 		for i, g := range r.Guards {
 			g.Evidence = Preview(g.Evidence, MaxEvidence)
+			g.AllowedBy = Preview(g.AllowedBy, 40)
 			gs[i] = g
 		}
 		r.Guards = gs

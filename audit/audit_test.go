@@ -246,18 +246,31 @@ func TestOnlyNonAllow(t *testing.T) {
 	dir := t.TempDir()
 	o := Options{OnlyNonAllow: true}
 	for i := range 8 {
-		if err := Append(dir, testRecord("o", i), o); err != nil {
+		r := testRecord("o", i)
+		if r.Action == ActionAllow {
+			r.Guards = nil // plainly allowed: no guard fired
+		}
+		if err := Append(dir, r, o); err != nil {
 			t.Fatal(err)
 		}
 	}
+	// A hit an allow rule let through is kept: it shows the rule is used.
+	ruled := testRecord("o", 8)
+	ruled.Guards[0].Action, ruled.Guards[0].AllowedBy = ActionAllow, "rule:3f9a2c"
+	if err := Append(dir, ruled, o); err != nil {
+		t.Fatal(err)
+	}
 	recs, _, _ := Read(dir, Filter{})
-	if len(recs) != 6 {
-		t.Errorf("%d records, want 6 (allow skipped)", len(recs))
+	if len(recs) != 7 {
+		t.Errorf("%d records, want 7 (plain allows skipped)", len(recs))
 	}
 	for _, r := range recs {
-		if r.Action == ActionAllow {
-			t.Errorf("allow record logged: %+v", r)
+		if r.Action == ActionAllow && len(r.Guards) == 0 {
+			t.Errorf("plain allow record logged: %+v", r)
 		}
+	}
+	if last := recs[len(recs)-1]; last.ToolUseID != "o-8" || last.Guards[0].AllowedBy != "rule:3f9a2c" {
+		t.Errorf("allowed hit not kept with its rule: %+v", last)
 	}
 }
 

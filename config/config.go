@@ -1,6 +1,8 @@
 package config
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -41,6 +43,20 @@ type AllowSpec struct {
 	Expires time.Time `toml:"expires"` // optional RFC 3339 time; zero = never
 	// Index is the rule's position among the file's [[allow]] tables (1-based).
 	Index int `toml:"-"`
+}
+
+// ID is the rule's short id (six hex digits): a hash of what it allows
+// (guard, command, pattern, directory, expiry), so it stays the same when
+// other rules come and go or only its reason changes. `bulwark allow list`
+// shows it, `bulwark allow remove` takes it, and the audit log records it
+// with every hit the rule allowed.
+func (a AllowSpec) ID() string {
+	exp := ""
+	if !a.Expires.IsZero() {
+		exp = a.Expires.UTC().Format(time.RFC3339)
+	}
+	h := sha256.Sum256([]byte(a.Guard + "\x00" + a.Command + "\x00" + a.Pattern + "\x00" + a.Cwd + "\x00" + exp))
+	return hex.EncodeToString(h[:3])
 }
 
 // LogConfig is the [log] table. Zero values mean "the audit log's default".

@@ -73,9 +73,12 @@ type Hit struct {
 	Reason   string   // why it is dangerous (for the agent)
 	Instead  string   // a safer alternative
 	Via      []string // how the matched command was reached (sudo, bash -c ...)
-	// AllowedBy names the user's allow rule that let this hit through
-	// (Decision is then Allow); "" if none.
+	// AllowedBy names the user's allow rule or the human's approval that
+	// let this hit through (Decision is then Allow), for people; "" if none.
 	AllowedBy string
+	// AllowID is the id of that rule or approval ("rule:3f9a2c",
+	// "approval:8c1d2e4f"), for the audit log.
+	AllowID string
 }
 
 // Verdict is the engine's answer for one Action.

@@ -108,7 +108,7 @@ func BuildWith(cfg *config.Config, file string, proj *config.Project, severity f
 				warn(config.Note, file, a.Guard, "%s expired on %s; ignored (delete it or extend expires)", where, a.Expires.Format(time.RFC3339))
 				continue
 			}
-			r := AllowRule{Guard: a.Guard, Command: a.Command, Dir: a.Cwd, Expires: a.Expires, Reason: a.Reason, Source: config.ConfigFileName + " " + where}
+			r := AllowRule{Guard: a.Guard, Command: a.Command, Dir: a.Cwd, Expires: a.Expires, Reason: a.Reason, Source: config.ConfigFileName + " " + where, ID: a.ID()}
 			if a.Pattern != "" {
 				re, err := regexp.Compile(a.Pattern)
 				if err != nil {

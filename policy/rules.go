@@ -36,6 +36,7 @@ type AllowRule struct {
 	Expires time.Time      // zero: never
 	Reason  string         // why the user allowed it
 	Source  string         // where the rule is written ("config.toml [[allow]] #2"), for reports
+	ID      string         // the rule's id (config.AllowSpec.ID)
 }
 
 // Matches reports whether the rule allows hit h of act at time now.
@@ -62,11 +63,14 @@ func (r *AllowRule) Matches(act *guards.Action, h *guards.Hit, now time.Time) bo
 }
 
 // Describe names the rule and its reason, for Hit.AllowedBy:
-// "config.toml [[allow]] #2: my feature branches".
+// "rule 3f9a2c (config.toml [[allow]] #2): my feature branches".
 func (r *AllowRule) Describe() string {
 	s := r.Source
 	if s == "" {
 		s = "allow rule for " + r.Guard
+	}
+	if r.ID != "" {
+		s = "rule " + r.ID + " (" + s + ")"
 	}
 	if r.Reason != "" {
 		s += ": " + r.Reason
@@ -154,6 +158,9 @@ func (p *Policy) Apply(act *guards.Action, v *guards.Verdict) {
 			if r.Matches(act, h, t) {
 				h.Decision = guards.Allow
 				h.AllowedBy = r.Describe()
+				if r.ID != "" {
+					h.AllowID = "rule:" + r.ID
+				}
 				break
 			}
 		}

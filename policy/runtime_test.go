@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -217,8 +218,8 @@ func TestRuntimeAllowRules(t *testing.T) {
 				if h.GuardID == tt.guard && (h.AllowedBy != "") != (tt.want == guards.Allow && tt.rule != "") {
 					t.Errorf("AllowedBy = %q", h.AllowedBy)
 				}
-				if h.AllowedBy != "" && h.AllowedBy != "config.toml [[allow]] #1: test" {
-					t.Errorf("AllowedBy = %q", h.AllowedBy)
+				if h.AllowedBy != "" && (!allowedByRule.MatchString(h.AllowedBy) || h.AllowID != "rule:"+h.AllowedBy[5:11]) {
+					t.Errorf("AllowedBy = %q, AllowID = %q", h.AllowedBy, h.AllowID)
 				}
 			}
 			if tt.warn == "" && e.lastStderr != "" || !strings.Contains(e.lastStderr, tt.warn) {
@@ -464,3 +465,6 @@ func TestRuntimeDecideForList(t *testing.T) {
 		t.Error("user pack not listed")
 	}
 }
+
+// allowedByRule is how an allowed hit names the rule: its id, where it is, its reason.
+var allowedByRule = regexp.MustCompile(`^rule [0-9a-f]{6} \(config\.toml \[\[allow\]\] #1\): test$`)

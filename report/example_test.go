@@ -9,7 +9,7 @@ import (
 )
 
 var (
-	exampleAct = &guards.Action{Event: guards.PreToolUse, Tool: "Bash", Command: "git push --force origin main"}
+	exampleAct = &guards.Action{Event: guards.PreToolUse, Tool: "Bash", Kind: guards.KindShell, Command: "git push --force origin main"}
 	exampleV   = &guards.Verdict{Decision: guards.Deny, Profile: "balanced", Hits: []guards.Hit{{
 		GuardID: "git.force-push-main", Title: "Force push to main", Severity: guards.Critical, Decision: guards.Deny,
 		Evidence: "git push --force origin main", Reason: "It rewrites the shared history of main.",

@@ -35,10 +35,11 @@ func Record(act *guards.Action, v *guards.Verdict, profile string) audit.Record 
 	}
 	for _, h := range v.Hits {
 		r.Guards = append(r.Guards, audit.GuardHit{
-			ID:       h.GuardID,
-			Severity: h.Severity.String(),
-			Action:   h.Decision.String(),
-			Evidence: h.Evidence,
+			ID:        h.GuardID,
+			Severity:  h.Severity.String(),
+			Action:    h.Decision.String(),
+			Evidence:  h.Evidence,
+			AllowedBy: h.AllowID,
 		})
 	}
 	if len(v.Hits) > 0 {

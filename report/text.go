@@ -26,6 +26,8 @@ func Subject(act *guards.Action) string {
 	switch {
 	case act.Event == guards.PostToolUse:
 		what = "tool output"
+	case what != "" && act.Kind != guards.KindShell && act.Tool != "":
+		what = act.Tool + ": " + what // a command inside an MCP call
 	case what == "" && len(act.Paths) > 0:
 		what = act.Tool + " " + act.Paths[0].Path
 	case what == "" && len(act.URLs) > 0:
@@ -104,3 +106,7 @@ func Paint(kind, text string, on bool) string {
 	}
 	return c + text + "\x1b[0m"
 }
+
+// OneLine is s on one line (whitespace runs become one space, control
+// characters dropped, secrets masked), cut to n runes.
+func OneLine(s string, n int) string { return audit.Preview(s, n) }

@@ -29,7 +29,7 @@ func cmdAllow(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	pattern := fs.String("pattern", "", "only commands matching this regex (Go regexp syntax, unanchored)")
 	reason := fs.String("reason", "", "why this is safe (required)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, joinLines(
+		fmt.Fprint(fs.Output(), joinLines(
 			"usage: bulwark allow GUARD_ID --reason TEXT [--command 'EXACT' | --pattern 'RE'] [--cwd DIR] [--for 7d]",
 			"",
 			"Adds an [[allow]] rule to "+displayPath(config.ConfigFile())+" (appended; your comments are kept).",
@@ -40,8 +40,8 @@ func cmdAllow(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	// Flags may come before or after the guard id.
 	var rest []string
 	for {
-		if err := fs.Parse(args); err != nil {
-			return ExitBlock
+		if code, done := parseFlags(fs, args, stdout); done {
+			return code
 		}
 		if fs.NArg() == 0 {
 			break

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/bulwark-guard/bulwark/installer"
+	"github.com/bulwark-guard/bulwark/report"
 )
 
 func init() {
@@ -42,7 +43,7 @@ type doctor struct {
 }
 
 func (d *doctor) line(tag, format string, args ...any) {
-	fmt.Fprintf(d.w, "%s%-4s %s\n", d.indent, tag, fmt.Sprintf(format, args...))
+	fmt.Fprintf(d.w, "%s%s %s\n", d.indent, report.Paint(strings.ToLower(tag), fmt.Sprintf("%-4s", tag), useColor(d.w)), fmt.Sprintf(format, args...))
 }
 
 // section starts the checks of one settings file ("" ends it).
@@ -79,7 +80,7 @@ func cmdDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	client := fs.String("client", "all", "client to check: claude, codex, cursor, gemini or all")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, joinLines(
+		fmt.Fprint(fs.Output(), joinLines(
 			"usage: bulwark doctor [--client claude|codex|cursor|gemini|all]",
 			"",
 			"Checks every settings file (user, project, local) of each client: is bulwark installed, does",
@@ -89,8 +90,8 @@ func cmdDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			""))
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return ExitBlock
+	if code, done := parseFlags(fs, args, stdout); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "bulwark doctor: unexpected argument %q\n", fs.Arg(0))
@@ -270,6 +271,9 @@ func (d *doctor) checkCommand(c *clients.Client, cmd string) bool {
 	}
 	if slices.Contains(installer.Profiles, pc.Profile) {
 		d.ok("profile %s", pc.Profile)
+		if cfg, file := configProfile(); cfg != "" && cfg != pc.Profile {
+			d.warn("the hook runs --profile %s, but %s says profile = %q: the hook's --profile wins (reinstall with 'bulwark install --profile %s', or drop profile from config.toml)", pc.Profile, file, cfg, cfg)
+		}
 	} else {
 		d.fail("profile %q is not one of %s", pc.Profile, strings.Join(installer.Profiles, ", "))
 	}

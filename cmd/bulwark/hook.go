@@ -36,16 +36,16 @@ func cmdHook(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	profile := fs.String("profile", "", "profile: minimal, balanced or strict (default $BULWARK_PROFILE or balanced)")
 	client := fs.String("client", "", "client protocol: claude, codex, cursor or gemini (default: detected from the input)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, joinLines(
+		fmt.Fprint(fs.Output(), joinLines(
 			"usage: bulwark hook [--profile P] [--client C] < event.json",
 			"",
 			"Reads one hook event as JSON on stdin and answers in the client's protocol.",
 			"When it cannot judge (bad input, internal error, deadline), it exits 2 so the client blocks the call."))
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		// Even a bad hook command line must not let the tool run.
-		return ExitBlock
+	// Even a bad hook command line must not let the tool run (exit 2).
+	if code, done := parseFlags(fs, args, stdout); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		return failHook(stderr, fmt.Errorf("unexpected argument %q", fs.Arg(0)))

@@ -108,7 +108,7 @@ func cmdInstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	denyNative := fs.Bool("deny-native", false, "Claude Code: also deny the native Bash, Write and Edit tools outright (for work routed through a guarded MCP server)")
 	binary := fs.String("binary", "", "bulwark executable the hooks run (default: this executable, symlinks resolved)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, joinLines(
+		fmt.Fprint(fs.Output(), joinLines(
 			"usage: bulwark install [--profile balanced|strict|minimal] [--client claude|codex|cursor|gemini|all]",
 			"                       [--scope user|project|local] [--dry-run] [--deny-native] [--binary PATH]",
 			"",
@@ -118,8 +118,8 @@ func cmdInstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			""))
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return ExitBlock
+	if code, done := parseFlags(fs, args, stdout); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "bulwark install: unexpected argument %q\n", fs.Arg(0))
@@ -280,7 +280,7 @@ func cmdUninstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	scope := fs.String("scope", "", "settings to edit: user, project or local (default user when --client is given)")
 	dryRun := fs.Bool("dry-run", false, "print the changes as a diff and write nothing")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, joinLines(
+		fmt.Fprint(fs.Output(), joinLines(
 			"usage: bulwark uninstall [--client claude|codex|cursor|gemini|all] [--scope user|project|local] [--dry-run]",
 			"",
 			"Removes bulwark's hooks from the client's settings, and the deny rules (and keys) install",
@@ -288,8 +288,8 @@ func cmdUninstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			""))
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return ExitBlock
+	if code, done := parseFlags(fs, args, stdout); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "bulwark uninstall: unexpected argument %q\n", fs.Arg(0))

@@ -52,7 +52,7 @@ func cmdLogs(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	dir := fs.String("dir", "", "the state `directory` holding audit.jsonl (default $BULWARK_HOME, else the XDG state dir)")
 	utc := fs.Bool("utc", false, "print times in UTC instead of local time")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, joinLines(
+		fmt.Fprint(fs.Output(), joinLines(
 			"usage: bulwark logs [-n N] [--json] [-f] [--summary] [filters]",
 			"",
 			"Shows the decisions bulwark's hook logged, oldest first.",
@@ -69,11 +69,8 @@ func cmdLogs(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bulwark logs: "+format+" (see 'bulwark logs -h')\n", a...)
 		return ExitBlock
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitBlock
+	if code, done := parseFlags(fs, args, stdout); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q", fs.Arg(0))

@@ -84,6 +84,19 @@ func TestScripts(t *testing.T) {
 			env.Setenv("BULWARK", bin)
 			env.Setenv("VERSION", scriptVersion)
 			env.Setenv("TERM", "xterm")
+			readme, err := filepath.Abs("../../config/testdata/config.toml")
+			if err != nil {
+				return err
+			}
+			env.Setenv("README_CONFIG", readme)
+			block, err := readmeConfigBlock("../../README.md")
+			if err != nil {
+				return err
+			}
+			env.Setenv("README_CONFIG_BLOCK", filepath.Join(env.WorkDir, ".readme-config.toml"))
+			if err := os.WriteFile(filepath.Join(env.WorkDir, ".readme-config.toml"), []byte(block), 0o644); err != nil {
+				return err
+			}
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {
@@ -197,4 +210,22 @@ func findIn(pathList, name string) string {
 		}
 	}
 	return ""
+}
+
+// readmeConfigBlock is the README's config.toml example: the ```toml block
+// that starts with "# ~/.config/bulwark/config.toml".
+func readmeConfigBlock(readme string) (string, error) {
+	data, err := os.ReadFile(readme)
+	if err != nil {
+		return "", err
+	}
+	_, rest, ok := strings.Cut(string(data), "```toml\n# ~/.config/bulwark/config.toml")
+	if !ok {
+		return "", fmt.Errorf("%s: no config.toml example", readme)
+	}
+	block, _, ok := strings.Cut(rest, "```")
+	if !ok {
+		return "", fmt.Errorf("%s: the config.toml example does not end", readme)
+	}
+	return "# ~/.config/bulwark/config.toml" + block, nil
 }

@@ -20,21 +20,33 @@ func init() {
 func cmdValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, joinLines(
-			"usage: bulwark validate [PACK.toml ...]",
-			"",
-			"Checks packs strictly (unknown keys, bad regexes, ids) and runs every guard's examples",
-			"through the real engine. With no arguments it checks the built-in packs, your config.toml,",
-			"your user packs and the .bulwark.toml that applies to the current directory."))
-	}
-	if err := fs.Parse(args); err != nil {
-		return ExitBlock
+	fs.Usage = usageFunc(fs, joinLines(
+		"usage: bulwark validate [PACK.toml ...]",
+		"",
+		"Checks packs strictly (unknown keys, bad regexes, ids) and runs every guard's examples",
+		"through the real engine. With no arguments it checks the built-in packs, your config.toml,",
+		"your user packs and the .bulwark.toml that applies to the current directory.",
+		"Exit status: 0 all good, 1 something is broken or ignored, 2 usage error."))
+	if code, done := parseFlags(fs, args, stdout); done {
+		return code
 	}
 	all := append([]guards.PackSpec{}, packs.Builtin()...)
 	var errs []error
 	user := 0
+	given := map[string]string{} // the file as it is on disk -> as given
 	for _, file := range fs.Args() {
+		key := file
+		if abs, err := filepath.Abs(file); err == nil {
+			key = abs
+			if real, err := filepath.EvalSymlinks(abs); err == nil {
+				key = real
+			}
+		}
+		if first, ok := given[key]; ok {
+			fmt.Fprintf(stdout, "%s: given twice (also as %s); checked once\n", file, first)
+			continue
+		}
+		given[key] = file
 		data, err := os.ReadFile(file)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("read pack: %w", err))
@@ -57,7 +69,7 @@ func cmdValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			errs = append(errs, err)
 		}
 	}
-	configErrors := 0
+	configErrors, projectIgnored := 0, 0
 	if fs.NArg() == 0 {
 		cwd, _ := os.Getwd()
 		rep, err := checkConfig("", cwd)
@@ -65,7 +77,7 @@ func cmdValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			errs = append(errs, err)
 		} else {
 			if rep.ConfigFile != "" {
-				fmt.Fprintf(stdout, "config: %s (profile %s, %d allow rules in force)\n", rep.ConfigFile, rep.Profile, rep.ActiveAllow)
+				fmt.Fprintf(stdout, "config: %s (profile %s, %d allow rule%s in force)\n", rep.ConfigFile, rep.Profile, rep.ActiveAllow, logsPlural(rep.ActiveAllow))
 			}
 			for _, p := range rep.UserPacks {
 				fmt.Fprintf(stdout, "user pack: %s (%d guards)\n", p.Source, len(p.Guards))
@@ -75,7 +87,13 @@ func cmdValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			}
 			for _, p := range rep.Problems {
 				fmt.Fprintln(stdout, p.String())
-				if p.Level == config.Error {
+				switch {
+				case p.File != "" && p.File == rep.ProjectFile && p.Level <= config.Warning:
+					// A project entry bulwark ignores (one that would lower an
+					// action, an allow rule, an unknown key): the project's
+					// author thinks it applies.
+					projectIgnored++
+				case p.Level == config.Error:
 					configErrors++
 				}
 			}
@@ -85,8 +103,13 @@ func cmdValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return ExitFail
 	}
-	if configErrors > 0 {
-		fmt.Fprintf(stderr, "%d configuration problems: the parts named above are ignored (built-in protection is unchanged)\n", configErrors)
+	if configErrors > 0 || projectIgnored > 0 {
+		if configErrors > 0 {
+			fmt.Fprintf(stderr, "%d configuration problems: the parts named above are ignored (built-in protection is unchanged)\n", configErrors)
+		}
+		if projectIgnored > 0 {
+			fmt.Fprintf(stderr, "%d entries of the project's %s are ignored (a project can only add guards and raise actions)\n", projectIgnored, config.ProjectFileName)
+		}
 		return ExitFail
 	}
 	n, ex := 0, 0

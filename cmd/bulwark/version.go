@@ -29,8 +29,12 @@ func Version() string {
 func cmdVersion(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("version", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		return ExitBlock
+	fs.Usage = usageFunc(fs, joinLines(
+		"usage: bulwark version",
+		"",
+		"Prints bulwark's version (also: bulwark --version)."))
+	if code, done := parseFlags(fs, args, stdout); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "bulwark version: unexpected argument %q\n", fs.Arg(0))

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os/exec"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// runBinary runs the real bulwark with args and an empty stdin.
+func runBinary(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	cmd := exec.Command(realBinary(t), args...)
+	cmd.Env = []string{"HOME=" + t.TempDir(), "BULWARK_HOME=" + t.TempDir(), "PATH=/usr/bin:/bin"}
+	cmd.Stdin = strings.NewReader("")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		t.Fatal(err)
+	}
+	return code, out.String(), errb.String()
+}
+
+func subcommandNames() []string {
+	names := make([]string, 0, len(subcommands))
+	for n := range subcommands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Every subcommand, today's and those added later: -h and --help print its
+// usage on stdout and exit 0; an unknown flag exits 2 with the usage on
+// stderr.
+func TestEverySubcommandHelp(t *testing.T) {
+	for _, name := range subcommandNames() {
+		for _, h := range []string{"-h", "--help"} {
+			code, out, errs := runBinary(t, name, h)
+			if code != ExitOK || !strings.HasPrefix(out, "usage: bulwark "+name) || errs != "" {
+				t.Errorf("bulwark %s %s: exit %d, stdout %q, stderr %q; want exit 0 and the usage on stdout", name, h, code, firstLine(out), firstLine(errs))
+			}
+		}
+		code, out, errs := runBinary(t, name, "--no-such-flag")
+		if code != ExitBlock || out != "" || !strings.Contains(errs, "flag provided but not defined: -no-such-flag") || !strings.Contains(errs, "usage: bulwark "+name) {
+			t.Errorf("bulwark %s --no-such-flag: exit %d, stdout %q, stderr %q; want exit 2, the error and the usage on stderr", name, code, firstLine(out), firstLine(errs))
+		}
+	}
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
