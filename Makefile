@@ -41,6 +41,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDocumentRoundTrip$$' -fuzztime $(FUZZTIME) ./installer
 	$(GO) test -run '^$$' -fuzz FuzzCache -fuzztime $(FUZZTIME) ./config
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./session
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/jsonlite
+	$(GO) test -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME) ./internal/jsonlite
 
 # Build, copy to PREFIX (on PATH), wire bulwark into Claude Code, and show it
 # judging two commands on the embedded default profile.

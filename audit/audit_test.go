@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -837,5 +838,52 @@ func TestTailNoGapNoOverlap(t *testing.T) {
 		if k != 1 {
 			t.Errorf("record %s delivered %d times", id, k)
 		}
+	}
+}
+
+// TestEncodeIsEncodingJSON: the hand-written encoder writes what
+// encoding/json writes for every field of Record and GuardHit (a field
+// added to either and forgotten in appendRecord fails here).
+func TestEncodeIsEncodingJSON(t *testing.T) {
+	full := func(s string) Record {
+		var r Record
+		fillRecord(reflect.ValueOf(&r).Elem(), s)
+		return r
+	}
+	for _, r := range []Record{full("x"), full("<&>\"\\\n\u2028\xff é"), {}, {Time: time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC), Guards: []GuardHit{{ID: "a.b"}}}} {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(&r); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(appendRecord(nil, &r)) + "\n"; got != want.String() {
+			t.Errorf("appendRecord:\n got %s\nwant %s", got, want.String())
+		}
+	}
+}
+
+func fillRecord(v reflect.Value, s string) {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(s + v.Type().Name())
+	case reflect.Int64:
+		v.SetInt(1234567)
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			v.Set(reflect.ValueOf(time.Date(2026, 12, 4, 10, 11, 12, 13000, time.UTC)))
+			return
+		}
+		for i := range v.NumField() {
+			fillRecord(v.Field(i), s+v.Type().Field(i).Name)
+		}
+	case reflect.Slice:
+		sl := reflect.MakeSlice(v.Type(), 2, 2)
+		for i := range 2 {
+			fillRecord(sl.Index(i), s)
+		}
+		v.Set(sl)
+	default:
+		panic("fillRecord: " + v.Kind().String() + ": teach appendRecord and this test the new field")
 	}
 }

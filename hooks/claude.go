@@ -1,11 +1,11 @@
 package hooks
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 
 	"github.com/bulwark-guard/bulwark/guards"
+	"github.com/bulwark-guard/bulwark/internal/jsonlite"
 	"github.com/bulwark-guard/bulwark/report"
 )
 
@@ -16,21 +16,6 @@ type claude struct{}
 
 func (claude) Name() string { return "claude" }
 
-// claudeEvent is the hook input Claude Code (and Codex) send.
-type claudeEvent struct {
-	SessionID      string          `json:"session_id"`
-	TranscriptPath string          `json:"transcript_path"`
-	Cwd            string          `json:"cwd"`
-	PermissionMode string          `json:"permission_mode"`
-	HookEventName  string          `json:"hook_event_name"`
-	ToolName       string          `json:"tool_name"`
-	ToolInput      json.RawMessage `json:"tool_input"`
-	ToolUseID      string          `json:"tool_use_id"`
-	ToolResponse   json.RawMessage `json:"tool_response"`
-	Source         string          `json:"source"`    // ConfigChange
-	FilePath       string          `json:"file_path"` // ConfigChange
-}
-
 // ConfigChange is Claude Code's event for a settings file that changed on
 // disk (source: user_settings, project_settings, local_settings,
 // policy_settings, skills; file_path). Blocking it keeps the change out of
@@ -38,31 +23,38 @@ type claudeEvent struct {
 const ConfigChange guards.Event = "ConfigChange"
 
 func (c claude) Decode(data []byte, env Env) (guards.Action, error) {
-	return decodeClaudeShape(c.Name(), data, env)
+	act, _, err := decodeClaudeShape(c.Name(), data, env)
+	return act, err
 }
 
 // decodeClaudeShape decodes the event shape Claude Code and Codex share.
-// Tools named in raw are only decoded up to their raw input; the caller
-// interprets it.
-func decodeClaudeShape(client string, data []byte, env Env, raw ...string) (guards.Action, error) {
-	var ev claudeEvent
-	if err := decodeStrict(data, &ev); err != nil {
-		return guards.Action{}, err
+// Tools named in raw are only decoded up to their input, which is returned
+// for the caller to interpret.
+func decodeClaudeShape(client string, data []byte, env Env, rawTools ...string) (guards.Action, toolInput, error) {
+	ev, err := parseEvent(data)
+	if err != nil {
+		return guards.Action{}, toolInput{}, err
 	}
+	name, tool := ev.str("hook_event_name"), ev.str("tool_name")
 	act := guards.Action{
-		Client: client, EventName: ev.HookEventName, Tool: ev.ToolName, SessionID: ev.SessionID, ToolUseID: ev.ToolUseID,
-		Cwd: ev.Cwd, Home: env.Home, Input: ev.ToolInput, PermissionMode: ev.PermissionMode,
+		Client: client, EventName: name, Tool: tool, SessionID: ev.str("session_id"), ToolUseID: ev.str("tool_use_id"),
+		Cwd: ev.str("cwd"), Home: env.Home, Input: raw(ev.get("tool_input")), PermissionMode: ev.str("permission_mode"),
+	}
+	source, filePath := ev.str("source"), ev.str("file_path") // ConfigChange
+	ev.str("transcript_path")                                  // checked for type, though not used
+	if ev.err != nil {
+		return guards.Action{}, toolInput{}, ev.err
 	}
 	if act.Cwd == "" {
 		act.Cwd = env.Cwd
 	}
-	switch ev.HookEventName {
+	switch name {
 	case "PreToolUse":
 		act.Event = guards.PreToolUse
 	case "PostToolUse":
 		act.Event = guards.PostToolUse
-		act.Output = outputText(ev.ToolResponse)
-		act.Response = ev.ToolResponse
+		act.Output = outputText(ev.get("tool_response"))
+		act.Response = raw(ev.get("tool_response"))
 	case "ConfigChange":
 		// A settings file changed on disk (Claude Code's file watcher);
 		// the hook judges the change, not a tool call.
@@ -70,101 +62,88 @@ func decodeClaudeShape(client string, data []byte, env Env, raw ...string) (guar
 			break
 		}
 		act.Event, act.Kind, act.Tool = ConfigChange, guards.KindOther, "ConfigChange"
-		act.Query = ev.Source
-		if ev.FilePath != "" {
-			act.Paths = []guards.PathRef{{Path: ev.FilePath, Access: guards.AccessWrite}}
+		act.Query = source
+		if filePath != "" {
+			act.Paths = []guards.PathRef{{Path: filePath, Access: guards.AccessWrite}}
 		}
-		return act, nil
+		return act, toolInput{}, nil
 	case "":
-		return guards.Action{}, fmt.Errorf("hook input has no hook_event_name")
+		return guards.Action{}, toolInput{}, fmt.Errorf("hook input has no hook_event_name")
 	default:
-		return guards.Action{}, fmt.Errorf("unsupported hook event %q (bulwark handles PreToolUse and PostToolUse)", ev.HookEventName)
+		return guards.Action{}, toolInput{}, fmt.Errorf("unsupported hook event %q (bulwark handles PreToolUse and PostToolUse)", name)
 	}
-	if ev.ToolName == "" {
-		return guards.Action{}, errNoTool
+	if tool == "" {
+		return guards.Action{}, toolInput{}, errNoTool
 	}
-	in, err := parseToolInput(ev.ToolInput)
+	in, err := parseToolInput(ev.get("tool_input"))
 	if err != nil {
-		return guards.Action{}, err
+		return guards.Action{}, toolInput{}, err
 	}
-	for _, r := range raw {
-		if ev.ToolName == r {
-			return act, nil
+	for _, r := range rawTools {
+		if tool == r {
+			return act, in, nil
 		}
 	}
-	if err := fillAction(&act, ev.ToolName, in); err != nil {
-		return guards.Action{}, err
+	if err := fillAction(&act, tool, in); err != nil {
+		return guards.Action{}, toolInput{}, err
 	}
-	return act, nil
-}
-
-type claudeSpecific struct {
-	HookEventName            string          `json:"hookEventName"`
-	PermissionDecision       string          `json:"permissionDecision,omitempty"`
-	PermissionDecisionReason string          `json:"permissionDecisionReason,omitempty"`
-	AdditionalContext        string          `json:"additionalContext,omitempty"`
-	UpdatedToolOutput        json.RawMessage `json:"updatedToolOutput,omitempty"`
-	UpdatedMCPToolOutput     json.RawMessage `json:"updatedMCPToolOutput,omitempty"`
-}
-
-type claudeOutput struct {
-	Decision           string          `json:"decision,omitempty"`
-	Reason             string          `json:"reason,omitempty"`
-	HookSpecificOutput *claudeSpecific `json:"hookSpecificOutput,omitempty"`
+	return act, in, nil
 }
 
 // Encode never emits permissionDecision "allow": that would silently skip
 // the user's own permission prompts. Allow is `{}`.
 func (claude) Encode(act *guards.Action, v *guards.Verdict) Result {
-	out := claudeOutput{}
-	spec := &claudeSpecific{HookEventName: string(act.Event)}
+	var decision, reason, permission, permissionReason, context string
+	var updated json.RawMessage
+	nested := true
 	switch {
 	case act.Event == ConfigChange:
 		if v.Decision >= guards.Ask {
-			out.Decision, out.Reason = "block", report.Reason(v, act)
+			decision, reason = "block", report.Reason(v, act)
 		}
-		return Result{Stdout: marshal(out), Exit: ExitAllow}
+		nested = false
 	case act.Event == guards.PostToolUse && v.Flag:
 		// decision "block" only adds feedback next to the output; what keeps
 		// a secret from the model is updatedToolOutput, in the tool's own
 		// shape (Claude Code drops anything else), with secrets masked or
 		// the text withheld (act.Replacement, set by the hook).
-		out.Decision, out.Reason = "block", report.Reason(v, act)
-		spec.AdditionalContext = report.PostContext(v)
-		if len(act.Replacement) > 0 {
-			spec.UpdatedToolOutput = act.Replacement
+		decision, reason = "block", report.Reason(v, act)
+		context = report.PostContext(v)
+		updated = act.Replacement
+	case act.Event == guards.PostToolUse && v.Decision == guards.Warn:
+		context = report.Caution(v)
+	case v.Decision == guards.Ask && NoHumanToAsk(act):
+		permission = "deny"
+		permissionReason = report.AskAsDeny(v, act, noAskReason(act, "Claude Code"))
+	case v.Decision == guards.Deny || v.Decision == guards.Ask:
+		permission = v.Decision.String()
+		permissionReason = report.Reason(v, act)
+	case v.Decision == guards.Warn:
+		context = report.Caution(v)
+	default:
+		nested = false
+	}
+	w := jsonlite.Writer{B: make([]byte, 0, 256+len(reason)+len(permissionReason)+len(context)+len(updated))}
+	w.Begin()
+	w.OmitEmpty("decision", decision)
+	w.OmitEmpty("reason", reason)
+	if nested {
+		w.Key("hookSpecificOutput")
+		w.Begin()
+		w.StringMember("hookEventName", string(act.Event))
+		w.OmitEmpty("permissionDecision", permission)
+		w.OmitEmpty("permissionDecisionReason", permissionReason)
+		w.OmitEmpty("additionalContext", context)
+		if len(updated) > 0 && jsonlite.Valid(updated) {
+			w.Key("updatedToolOutput")
+			w.Raw(updated)
 			if act.Kind == guards.KindMCP {
-				spec.UpdatedMCPToolOutput = act.Replacement // the older key, for builds that read only it
+				w.Key("updatedMCPToolOutput") // the older key, for builds that read only it
+				w.Raw(updated)
 			}
 		}
-		out.HookSpecificOutput = spec
-	case act.Event == guards.PostToolUse && v.Decision == guards.Warn:
-		spec.AdditionalContext = report.Caution(v)
-		out.HookSpecificOutput = spec
-	case v.Decision == guards.Ask && NoHumanToAsk(act):
-		spec.PermissionDecision = "deny"
-		spec.PermissionDecisionReason = report.AskAsDeny(v, act, noAskReason(act, "Claude Code"))
-		out.HookSpecificOutput = spec
-	case v.Decision == guards.Deny || v.Decision == guards.Ask:
-		spec.PermissionDecision = v.Decision.String()
-		spec.PermissionDecisionReason = report.Reason(v, act)
-		out.HookSpecificOutput = spec
-	case v.Decision == guards.Warn:
-		spec.AdditionalContext = report.Caution(v)
-		out.HookSpecificOutput = spec
+		w.End()
 	}
-	return Result{Stdout: marshal(out), Exit: ExitAllow}
-}
-
-// marshal encodes an answer as one JSON line, without HTML escaping so that
-// reasons stay readable (`<`, `>` and `&` are common in commands).
-func marshal(v any) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		// Unreachable for these plain structs; never print broken JSON.
-		return []byte("{}\n")
-	}
-	return b.Bytes()
+	w.End()
+	return Result{Stdout: append(w.B, '\n'), Exit: ExitAllow}
 }

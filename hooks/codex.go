@@ -22,12 +22,11 @@ func (codex) Name() string { return "codex" }
 func (codex) Decode(data []byte, env Env) (guards.Action, error) {
 	// apply_patch carries the patch in tool_input.command; decode it as
 	// Claude's shape, then reinterpret.
-	act, err := decodeClaudeShape("codex", data, env, "apply_patch")
+	act, in, err := decodeClaudeShape("codex", data, env, "apply_patch")
 	if err != nil {
 		return act, err
 	}
 	if act.Tool == "apply_patch" {
-		in, _ := parseToolInput(act.Input)
 		patch := in.str("command")
 		if patch == "" {
 			patch = in.str("patch")

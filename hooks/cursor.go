@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/bulwark-guard/bulwark/guards"
+	"github.com/bulwark-guard/bulwark/internal/jsonlite"
 	"github.com/bulwark-guard/bulwark/report"
 )
 
@@ -19,25 +20,6 @@ type cursor struct{}
 
 func (cursor) Name() string { return "cursor" }
 
-type cursorEvent struct {
-	ConversationID string          `json:"conversation_id"`
-	GenerationID   string          `json:"generation_id"`
-	HookEventName  string          `json:"hook_event_name"`
-	WorkspaceRoots []string        `json:"workspace_roots"`
-	Command        string          `json:"command"`
-	Cwd            string          `json:"cwd"`
-	FilePath       string          `json:"file_path"`
-	Content        string          `json:"content"`
-	ToolName       string          `json:"tool_name"`
-	ToolInput      json.RawMessage `json:"tool_input"`
-	ToolUseID      string          `json:"tool_use_id"`
-	URL            string          `json:"url"`
-	Edits          []struct {
-		OldString string `json:"old_string"`
-		NewString string `json:"new_string"`
-	} `json:"edits"`
-}
-
 // cursorLabel names the tool behind each Cursor event, for reasons and logs.
 var cursorLabel = map[string]string{"beforeShellExecution": "Shell", "beforeReadFile": "Read", "afterFileEdit": "Edit",
 	"beforeMCPExecution": "MCP", "preToolUse": "tool"}
@@ -47,9 +29,26 @@ var cursorTools = map[string]string{"Shell": "Bash", "Read": "Read", "Write": "W
 	"StrReplace": "Edit", "Grep": "Grep", "Glob": "Glob", "Delete": "Write"}
 
 func (cursor) Decode(data []byte, env Env) (guards.Action, error) {
-	var ev cursorEvent
-	if err := decodeStrict(data, &ev); err != nil {
+	e, err := parseEvent(data)
+	if err != nil {
 		return guards.Action{}, err
+	}
+	ev := struct {
+		ConversationID, GenerationID, HookEventName, Command, Cwd, FilePath, Content, ToolName, ToolUseID, URL string
+		WorkspaceRoots                                                                                         []string
+		ToolInput                                                                                              jsonlite.Value
+		Edits                                                                                                  []string
+	}{
+		ConversationID: e.str("conversation_id"), GenerationID: e.str("generation_id"), HookEventName: e.str("hook_event_name"),
+		Command: e.str("command"), Cwd: e.str("cwd"), FilePath: e.str("file_path"), Content: e.str("content"),
+		ToolName: e.str("tool_name"), ToolUseID: e.str("tool_use_id"), URL: e.str("url"),
+		WorkspaceRoots: e.strs("workspace_roots"), ToolInput: e.get("tool_input"),
+	}
+	if e.err != nil {
+		return guards.Action{}, e.err
+	}
+	if ev.Edits, err = newStrings(e.get("edits"), "new_string"); err != nil {
+		return guards.Action{}, fmt.Errorf("hook input: edits: %w", err)
 	}
 	act := guards.Action{Client: "cursor", Event: guards.PreToolUse, EventName: ev.HookEventName, Tool: cursorLabel[ev.HookEventName],
 		SessionID: ev.ConversationID, ToolUseID: ev.GenerationID, Cwd: ev.Cwd, Home: env.Home}
@@ -65,21 +64,21 @@ func (cursor) Decode(data []byte, env Env) (guards.Action, error) {
 			return act, fmt.Errorf("beforeShellExecution input has no command")
 		}
 		act.Kind, act.Command = guards.KindShell, ev.Command
-		act.Input, _ = json.Marshal(map[string]string{"command": ev.Command})
+		act.Input = rawObject("command", ev.Command)
 	case "beforeReadFile":
 		if ev.FilePath == "" {
 			return act, fmt.Errorf("beforeReadFile input has no file_path")
 		}
 		act.Kind = guards.KindRead
 		act.Paths = []guards.PathRef{{Path: ev.FilePath, Access: guards.AccessRead}}
-		act.Input, _ = json.Marshal(map[string]string{"file_path": ev.FilePath})
+		act.Input = rawObject("file_path", ev.FilePath)
 	case "afterFileEdit":
 		act.Kind = guards.KindWrite
 		act.Paths = []guards.PathRef{{Path: ev.FilePath, Access: guards.AccessWrite}}
-		for _, e := range ev.Edits {
-			act.Contents = append(act.Contents, guards.Content{Path: ev.FilePath, Text: e.NewString})
+		for _, text := range ev.Edits {
+			act.Contents = append(act.Contents, guards.Content{Path: ev.FilePath, Text: text})
 		}
-		act.Input, _ = json.Marshal(map[string]string{"file_path": ev.FilePath})
+		act.Input = rawObject("file_path", ev.FilePath)
 	case "beforeMCPExecution":
 		act.Kind, act.Tool = guards.KindMCP, "mcp__"+ev.ToolName
 		in, err := cursorToolInput(ev.ToolInput)
@@ -90,7 +89,7 @@ func (cursor) Decode(data []byte, env Env) (guards.Action, error) {
 		if ev.URL != "" {
 			act.URLs = append(act.URLs, ev.URL)
 		}
-		act.Input = ev.ToolInput
+		act.Input = raw(ev.ToolInput)
 	case "preToolUse":
 		in, err := cursorToolInput(ev.ToolInput)
 		if err != nil {
@@ -102,7 +101,7 @@ func (cursor) Decode(data []byte, env Env) (guards.Action, error) {
 		} else if len(tool) > 4 && tool[:4] == "MCP:" {
 			tool = "mcp__" + tool[4:]
 		}
-		act.Tool, act.ToolUseID, act.Input = ev.ToolName, ev.ToolUseID, ev.ToolInput
+		act.Tool, act.ToolUseID, act.Input = ev.ToolName, ev.ToolUseID, raw(ev.ToolInput)
 		if err := fillAction(&act, tool, in); err != nil {
 			return act, err
 		}
@@ -116,37 +115,46 @@ func (cursor) Decode(data []byte, env Env) (guards.Action, error) {
 
 // cursorToolInput accepts tool_input as an object or as a JSON string
 // holding one (beforeMCPExecution sends the latter).
-func cursorToolInput(raw json.RawMessage) (toolInput, error) {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		raw = json.RawMessage(s)
+func cursorToolInput(v jsonlite.Value) (toolInput, error) {
+	if s, ok := v.Str(); ok {
+		if s == "" {
+			return toolInput{}, nil
+		}
+		inner, err := jsonlite.Parse(s)
+		if err != nil {
+			return toolInput{}, fmt.Errorf("tool_input is not a JSON object: %w", inputError([]byte(s), err))
+		}
+		v = inner
 	}
-	return parseToolInput(raw)
+	return parseToolInput(v)
 }
 
-type cursorOutput struct {
-	Permission   string `json:"permission,omitempty"`
-	UserMessage  string `json:"user_message,omitempty"`
-	AgentMessage string `json:"agent_message,omitempty"`
+// rawObject is {"key":"value"}, for an Action's raw input.
+func rawObject(key, value string) json.RawMessage {
+	w := jsonlite.Writer{}
+	w.Begin()
+	w.StringMember(key, value)
+	w.End()
+	return w.B
 }
 
 func (cursor) Encode(act *guards.Action, v *guards.Verdict) Result {
-	out := cursorOutput{}
+	var permission, user, agent string
 	if act.EventName == "afterFileEdit" {
 		// The edit is done; Cursor takes no decision here. The audit log has it.
-		return Result{Stdout: marshal(out), Exit: ExitAllow}
+		return Result{Stdout: answer(nil, "", 0, nil), Exit: ExitAllow}
 	}
 	switch v.Decision {
 	case guards.Deny, guards.Ask:
-		out.Permission = v.Decision.String()
+		permission = v.Decision.String()
 		reason := report.Reason(v, act)
 		if v.Decision == guards.Ask && NoHumanToAsk(act) {
-			out.Permission = "deny"
+			permission = "deny"
 			reason = report.AskAsDeny(v, act, noAskReason(act, "Cursor"))
 		}
-		out.UserMessage, out.AgentMessage = reason, reason
+		user, agent = reason, reason
 	case guards.Warn:
-		out.AgentMessage = report.Caution(v)
+		agent = report.Caution(v)
 	}
-	return Result{Stdout: marshal(out), Exit: ExitAllow}
+	return Result{Stdout: answer([]string{"permission", permission, "user_message", user, "agent_message", agent}, "", 0, nil), Exit: ExitAllow}
 }

@@ -1,7 +1,6 @@
 package hooks
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"sync"
@@ -18,48 +17,43 @@ type gemini struct{}
 
 func (gemini) Name() string { return "gemini" }
 
-type geminiEvent struct {
-	SessionID     string          `json:"session_id"`
-	Cwd           string          `json:"cwd"`
-	HookEventName string          `json:"hook_event_name"`
-	ToolName      string          `json:"tool_name"`
-	ToolInput     json.RawMessage `json:"tool_input"`
-	ToolResponse  json.RawMessage `json:"tool_response"`
-}
-
 func (gemini) Decode(data []byte, env Env) (guards.Action, error) {
-	var ev geminiEvent
-	if err := decodeStrict(data, &ev); err != nil {
+	ev, err := parseEvent(data)
+	if err != nil {
 		return guards.Action{}, err
 	}
-	act := guards.Action{Client: "gemini", EventName: ev.HookEventName, Tool: ev.ToolName, SessionID: ev.SessionID, Cwd: ev.Cwd, Home: env.Home, Input: ev.ToolInput}
+	name, tool := ev.str("hook_event_name"), ev.str("tool_name")
+	act := guards.Action{Client: "gemini", EventName: name, Tool: tool, SessionID: ev.str("session_id"), Cwd: ev.str("cwd"), Home: env.Home, Input: raw(ev.get("tool_input"))}
+	if ev.err != nil {
+		return guards.Action{}, ev.err
+	}
 	if act.Cwd == "" {
 		act.Cwd = env.Cwd
 	}
-	switch ev.HookEventName {
+	switch name {
 	case "BeforeTool":
 		act.Event = guards.PreToolUse
 	case "AfterTool":
 		act.Event = guards.PostToolUse
-		act.Output = outputText(ev.ToolResponse)
+		act.Output = outputText(ev.get("tool_response"))
 	case "":
 		return act, fmt.Errorf("hook input has no hook_event_name")
 	default:
-		return act, fmt.Errorf("unsupported Gemini hook event %q (bulwark handles BeforeTool and AfterTool)", ev.HookEventName)
+		return act, fmt.Errorf("unsupported Gemini hook event %q (bulwark handles BeforeTool and AfterTool)", name)
 	}
-	if ev.ToolName == "" {
+	if tool == "" {
 		return act, errNoTool
 	}
-	in, err := parseToolInput(ev.ToolInput)
+	in, err := parseToolInput(ev.get("tool_input"))
 	if err != nil {
 		return act, err
 	}
 	// The path argument's name changed across Gemini CLI versions.
 	path := firstStr(in, "file_path", "absolute_path", "path", "dir_path")
-	switch ev.ToolName {
+	switch tool {
 	case "run_shell_command":
 		act.Kind = guards.KindShell
-		if act.Command, err = in.need(ev.ToolName, "command"); err != nil {
+		if act.Command, err = in.need(tool, "command"); err != nil {
 			return act, err
 		}
 		if d := firstStr(in, "dir_path", "directory"); d != "" {
@@ -72,21 +66,17 @@ func (gemini) Decode(data []byte, env Env) (guards.Action, error) {
 		}
 	case "read_many_files":
 		act.Kind = guards.KindRead
-		var list []string
-		if raw, ok := in["paths"]; ok {
-			_ = json.Unmarshal(raw, &list)
-		}
-		for _, p := range list {
+		for _, p := range in.list("paths") {
 			act.Paths = append(act.Paths, guards.PathRef{Path: p, Access: guards.AccessRead})
 		}
 	case "write_file", "replace":
 		act.Kind = guards.KindWrite
 		if path == "" {
-			return act, fmt.Errorf("%s tool_input has no file path", ev.ToolName)
+			return act, fmt.Errorf("%s tool_input has no file path", tool)
 		}
 		act.Paths = []guards.PathRef{{Path: path, Access: guards.AccessWrite}}
 		text := in.str("content")
-		if ev.ToolName == "replace" {
+		if tool == "replace" {
 			text = in.str("new_string")
 		}
 		act.Contents = []guards.Content{{Path: path, Text: text}}
@@ -99,9 +89,9 @@ func (gemini) Decode(data []byte, env Env) (guards.Action, error) {
 	case "google_web_search":
 		act.Kind, act.Query = guards.KindSearch, in.str("query")
 	default:
-		if len(ev.ToolName) > 5 && ev.ToolName[:5] == "mcp__" {
+		if len(tool) > 5 && tool[:5] == "mcp__" {
 			act.Kind = guards.KindMCP
-			fillMCP(&act, ev.ToolName, in)
+			fillMCP(&act, tool, in)
 		} else {
 			act.Kind = guards.KindOther
 		}
@@ -109,33 +99,27 @@ func (gemini) Decode(data []byte, env Env) (guards.Action, error) {
 	return act, nil
 }
 
-type geminiOutput struct {
-	Decision           string          `json:"decision,omitempty"`
-	Reason             string          `json:"reason,omitempty"`
-	SystemMessage      string          `json:"systemMessage,omitempty"`
-	HookSpecificOutput *geminiSpecific `json:"hookSpecificOutput,omitempty"`
-}
-
-type geminiSpecific struct {
-	AdditionalContext string `json:"additionalContext,omitempty"`
-}
-
 func (gemini) Encode(act *guards.Action, v *guards.Verdict) Result {
-	out := geminiOutput{}
+	var decision, reason, system, context string
+	nested := false
 	switch {
 	case act.Event == guards.PostToolUse && v.Flag:
-		out.Decision, out.Reason = "deny", report.Reason(v, act)
-		out.HookSpecificOutput = &geminiSpecific{AdditionalContext: report.PostContext(v)}
+		decision, reason = "deny", report.Reason(v, act)
+		context, nested = report.PostContext(v), true
 	case v.Decision >= guards.Ask:
-		out.Decision, out.Reason = "deny", report.Reason(v, act)
+		decision, reason = "deny", report.Reason(v, act)
 		if v.Decision == guards.Ask {
-			out.Reason = report.AskAsDeny(v, act, noAskReason(act, "Gemini CLI"))
+			reason = report.AskAsDeny(v, act, noAskReason(act, "Gemini CLI"))
 		}
-		out.SystemMessage = out.Reason
+		system = reason
 	case v.Decision == guards.Warn:
-		out.HookSpecificOutput = &geminiSpecific{AdditionalContext: report.Caution(v)}
+		context, nested = report.Caution(v), true
 	}
-	return Result{Stdout: marshal(out), Exit: ExitAllow}
+	var spec []string
+	if nested {
+		spec = []string{"additionalContext", context}
+	}
+	return Result{Stdout: answer([]string{"decision", decision, "reason", reason, "systemMessage", system}, "hookSpecificOutput", 0, spec), Exit: ExitAllow}
 }
 
 func firstStr(in toolInput, keys ...string) string {

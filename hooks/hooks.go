@@ -6,7 +6,6 @@ package hooks
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/bulwark-guard/bulwark/guards"
+	"github.com/bulwark-guard/bulwark/internal/jsonlite"
 )
 
 // MaxInput bounds the hook event read from stdin. Larger events are refused
@@ -80,19 +80,17 @@ func ClientNames() []string {
 // Detect guesses the client from the event's shape, for hooks installed
 // without --client.
 func Detect(data []byte) string {
-	var probe struct {
-		HookEventName  string          `json:"hook_event_name"`
-		ConversationID string          `json:"conversation_id"`
-		CursorVersion  string          `json:"cursor_version"`
-		TurnID         json.RawMessage `json:"turn_id"`
+	ev, err := parseEvent(data)
+	if err != nil {
+		return "claude" // whose decoder then reports the error
 	}
-	_ = json.Unmarshal(data, &probe)
+	name := ev.str("hook_event_name")
 	switch {
-	case probe.CursorVersion != "" || probe.ConversationID != "":
+	case ev.str("cursor_version") != "" || ev.str("conversation_id") != "":
 		return "cursor"
-	case probe.HookEventName == "BeforeTool" || probe.HookEventName == "AfterTool":
+	case name == "BeforeTool" || name == "AfterTool":
 		return "gemini"
-	case probe.TurnID != nil:
+	case ev.get("turn_id").Kind() != jsonlite.Invalid:
 		return "codex"
 	}
 	return "claude"
@@ -111,18 +109,6 @@ func ReadInput(r io.Reader) ([]byte, error) {
 		return nil, errors.New("hook input is empty (expected one JSON event on stdin)")
 	}
 	return data, nil
-}
-
-// decodeStrict unmarshals one JSON object and refuses trailing data.
-func decodeStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("hook input is not valid JSON: %w", err)
-	}
-	if dec.More() {
-		return errors.New("hook input has data after the JSON event")
-	}
-	return nil
 }
 
 // FailClosed is the answer when bulwark cannot judge: block, with a one-line

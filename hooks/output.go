@@ -142,7 +142,7 @@ func Replace(act *guards.Action, v *guards.Verdict, eval func(*guards.Action) gu
 	masked, changed := MaskResponse(act.Response)
 	if changed {
 		again := *act
-		again.Response, again.Output = masked, outputText(masked)
+		again.Response, again.Output = masked, outputTextOf(masked)
 		if mv := eval(&again); !mv.Flag {
 			act.Replacement = masked
 			return

@@ -1,46 +1,13 @@
 package hooks
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/bulwark-guard/bulwark/guards"
+	"github.com/bulwark-guard/bulwark/internal/jsonlite"
 )
-
-// toolInput is a tool's arguments as a JSON object.
-type toolInput map[string]json.RawMessage
-
-func parseToolInput(raw json.RawMessage) (toolInput, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return toolInput{}, nil
-	}
-	var in toolInput
-	if err := json.Unmarshal(raw, &in); err != nil {
-		return nil, fmt.Errorf("tool_input is not a JSON object: %w", err)
-	}
-	return in, nil
-}
-
-// str returns a string argument ("" when absent or not a string).
-func (in toolInput) str(key string) string {
-	var s string
-	if raw, ok := in[key]; ok {
-		_ = json.Unmarshal(raw, &s)
-	}
-	return s
-}
-
-// need returns a required string argument.
-func (in toolInput) need(tool, key string) (string, error) {
-	s := in.str(key)
-	if s == "" {
-		return "", fmt.Errorf("%s tool_input has no %q string", tool, key)
-	}
-	return s, nil
-}
 
 // fillAction sets the Action's kind and the fields guards look at from a tool
 // name in Claude Code's vocabulary (Codex and Gemini map theirs onto it).
@@ -92,16 +59,12 @@ func fillAction(act *guards.Action, tool string, in toolInput) error {
 			return err
 		}
 		act.Paths = []guards.PathRef{{Path: p, Access: guards.AccessWrite}}
-		var edits []struct {
-			NewString string `json:"new_string"`
+		edits, err := newStrings(in.v.Get("edits"), "new_string")
+		if err != nil {
+			return fmt.Errorf("MultiEdit edits: %w", err)
 		}
-		if raw, ok := in["edits"]; ok {
-			if err := json.Unmarshal(raw, &edits); err != nil {
-				return fmt.Errorf("MultiEdit edits: %w", err)
-			}
-		}
-		for _, e := range edits {
-			act.Contents = append(act.Contents, guards.Content{Path: p, Text: e.NewString})
+		for _, text := range edits {
+			act.Contents = append(act.Contents, guards.Content{Path: p, Text: text})
 		}
 	case "NotebookEdit":
 		act.Kind = guards.KindWrite
@@ -178,10 +141,7 @@ func fillMCP(act *guards.Action, tool string, in toolInput) {
 		}
 	}
 	for _, k := range mcpPathsKeys {
-		var list []string
-		if raw, ok := in[k]; ok && json.Unmarshal(raw, &list) == nil {
-			paths = append(paths, list...)
-		}
+		paths = append(paths, in.list(k)...)
 	}
 	for _, p := range paths {
 		act.Paths = append(act.Paths, guards.PathRef{Path: p, Access: access})
@@ -211,53 +171,35 @@ func containsAny(s string, subs ...string) bool {
 	return false
 }
 
-// outputText flattens a tool's response into the text guards examine: a
-// string as it is, an object's or array's string values joined by newlines
-// (stdout, stderr, file contents ...), bounded by MaxOutputText.
-func outputText(raw json.RawMessage) string {
-	if len(raw) == 0 {
-		return ""
+// newStrings reads an array of edit objects (null: none), returning each
+// one's string member key ("" when absent or null).
+func newStrings(v jsonlite.Value, key string) ([]string, error) {
+	switch v.Kind() {
+	case jsonlite.Invalid, jsonlite.Null:
+		return nil, nil
+	case jsonlite.Array:
+	default:
+		return nil, fmt.Errorf("%s, not an array of objects", v.Kind())
 	}
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return clipBytes(string(raw), MaxOutputText)
-	}
-	var b strings.Builder
-	collectStrings(&b, v, 0)
-	return clipBytes(b.String(), MaxOutputText)
-}
-
-func collectStrings(b *strings.Builder, v any, depth int) {
-	if depth > 32 || b.Len() > MaxOutputText {
-		return
-	}
-	switch x := v.(type) {
-	case string:
-		if x != "" {
-			b.WriteString(x)
-			b.WriteByte('\n')
+	var out []string
+	for i := range v.Len() {
+		el := v.Index(i)
+		switch el.Kind() {
+		case jsonlite.Null:
+			out = append(out, "")
+			continue
+		case jsonlite.Object:
+		default:
+			return nil, fmt.Errorf("element %d is %s, not an object", i, el.Kind())
 		}
-	case []any:
-		for _, e := range x {
-			collectStrings(b, e, depth+1)
+		m := el.Get(key)
+		s, ok := m.Str()
+		if !ok && m.Kind() != jsonlite.Invalid && m.Kind() != jsonlite.Null {
+			return nil, fmt.Errorf("element %d: %q is %s, not a string", i, key, m.Kind())
 		}
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			collectStrings(b, x[k], depth+1)
-		}
+		out = append(out, s)
 	}
-}
-
-func clipBytes(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
+	return out, nil
 }
 
 var errNoTool = errors.New("hook input has no tool_name")

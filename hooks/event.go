@@ -1,0 +1,218 @@
+package hooks
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/bulwark-guard/bulwark/internal/jsonlite"
+)
+
+// event is a hook event as parsed JSON (internal/jsonlite: one pass, no
+// reflection, and an object with a key twice or two keys that differ only in
+// case is refused, since the client reads its keys exactly).
+type event struct {
+	v   jsonlite.Value
+	err error // the first field of the wrong type
+}
+
+// parseEvent parses the event, which must be one JSON object.
+func parseEvent(data []byte) (*event, error) {
+	v, err := jsonlite.Parse(string(data))
+	if err != nil {
+		return nil, inputError(data, err)
+	}
+	if v.Kind() != jsonlite.Object {
+		return nil, fmt.Errorf("hook input is not a JSON object (it is %s)", v.Kind())
+	}
+	return &event{v: v}, nil
+}
+
+// inputError words a parse error for the agent. Syntax errors are worded as
+// encoding/json words them (the error path can afford to ask it).
+func inputError(data []byte, err error) error {
+	var amb *jsonlite.AmbiguousKeyError
+	switch {
+	case errors.As(err, &amb):
+		return fmt.Errorf("hook input is ambiguous: %v", amb)
+	case errors.Is(err, jsonlite.ErrTrailing):
+		return errors.New("hook input has data after the JSON event")
+	}
+	if stdErr := json.Unmarshal(data, new(any)); stdErr != nil {
+		err = stdErr
+	}
+	return fmt.Errorf("hook input is not valid JSON: %w", err)
+}
+
+// str returns a string member ("" when absent or null); any other kind is
+// an error, kept for ok.
+func (e *event) str(key string) string {
+	m := e.v.Get(key)
+	switch m.Kind() {
+	case jsonlite.String:
+		s, _ := m.Str()
+		return s
+	case jsonlite.Invalid, jsonlite.Null:
+		return ""
+	}
+	if e.err == nil {
+		e.err = fmt.Errorf("hook input: %q is %s, not a string", key, m.Kind())
+	}
+	return ""
+}
+
+// strs returns a member that must be an array of strings (nil when absent
+// or null).
+func (e *event) strs(key string) []string {
+	m := e.v.Get(key)
+	if m.Kind() == jsonlite.Invalid || m.Kind() == jsonlite.Null {
+		return nil
+	}
+	list, ok := stringList(m)
+	if !ok && e.err == nil {
+		e.err = fmt.Errorf("hook input: %q is not an array of strings", key)
+	}
+	return list
+}
+
+func (e *event) get(key string) jsonlite.Value { return e.v.Get(key) }
+
+// stringList reads an array of strings (null elements read as "").
+func stringList(v jsonlite.Value) ([]string, bool) {
+	if v.Kind() != jsonlite.Array {
+		return nil, false
+	}
+	out := make([]string, 0, v.Len())
+	for i := range v.Len() {
+		el := v.Index(i)
+		s, ok := el.Str()
+		if !ok && el.Kind() != jsonlite.Null {
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
+}
+
+// toolInput is a tool's arguments: a JSON object (the zero value: none).
+type toolInput struct{ v jsonlite.Value }
+
+func parseToolInput(v jsonlite.Value) (toolInput, error) {
+	switch v.Kind() {
+	case jsonlite.Invalid, jsonlite.Null:
+		return toolInput{}, nil
+	case jsonlite.Object:
+		return toolInput{v}, nil
+	}
+	return toolInput{}, fmt.Errorf("tool_input is not a JSON object (it is %s)", v.Kind())
+}
+
+// str returns a string argument ("" when absent or not a string).
+func (in toolInput) str(key string) string {
+	s, _ := in.v.Get(key).Str()
+	return s
+}
+
+// list returns an argument that is an array of strings (nil otherwise).
+func (in toolInput) list(key string) []string {
+	l, _ := stringList(in.v.Get(key))
+	return l
+}
+
+// need returns a required string argument.
+func (in toolInput) need(tool, key string) (string, error) {
+	s := in.str(key)
+	if s == "" {
+		return "", fmt.Errorf("%s tool_input has no %q string", tool, key)
+	}
+	return s, nil
+}
+
+// raw is the tool input's JSON text, for the audit preview.
+func raw(v jsonlite.Value) json.RawMessage {
+	if v.Kind() == jsonlite.Invalid {
+		return nil
+	}
+	return json.RawMessage(v.Raw())
+}
+
+// outputText flattens a tool's response into the text guards examine: a
+// string as it is, an object's or array's string values joined by newlines
+// (stdout, stderr, file contents ...; an object's in key order), bounded by
+// MaxOutputText.
+func outputText(v jsonlite.Value) string {
+	var b strings.Builder
+	collectStrings(&b, v, 0)
+	return clipBytes(b.String(), MaxOutputText)
+}
+
+// outputTextOf is outputText for a response as JSON text; text that is not
+// JSON is the output as it is.
+func outputTextOf(text json.RawMessage) string {
+	v, err := jsonlite.Parse(string(text))
+	if err != nil {
+		return clipBytes(string(text), MaxOutputText)
+	}
+	return outputText(v)
+}
+
+func collectStrings(b *strings.Builder, v jsonlite.Value, depth int) {
+	if depth > 32 || b.Len() > MaxOutputText {
+		return
+	}
+	switch v.Kind() {
+	case jsonlite.String:
+		if s, _ := v.Str(); s != "" {
+			b.WriteString(s)
+			b.WriteByte('\n')
+		}
+	case jsonlite.Array:
+		for i := range v.Len() {
+			collectStrings(b, v.Index(i), depth+1)
+		}
+	case jsonlite.Object:
+		order := make([]int, v.Len())
+		for i := range order {
+			order[i] = i
+		}
+		sort.Slice(order, func(i, j int) bool { return v.Key(order[i]) < v.Key(order[j]) })
+		for _, i := range order {
+			collectStrings(b, v.Index(i), depth+1)
+		}
+	}
+}
+
+func clipBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// answer encodes an answer object, one line: members (key, value pairs) in
+// order, empty ones left out as omitempty does, then, when nested is not
+// nil, the object nested under nestedKey, whose first required members are
+// written even when empty. An empty answer is `{}`.
+func answer(members []string, nestedKey string, required int, nested []string) []byte {
+	w := jsonlite.Writer{B: make([]byte, 0, 256)}
+	w.Begin()
+	for i := 0; i+1 < len(members); i += 2 {
+		w.OmitEmpty(members[i], members[i+1])
+	}
+	if nested != nil {
+		w.Key(nestedKey)
+		w.Begin()
+		for i := 0; i+1 < len(nested); i += 2 {
+			if i < 2*required {
+				w.StringMember(nested[i], nested[i+1])
+			} else {
+				w.OmitEmpty(nested[i], nested[i+1])
+			}
+		}
+		w.End()
+	}
+	w.End()
+	return append(w.B, '\n')
+}
