@@ -41,7 +41,7 @@ func decodeClaudeShape(client string, data []byte, env Env, rawTools ...string) 
 		Cwd: ev.str("cwd"), Home: env.Home, Input: raw(ev.get("tool_input")), PermissionMode: ev.str("permission_mode"),
 	}
 	source, filePath := ev.str("source"), ev.str("file_path") // ConfigChange
-	ev.str("transcript_path")                                  // checked for type, though not used
+	ev.str("transcript_path")                                 // checked for type, though not used
 	if ev.err != nil {
 		return guards.Action{}, toolInput{}, ev.err
 	}
