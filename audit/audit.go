@@ -267,12 +267,14 @@ func appendRecord(b []byte, r *Record) []byte {
 			w.StringMember("severity", g.Severity)
 			w.StringMember("action", g.Action)
 			w.OmitEmpty("evidence", g.Evidence)
+			w.OmitEmpty("allowed_by", g.AllowedBy)
 			w.End()
 		}
 		w.EndArray()
 	}
 	w.StringMember("preview", r.Preview)
 	w.OmitEmpty("reason", r.Reason)
+	w.OmitEmpty("approval", r.Approval)
 	w.Key("eval_us")
 	w.Int(r.EvalMicros)
 	w.End()
