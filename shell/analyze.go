@@ -866,13 +866,8 @@ func (a *analyzer) newCommand(c *ctx, sc *scope, name string, nameDyn bool, args
 // cdTo applies `cd ARGS` to the scope.
 func (sc *scope) cdTo(args []xword) {
 	var dir *xword
-	for i := range args {
-		v := args[i].Value
-		if v == "--" || (strings.HasPrefix(v, "-") && len(v) > 1 && !args[i].Dynamic) {
-			continue
-		}
-		dir = &args[i]
-		break
+	if i := scanOpts(args, nil, nil); i < len(args) {
+		dir = &args[i] // cd -P DIR, cd -- DIR
 	}
 	if dir == nil {
 		sc.cwd, sc.lost = sc.home(), false

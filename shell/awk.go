@@ -1,31 +1,37 @@
 package shell
 
-import "strings"
+import (
+	"strings"
 
-// awkProgram returns the program text of an awk command line: the first
-// operand after the options (-F fs, -v var=val, -f file: a program in a
-// file is not visible). ok is false when there is no inline program.
-func awkProgram(args []xword) (prog string, ok bool) {
-	for i := 0; i < len(args); i++ {
-		v := args[i].Value
+	"github.com/bulwark-guard/bulwark/commands"
+)
+
+// awkProgram returns the program text of an awk command line: the value
+// of gawk's -e/--source, or the first operand after the options (-F fs,
+// -v var=val). A program in a file (-f FILE) is not visible: ok is false,
+// as when there is no inline program.
+func awkProgram(spec *commands.Spec, args []xword) (prog string, ok bool) {
+	file := false
+	var code *xword
+	i := scanOpts(args, spec, func(o opt) bool {
 		switch {
-		case v == "--":
-			if i+1 < len(args) && !args[i+1].Dynamic {
-				return args[i+1].Value, true
-			}
-			return "", false
-		case v == "-f" || strings.HasPrefix(v, "-f") && len(v) > 2 || strings.HasPrefix(v, "--file"):
-			return "", false
-		case v == "-F" || v == "-v" || v == "--assign" || v == "--field-separator":
-			i++ // the option's value
-		case strings.HasPrefix(v, "-") && len(v) > 1:
-			// -F: / -vX=1 / --posix: options with attached values or none.
-		default:
-			if args[i].Dynamic {
-				return "", false
-			}
-			return v, true
+		case o.short == 'f' || o.long == "file":
+			file = true
+			return false
+		case o.hasVal && (o.short == 'e' || o.long == "source"):
+			v := o.val
+			code = &v
+			return false
 		}
+		return true
+	})
+	switch {
+	case file:
+		return "", false
+	case code != nil:
+		return code.Value, !code.Dynamic
+	case i < len(args) && !args[i].Dynamic:
+		return args[i].Value, true
 	}
 	return "", false
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/bulwark-guard/bulwark/commands"
 )
 
 // invocation is a simple command about to be unwrapped and emitted.
@@ -102,59 +104,149 @@ func (inv *invocation) takeAssigns(argv []xword) []xword {
 	return argv
 }
 
-// skipOpts skips the options of a wrapper. valShort lists the short options
-// that take a value, valLong the long ones. It returns the index of the first
-// operand and the short flags seen.
-func skipOpts(args []xword, valShort string, valLong ...string) (int, string) {
-	var flags []byte
-	i := 0
-	for i < len(args) {
-		w := args[i]
-		v := w.Value
-		if w.Dynamic || len(v) < 2 || v[0] != '-' {
-			return i, string(flags)
-		}
-		if v == "--" {
-			return i + 1, string(flags)
-		}
-		if strings.HasPrefix(v, "--") {
-			name := v[2:]
-			i++
-			if strings.IndexByte(name, '=') < 0 {
-				for _, l := range valLong {
-					if l == name {
-						i++
-						break
-					}
-				}
-			}
-			continue
-		}
-		i++
-		for j := 1; j < len(v); j++ {
-			flags = append(flags, v[j])
-			if strings.IndexByte(valShort, v[j]) >= 0 {
-				if j == len(v)-1 {
-					i++
-				}
-				break
-			}
-		}
-	}
-	if i > len(args) {
-		i = len(args)
-	}
-	return i, string(flags)
+// unwrapped is a command line after its wrappers were removed.
+type unwrapped struct {
+	argv       []xword
+	via        []string
+	stdinShell string         // a wrapper that, with no command, runs a shell reading stdin (sudo -s)
+	spec       *commands.Spec // of argv[0]; nil when unknown or dynamic
 }
 
-// isShell reports whether name is a shell whose -c string, script or stdin
-// is shell code.
-func isShell(name string) bool {
-	switch name {
-	case "bash", "sh", "zsh", "dash", "ksh", "fish", "ash", "mksh", "yash", "rbash", "pdksh":
-		return true
+// unwrap removes the wrappers in front of inv's command (sudo, env, nice,
+// timeout, busybox ...: commands.Wrapper and friends), one per step, and
+// returns what is left. Wrappers that run their command in their own way
+// (xargs, watch, flock -c) are analysed here: done is then true and out is
+// the result of the whole invocation.
+func (a *analyzer) unwrap(inv *invocation, c *ctx, sc *scope) (u unwrapped, out outInfo, done bool) {
+	u.argv, u.via = inv.argv, inv.via
+	for steps := 0; ; steps++ {
+		u.spec = nil
+		if len(u.argv) == 0 || u.argv[0].Dynamic {
+			return u, out, false
+		}
+		name := baseName(u.argv[0].Value)
+		spec := commands.Lookup(name)
+		u.spec = spec
+		if spec == nil || steps >= 64 {
+			return u, out, false
+		}
+		rest := u.argv[1:]
+		n := -1 // index in rest of the wrapped command; -1: not a wrapper here
+		switch spec.Kind {
+		case commands.Wrapper:
+			n = wrapperOperand(spec, inv, rest, name, &u.stdinShell)
+		case commands.Multicall:
+			if len(rest) > 0 && !strings.HasPrefix(rest[0].Value, "-") {
+				n = 0
+			}
+		case commands.Env:
+			if r, k := a.envArgs(inv, rest); k >= 0 {
+				rest, n = r, k
+			}
+		case commands.Flock:
+			if out, done = a.flock(spec, inv, rest, u.via, c, sc, &n); done {
+				return u, out, true
+			}
+		case commands.Watch:
+			if out, done = a.watch(spec, inv, rest, u.via, c, sc); done {
+				return u, out, true
+			}
+		case commands.Xargs:
+			a.appendCmds(inv.nested)
+			a.xargs(spec, rest, inv, c, sc, appendVia(u.via, "xargs"))
+			return u, outInfo{}, true
+		}
+		if n < 0 || n >= len(rest) {
+			return u, out, false
+		}
+		u.via = appendVia(u.via, name)
+		u.argv = rest[n:]
 	}
-	return false
+}
+
+// wrapperOperand returns the index in rest (the wrapper's arguments) of
+// the command a commands.Wrapper runs, or -1 when it runs none. It sets
+// stdinShell when the wrapper, given no command, runs a shell on stdin.
+func wrapperOperand(spec *commands.Spec, inv *invocation, rest []xword, name string, stdinShell *string) int {
+	noRun, shell := false, false
+	i := scanOpts(rest, spec, func(o opt) bool {
+		if o.short != 0 {
+			noRun = noRun || strings.IndexByte(spec.NoRun, o.short) >= 0
+			shell = shell || strings.IndexByte(spec.StdinShell, o.short) >= 0
+		}
+		return true
+	})
+	if i >= len(rest) && shell {
+		*stdinShell = name
+	}
+	if noRun {
+		return -1
+	}
+	if spec.Skip > 0 {
+		if i >= len(rest) {
+			return -1
+		}
+		i += spec.Skip // timeout DURATION, chroot NEWROOT
+	}
+	if spec.Assigns && i <= len(rest) {
+		r := inv.takeAssigns(rest[i:])
+		i = len(rest) - len(r)
+	}
+	return i
+}
+
+// flock [opts] FILE CMD... runs CMD (n is set past FILE); flock [opts]
+// FILE -c 'CODE' runs CODE as shell code.
+func (a *analyzer) flock(spec *commands.Spec, inv *invocation, rest []xword, via []string, c *ctx, sc *scope, n *int) (outInfo, bool) {
+	i := scanOpts(rest, spec, nil)
+	if i+1 >= len(rest) {
+		return outInfo{}, false
+	}
+	if v := rest[i+1].Value; len(v) == 2 && v[0] == '-' && strings.IndexByte(spec.Code, v[1]) >= 0 ||
+		strings.HasPrefix(v, "--") && commands.HasWord(spec.CodeLong, v[2:]) {
+		if i+2 < len(rest) {
+			a.appendCmds(inv.nested)
+			nc := c.with()
+			nc.via = appendVia(c.via, via...)
+			a.nestedText(rest[i+2].Value, nc, sc, stdinInfo{}, "flock -c")
+			return outInfo{}, true
+		}
+	}
+	*n = i + 1 // skip FILE
+	return outInfo{}, false
+}
+
+// watch [opts] CMD... runs the words joined as shell code, or as argv
+// with -x.
+func (a *analyzer) watch(spec *commands.Spec, inv *invocation, rest []xword, via []string, c *ctx, sc *scope) (outInfo, bool) {
+	exec := false
+	i := scanOpts(rest, spec, func(o opt) bool {
+		exec = exec || o.short == 'x' || o.long == "exec"
+		return true
+	})
+	if i >= len(rest) {
+		return outInfo{}, false
+	}
+	a.appendCmds(inv.nested)
+	if exec {
+		sub := *inv
+		sub.argv, sub.via, sub.nested = rest[i:], appendVia(via, "watch"), nil
+		return a.run(&sub, c, sc), true
+	}
+	nc := c.with()
+	nc.via = appendVia(c.via, via...)
+	a.nestedText(joinWords(rest[i:]), nc, sc, stdinInfo{}, "watch")
+	return outInfo{}, true
+}
+
+// joinWords joins the values of words with spaces, as a shell joins
+// the words given to sh -c "$*", ssh HOST CMD... or watch CMD...
+func joinWords(ws []xword) string {
+	parts := make([]string, 0, len(ws))
+	for _, w := range ws {
+		parts = append(parts, w.Value)
+	}
+	return strings.Join(parts, " ")
 }
 
 // run unwraps wrappers, emits the command and analyses what it runs.
@@ -162,157 +254,26 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 	if !a.spend(1) {
 		return outInfo{}
 	}
-	argv := inv.argv
-	via := inv.via
-	emitted := false
-	stdinShell := "" // a wrapper that runs a shell reading stdin (sudo -s)
-	defer func() {
-		if !emitted {
-			a.appendCmds(inv.nested)
-		}
-	}()
-	// Unwrap wrappers. Each iteration strips one wrapper.
-	for steps := 0; len(argv) > 0 && steps < 64; steps++ {
-		if argv[0].Dynamic {
-			break
-		}
-		name := baseName(argv[0].Value)
-		rest := argv[1:]
-		n := -1 // index in rest of the wrapped command, -1: not a wrapper here
-		switch name {
-		case "sudo":
-			i, flags := skipOpts(rest, "ughpCDrtUTR", "user", "group", "host", "prompt", "close-from", "chdir",
-				"role", "type", "other-user", "command-timeout", "chroot")
-			if !strings.ContainsAny(flags, "elvV") {
-				n = i
-			}
-			if i >= len(rest) && strings.ContainsAny(flags, "si") {
-				stdinShell = "sudo"
-			}
-			if n >= 0 {
-				r := inv.takeAssigns(rest[n:])
-				n = len(rest) - len(r)
-			}
-		case "doas":
-			i, flags := skipOpts(rest, "uC")
-			if !strings.ContainsAny(flags, "C") {
-				n = i
-			}
-			if i >= len(rest) && strings.ContainsAny(flags, "s") {
-				stdinShell = "doas"
-			}
-		case "env":
-			var r []xword
-			r, n = a.envArgs(inv, rest)
-			if n >= 0 {
-				rest = r
-			}
-		case "command":
-			i, flags := skipOpts(rest, "")
-			if !strings.ContainsAny(flags, "vV") {
-				n = i
-			}
-		case "builtin", "nohup", "noglob", "setsid", "fakeroot", "unbuffer", "torsocks", "proxychains", "proxychains4", "caffeinate":
-			n, _ = skipOpts(rest, "")
-		case "flock":
-			// flock [opts] FILE CMD...   or   flock [opts] FILE -c 'CMD'
-			i, _ := skipOpts(rest, "wE", "timeout", "conflict-exit-code")
-			if i+1 < len(rest) {
-				if v := rest[i+1].Value; (v == "-c" || v == "--command") && i+2 < len(rest) {
-					emitted = true
-					a.appendCmds(inv.nested)
-					nc := c.with()
-					nc.via = appendVia(c.via, via...)
-					a.nestedText(rest[i+2].Value, nc, sc, stdinInfo{}, "flock -c")
-					return outInfo{}
-				}
-				n = i + 1 // skip FILE
-			}
-		case "exec":
-			n, _ = skipOpts(rest, "a")
-		case "nice":
-			n, _ = skipOpts(rest, "n", "adjustment")
-		case "time":
-			n, _ = skipOpts(rest, "fo", "format", "output")
-		case "timeout":
-			i, _ := skipOpts(rest, "sk", "signal", "kill-after")
-			if i < len(rest) {
-				n = i + 1 // skip DURATION
-			}
-		case "stdbuf":
-			n, _ = skipOpts(rest, "ioe", "input", "output", "error")
-		case "ionice":
-			i, flags := skipOpts(rest, "cnpPu", "class", "classdata", "pid", "pgid", "uid")
-			if !strings.ContainsAny(flags, "pPu") {
-				n = i
-			}
-		case "chroot":
-			i, _ := skipOpts(rest, "", "userspec", "groups")
-			if i < len(rest) {
-				n = i + 1 // skip NEWROOT
-			}
-		case "busybox", "toybox":
-			if len(rest) > 0 && !strings.HasPrefix(rest[0].Value, "-") {
-				n = 0
-			}
-		case "watch":
-			i, flags := skipOpts(rest, "nq", "interval", "equexit")
-			if i < len(rest) {
-				emitted = true
-				a.appendCmds(inv.nested)
-				if strings.IndexByte(flags, 'x') >= 0 {
-					sub := *inv
-					sub.argv, sub.via, sub.nested = rest[i:], appendVia(via, "watch"), nil
-					return a.run(&sub, c, sc)
-				}
-				parts := make([]string, 0, len(rest)-i)
-				for _, w := range rest[i:] {
-					parts = append(parts, w.Value)
-				}
-				nc := c.with()
-				nc.via = appendVia(c.via, via...)
-				a.nestedText(strings.Join(parts, " "), nc, sc, stdinInfo{}, "watch")
-				return outInfo{}
-			}
-		case "xargs":
-			emitted = true
-			a.appendCmds(inv.nested)
-			a.xargs(rest, inv, c, sc, appendVia(via, "xargs"))
-			return outInfo{}
-		}
-		if n < 0 || n >= len(rest) {
-			break
-		}
-		via = appendVia(via, name)
-		argv = rest[n:]
+	u, out, done := a.unwrap(inv, c, sc)
+	if done {
+		return out
 	}
-	if len(argv) == 0 {
+	if len(u.argv) == 0 {
+		a.appendCmds(inv.nested)
 		return outInfo{known: true}
 	}
 	// Emit the command itself.
-	head := argv[0]
+	head := u.argv[0]
 	name := head.Value
 	if !head.Dynamic {
 		name = baseName(name)
 	}
-	args := argv[1:]
-	tarCwd := ""
-	tarHas := false
+	args := u.argv[1:]
+	tarCwd, tarHas := "", false
 	if name == "tar" && !head.Dynamic {
-		var dir string
-		var known bool
-		cwd := sc.cwd
-		if sc.lost {
-			cwd = ""
-		}
-		args, dir, tarHas, known = tarDir(args, cwd)
-		if tarHas && known {
-			tmp := sc.copy()
-			tmp.cdTo([]xword{{Word: Word{Value: dir}}})
-			tarCwd = tmp.cwd
-		}
+		args, tarCwd, tarHas = tarDir(u.spec, args, sc)
 	}
-	cmd := a.newCommand(c, sc, name, head.Dynamic, args, inv.assigns, inv.redirs, inv.in, inv.feeders, via)
+	cmd := a.newCommand(c, sc, name, head.Dynamic, args, inv.assigns, inv.redirs, inv.in, inv.feeders, u.via)
 	cmd.Synthetic = inv.synthetic
 	if inv.chdir != nil {
 		tmp := sc.copy()
@@ -323,112 +284,25 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 		cmd.Cwd = tarCwd
 	}
 	a.emit(cmd)
-	emitted = true
 	a.appendCmds(inv.nested)
 	if head.Dynamic {
 		return outInfo{}
 	}
 	cc := c
-	if len(via) > 0 {
+	if len(u.via) > 0 {
 		cc = c.with()
-		cc.via = appendVia(c.via, via...)
+		cc.via = appendVia(c.via, u.via...)
 	}
 	in := inv.in
-	switch {
-	case stdinShell != "" && len(argv) > 0 && baseName(argv[0].Value) == stdinShell:
+	if u.stdinShell != "" && name == u.stdinShell {
+		// sudo -s / doas -s with no command: a shell reading stdin.
 		if in.known {
-			a.nestedText(in.text, cc, sc, stdinInfo{}, append([]string{stdinShell}, viaDecodedOut(in.kind, &outInfo{decoded: in.decoded})...)...)
+			a.nestedText(in.text, cc, sc, stdinInfo{}, append([]string{u.stdinShell}, viaDecodedOut(in.kind, &outInfo{decoded: in.decoded})...)...)
 		}
-	case isShell(name):
-		a.shellRun(name, args, in, cc, sc)
-	case name == "su" || name == "runuser":
-		a.suRun(name, args, in, cc, sc)
-	case name == "at" || name == "batch":
-		// at reads the commands to schedule from stdin unless -f FILE.
-		file := false
-		for _, w := range args {
-			if w.Value == "-f" || strings.HasPrefix(w.Value, "-f") {
-				file = true
-			}
-		}
-		if !file && in.known {
-			a.nestedText(in.text, cc, sc, stdinInfo{}, viaDecodedOut(name, &outInfo{decoded: in.decoded})...)
-		}
-	case name == "trap":
-		// trap 'CMD' SIGNAL...: CMD is shell code run later (on exit, on a
-		// signal); `trap - SIG`, `trap -p`, `trap -l` run nothing.
-		if len(args) >= 2 && args[0].Value != "-" && !strings.HasPrefix(args[0].Value, "-") {
-			a.nestedText(args[0].Value, cc, sc, stdinInfo{}, "trap")
-		}
-	case name == "script":
-		// script [-q] -c 'CMD' [file]: runs CMD in a new shell.
-		for i := 0; i+1 < len(args); i++ {
-			if v := args[i].Value; v == "-c" || v == "--command" || strings.HasPrefix(v, "-") && !strings.HasPrefix(v, "--") && strings.HasSuffix(v, "c") {
-				a.nestedText(args[i+1].Value, cc, sc, stdinInfo{}, "script -c")
-				break
-			}
-		}
-	case name == "awk" || name == "gawk" || name == "mawk" || name == "nawk":
-		if prog, ok := awkProgram(args); ok {
-			for _, cmd := range awkShellStrings(prog) {
-				a.nestedText(cmd, cc, sc, stdinInfo{}, "awk system")
-			}
-		}
-	case name == "eval":
-		if len(args) > 0 && !(len(args) == 1 && args[0].substOnly) {
-			parts := make([]string, len(args))
-			for i, w := range args {
-				parts[i] = w.Value
-			}
-			a.nestedText(strings.Join(parts, " "), cc, sc, in, viaDecoded("eval", args...)...)
-		}
-	case name == "source" || name == ".":
-		switch {
-		case len(args) > 0 && args[0].proc != nil:
-			a.nestedText(args[0].proc.text, cc, sc, stdinInfo{}, viaDecodedOut("source", args[0].proc)...)
-		case len(args) > 0 && isStdinPath(args[0]) && in.known:
-			a.nestedText(in.text, cc, sc, stdinInfo{}, viaDecodedOut("source", &outInfo{decoded: in.decoded})...)
-		}
-	case name == "find":
-		a.findActions(args, cc, sc)
-	case name == "cd" || name == "pushd":
-		sc.cdTo(args)
-	case name == "popd":
-		sc.cwd, sc.lost = "", true
-	case name == "read" || name == "mapfile" || name == "readarray" || name == "getopts" || name == "unset":
-		// Variables set from input become unknown; unset removes them.
-		for k, w := range args {
-			v := w.Value
-			if w.Dynamic || strings.HasPrefix(v, "-") || v == "" {
-				continue
-			}
-			if k > 0 && (args[k-1].Value == "-p" || args[k-1].Value == "-t" || args[k-1].Value == "-n" ||
-				args[k-1].Value == "-N" || args[k-1].Value == "-d" || args[k-1].Value == "-u" ||
-				args[k-1].Value == "-C" || args[k-1].Value == "-c" || args[k-1].Value == "-s" || args[k-1].Value == "-O") {
-				continue
-			}
-			if name == "unset" {
-				sc.set(v, varVal{unset: true})
-			} else {
-				sc.set(v, varVal{feeders: in.feeders})
-			}
-		}
-	case name == "alias":
-		// alias NAME=VALUE: VALUE is shell code run when NAME is used.
-		for _, w := range args {
-			if _, v, ok := strings.Cut(w.Value, "="); ok && !w.Dynamic && strings.TrimSpace(v) != "" {
-				a.nestedText(v, cc, sc, stdinInfo{}, "alias")
-			}
-		}
-	default:
-		if a.runnerRun(name, args, in, cc, sc) {
-			break
-		}
-		if lang := interpLang(name); lang != "" {
-			a.interpRun(lang, name, args, in, cc, sc)
-		}
+	} else if u.spec != nil {
+		a.runs(u.spec, name, args, in, cc, sc)
 	}
-	out := a.staticOut(name, args, in)
+	out = a.staticOut(name, args, in)
 	a.writes(name, args, inv.redirs, in, out)
 	for _, r := range inv.redirs {
 		if r.Write && isStdoutRedir(r.Op) {
@@ -436,6 +310,125 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 		}
 	}
 	return out
+}
+
+// runs analyses what a command runs besides itself (the code of sh -c,
+// eval, python -c, the command npx or ssh runs ...) and how it changes
+// the shell's state (cd, read, unset), by the kind of its spec.
+func (a *analyzer) runs(spec *commands.Spec, name string, args []xword, in stdinInfo, c *ctx, sc *scope) {
+	switch spec.Kind {
+	case commands.Shell:
+		a.shellRun(spec, args, in, c, sc)
+	case commands.Su:
+		a.suRun(spec, name, args, in, c, sc)
+	case commands.At:
+		// at reads the commands to schedule from stdin unless -f FILE.
+		file := false
+		scanOpts(args, spec, func(o opt) bool {
+			file = file || o.short == 'f'
+			return true
+		})
+		if !file && in.known {
+			a.nestedText(in.text, c, sc, stdinInfo{}, viaDecodedOut(name, &outInfo{decoded: in.decoded})...)
+		}
+	case commands.Trap:
+		// trap 'CMD' SIGNAL...: CMD is shell code run later (on exit, on a
+		// signal); `trap - SIG`, `trap -p`, `trap -l` run nothing.
+		if len(args) >= 2 && args[0].Value != "-" && !strings.HasPrefix(args[0].Value, "-") {
+			a.nestedText(args[0].Value, c, sc, stdinInfo{}, "trap")
+		}
+	case commands.Script:
+		// script [-q] -c 'CMD' [file]: runs CMD in a new shell.
+		if code := codeOption(args, spec); code != nil {
+			a.nestedText(code.Value, c, sc, stdinInfo{}, "script -c")
+		}
+	case commands.Awk:
+		if prog, ok := awkProgram(spec, args); ok {
+			for _, cmd := range awkShellStrings(prog) {
+				a.nestedText(cmd, c, sc, stdinInfo{}, "awk system")
+			}
+		}
+	case commands.Eval:
+		if len(args) > 0 && !(len(args) == 1 && args[0].substOnly) {
+			a.nestedText(joinWords(args), c, sc, in, viaDecoded("eval", args...)...)
+		}
+	case commands.Source:
+		switch {
+		case len(args) > 0 && args[0].proc != nil:
+			a.nestedText(args[0].proc.text, c, sc, stdinInfo{}, viaDecodedOut("source", args[0].proc)...)
+		case len(args) > 0 && isStdinPath(args[0]) && in.known:
+			a.nestedText(in.text, c, sc, stdinInfo{}, viaDecodedOut("source", &outInfo{decoded: in.decoded})...)
+		}
+	case commands.Find:
+		a.findActions(args, c, sc)
+	case commands.Cd:
+		sc.cdTo(args)
+	case commands.Popd:
+		sc.cwd, sc.lost = "", true
+	case commands.SetsVars:
+		a.setsVars(spec, name, args, in, sc)
+	case commands.Alias:
+		// alias NAME=VALUE: VALUE is shell code run when NAME is used.
+		for _, w := range args {
+			if _, v, ok := strings.Cut(w.Value, "="); ok && !w.Dynamic && strings.TrimSpace(v) != "" {
+				a.nestedText(v, c, sc, stdinInfo{}, "alias")
+			}
+		}
+	case commands.Runner, commands.PkgTool:
+		a.runnerRun(spec, name, args, in, c, sc)
+	case commands.Remote:
+		a.remoteRun(spec, name, args, in, c, sc)
+	case commands.Interp:
+		switch {
+		case len(args) > 0 && !args[0].Dynamic && spec.Sub(args[0].Value) != nil:
+			a.runnerRun(spec, name, args, in, c, sc) // bun x
+		case spec.Lang == "python" && a.pythonModule(spec, args, in, c, sc):
+		default:
+			a.interpRun(spec, name, args, in, c, sc)
+		}
+	}
+}
+
+// codeOption returns the value of the last code option (spec.Code,
+// spec.CodeLong: -c CODE, --command=CODE) in args, or nil.
+func codeOption(args []xword, spec *commands.Spec) *xword {
+	var code *xword
+	scanOpts(args, spec, func(o opt) bool {
+		if o.hasVal && (o.short != 0 && strings.IndexByte(spec.Code, o.short) >= 0 ||
+			o.long != "" && commands.HasWord(spec.CodeLong, o.long)) {
+			v := o.val
+			code = &v
+			return false
+		}
+		return true
+	})
+	return code
+}
+
+// setsVars applies read, mapfile, readarray, getopts and unset: the
+// variables they name become unknown (set from input) or unset.
+func (a *analyzer) setsVars(spec *commands.Spec, name string, args []xword, in stdinInfo, sc *scope) {
+	set := func(v string) {
+		if v == "" || strings.HasPrefix(v, "-") {
+			return
+		}
+		if name == "unset" {
+			sc.set(v, varVal{unset: true})
+		} else {
+			sc.set(v, varVal{feeders: in.feeders})
+		}
+	}
+	i := scanOpts(args, spec, func(o opt) bool {
+		if o.short == 'a' && o.hasVal && !o.val.Dynamic {
+			set(o.val.Value) // read -a ARRAY
+		}
+		return true
+	})
+	for _, w := range args[i:] {
+		if !w.Dynamic {
+			set(w.Value)
+		}
+	}
 }
 
 func viaDecoded(v string, args ...xword) []string {
@@ -457,60 +450,50 @@ func viaDecodedOut(v string, o *outInfo) []string {
 // envArgs parses env's options and assignments. It returns the (possibly
 // rewritten, for -S) argument list and the index of the command in it, or -1.
 func (a *analyzer) envArgs(inv *invocation, rest []xword) ([]xword, int) {
+	spec := commands.Lookup("env")
 	i := 0
 	for guard := 0; i < len(rest) && guard < 64; guard++ {
-		w := rest[i]
-		v := w.Value
-		if w.Dynamic {
-			break
-		}
-		switch {
-		case v == "--":
-			i++
-			goto assigns
-		case v == "-" || v == "-i" || v == "--ignore-environment" || v == "-0" || v == "--null" || v == "-v" || v == "--debug":
-			i++
-		case v == "-C" || v == "--chdir":
-			if i+1 < len(rest) {
-				d := rest[i+1].Word
-				inv.chdir = &d
-			}
-			i += 2
-		case strings.HasPrefix(v, "--chdir=") || (len(v) > 2 && strings.HasPrefix(v, "-C")):
-			d := Word{Value: strings.TrimPrefix(strings.TrimPrefix(v, "--chdir="), "-C")}
-			inv.chdir = &d
-			i++
-		case v == "-u" || v == "--unset":
-			i += 2
-		case strings.HasPrefix(v, "--unset=") || (len(v) > 2 && strings.HasPrefix(v, "-u")):
-			i++
-		case v == "-S" || v == "--split-string" || strings.HasPrefix(v, "-S") || strings.HasPrefix(v, "--split-string="):
-			var s string
-			next := i + 1
+		var split *opt
+		k := scanOpts(rest[i:], spec, func(o opt) bool {
 			switch {
-			case v == "-S" || v == "--split-string":
-				if i+1 >= len(rest) {
-					return rest, -1
+			case o.short == 'C' || o.long == "chdir":
+				if o.hasVal {
+					d := o.val.Word
+					inv.chdir = &d
 				}
-				s, next = rest[i+1].Value, i+2
-			case strings.HasPrefix(v, "--split-string="):
-				s = v[len("--split-string="):]
-			default:
-				s = v[2:]
+			case o.short == 'S' || o.long == "split-string":
+				x := o
+				split = &x
+				return false
 			}
-			var split []xword
-			for _, f := range splitFields(s) {
-				split = append(split, xword{Word: f})
+			return true
+		})
+		if split != nil {
+			// -S 'A=1 CMD ARGS': the string is split into words, which are
+			// read again as options, assignments and the command.
+			if !split.hasVal {
+				return rest, -1
 			}
-			rest = append(split, rest[next:]...)
+			next := i + split.i + 1
+			if split.valIdx >= 0 {
+				next = i + split.valIdx + 1
+			}
+			var words []xword
+			for _, f := range splitFields(split.val.Value) {
+				words = append(words, xword{Word: f})
+			}
+			rest = append(words, rest[min(next, len(rest)):]...)
 			i = 0
-		case strings.HasPrefix(v, "-") && len(v) > 1:
-			i++
-		default:
-			goto assigns
+			continue
 		}
+		dashdash := k > 0 && rest[i+k-1].Value == "--" && !rest[i+k-1].Dynamic
+		i += k
+		if !dashdash && i < len(rest) && rest[i].Value == "-" && !rest[i].Dynamic {
+			i++ // env - CMD: like -i
+			continue
+		}
+		break
 	}
-assigns:
 	if i > len(rest) {
 		return rest, -1
 	}
@@ -520,45 +503,19 @@ assigns:
 
 // shellRun analyses what a shell runs: its -c string, a static script or
 // its static stdin.
-func (a *analyzer) shellRun(name string, args []xword, in stdinInfo, c *ctx, sc *scope) {
-	i := 0
+func (a *analyzer) shellRun(spec *commands.Spec, args []xword, in stdinInfo, c *ctx, sc *scope) {
 	cflag, noexec := false, false
-	for i < len(args) {
-		w := args[i]
-		v := w.Value
-		if w.Dynamic {
-			break
+	i := scanOpts(args, spec, func(o opt) bool {
+		switch o.short {
+		case 'c':
+			cflag = true
+		case 'n':
+			noexec = !o.plus // -n reads commands without running them
 		}
-		if v == "--" || v == "-" {
-			i++
-			break
-		}
-		if strings.HasPrefix(v, "--") {
-			if v == "--rcfile" || v == "--init-file" {
-				i++
-			}
-			i++
-			continue
-		}
-		if len(v) > 1 && (v[0] == '-' || v[0] == '+') {
-			takeVal := false
-			for j := 1; j < len(v); j++ {
-				switch v[j] {
-				case 'c':
-					cflag = true
-				case 'n':
-					noexec = v[0] == '-' // -n reads commands without running them
-				case 'o', 'O':
-					takeVal = true
-				}
-			}
-			i++
-			if takeVal {
-				i++
-			}
-			continue
-		}
-		break
+		return true
+	})
+	if i < len(args) && args[i].Value == "-" && !args[i].Dynamic {
+		i++ // sh - ARGS: the options end, the script is stdin
 	}
 	switch {
 	case noexec:
@@ -602,45 +559,35 @@ func (a *analyzer) shellRun(name string, args []xword, in stdinInfo, c *ctx, sc 
 }
 
 // suRun analyses what su/runuser runs: the -c string, or a shell reading
-// static stdin.
-func (a *analyzer) suRun(name string, args []xword, in stdinInfo, c *ctx, sc *scope) {
-	user := false
-	for i := 0; i < len(args); i++ {
-		w := args[i]
-		v := w.Value
-		if name == "runuser" && user && (v == "--" || !strings.HasPrefix(v, "-")) {
-			// runuser -u USER [--] COMMAND ARGS runs the command directly.
-			if v == "--" {
-				i++
-			}
-			if i < len(args) {
-				a.run(&invocation{argv: args[i:], via: []string{"runuser"}}, c, sc)
-			}
-			return
-		}
+// static stdin; runuser -u USER [--] CMD ARGS runs CMD directly.
+func (a *analyzer) suRun(spec *commands.Spec, name string, args []xword, in stdinInfo, c *ctx, sc *scope) {
+	user, done := false, false
+	i := scanOpts(args, spec, func(o opt) bool {
 		switch {
-		case w.Dynamic:
-		case v == "-u" || v == "--user":
+		case o.operand:
+			if name == "runuser" && user {
+				a.run(&invocation{argv: args[o.i:], via: []string{"runuser"}}, c, sc)
+				done = true
+				return false
+			}
+		case o.short == 'u' || o.long == "user":
 			user = true
-			i++
-		case v == "-c" || v == "--command":
-			if i+1 < len(args) && !args[i+1].substOnly {
-				a.nestedText(args[i+1].Value, c, sc, in, viaDecoded(name+" -c", args[i+1])...)
+		case o.short == 'c' || o.long == "command":
+			if o.hasVal && !o.val.substOnly {
+				a.nestedText(o.val.Value, c, sc, in, viaDecoded(name+" -c", o.val)...)
 			}
-			return
-		case strings.HasPrefix(v, "--command="):
-			a.nestedText(v[len("--command="):], c, sc, in, name+" -c")
-			return
-		case v == "-s" || v == "--shell" || v == "-g" || v == "--group" || v == "-G" || v == "--supp-group" ||
-			v == "-w" || v == "--whitelist-environment":
-			i++
-		case len(v) > 2 && v[0] == '-' && v[1] != '-' && v[len(v)-1] == 'c':
-			// clustered flags ending in c: -lc CMD
-			if i+1 < len(args) && !args[i+1].substOnly {
-				a.nestedText(args[i+1].Value, c, sc, in, viaDecoded(name+" -c", args[i+1])...)
-			}
-			return
+			done = true
+			return false
 		}
+		return true
+	})
+	if done {
+		return
+	}
+	if name == "runuser" && user && i < len(args) {
+		// after --
+		a.run(&invocation{argv: args[i:], via: []string{"runuser"}}, c, sc)
+		return
 	}
 	if in.known {
 		a.nestedText(in.text, c, sc, stdinInfo{}, append([]string{name}, viaDecodedOut(in.kind, &outInfo{decoded: in.decoded})...)...)
@@ -675,17 +622,16 @@ func (a *analyzer) writes(name string, args []xword, redirs []Redirect, in stdin
 	if name == "tee" && in.known {
 		app := false
 		var files []Word
-		opts := true
-		for _, w := range args {
-			v := w.Value
-			if opts && !w.Dynamic && len(v) > 1 && v[0] == '-' {
-				if v == "--" {
-					opts = false
-				} else if v == "--append" || (v[1] != '-' && strings.IndexByte(v, 'a') > 0) {
-					app = true
-				}
-				continue
+		k := scanOpts(args, commands.Lookup("tee"), func(o opt) bool {
+			switch {
+			case o.operand:
+				files = append(files, args[o.i].Word)
+			case o.short == 'a' || o.long == "append":
+				app = true
 			}
+			return true
+		})
+		for _, w := range args[k:] {
 			files = append(files, w.Word)
 		}
 		for _, f := range files {
@@ -701,88 +647,29 @@ func (a *analyzer) writes(name string, args []xword, redirs []Redirect, in stdin
 }
 
 // xargs analyses the command xargs runs, with its input when known.
-func (a *analyzer) xargs(args []xword, inv *invocation, c *ctx, sc *scope, via []string) {
-	i := 0
+func (a *analyzer) xargs(spec *commands.Spec, args []xword, inv *invocation, c *ctx, sc *scope, via []string) {
 	replace, delim := "", ""
 	nul, lines, argFile := false, false, false
-	next := func() string {
-		if i+1 < len(args) {
-			return args[i+1].Value
-		}
-		return ""
-	}
-	for i < len(args) {
-		w := args[i]
-		v := w.Value
-		if w.Dynamic || len(v) < 2 || v[0] != '-' {
-			break
-		}
-		if v == "--" {
-			i++
-			break
-		}
+	i := scanOpts(args, spec, func(o opt) bool {
 		switch {
-		case v == "-I":
-			replace = next()
-			i += 2
-		case strings.HasPrefix(v, "-I"):
-			replace = v[2:]
-			i++
-		case v == "-i" || v == "--replace":
+		case o.short == 'I':
+			replace = o.val.Value
+		case o.short == 'i' || o.long == "replace":
 			replace = "{}"
-			i++
-		case strings.HasPrefix(v, "--replace="):
-			replace = v[len("--replace="):]
-			i++
-		case strings.HasPrefix(v, "-i"):
-			replace = v[2:]
-			i++
-		case v == "-d":
-			delim = next()
-			i += 2
-		case strings.HasPrefix(v, "--delimiter="):
-			delim = v[len("--delimiter="):]
-			i++
-		case v == "--delimiter":
-			delim = next()
-			i += 2
-		case strings.HasPrefix(v, "-d"):
-			delim = v[2:]
-			i++
-		case v == "-a" || v == "--arg-file":
+			if o.hasVal {
+				replace = o.val.Value
+			}
+		case o.short == 'd' || o.long == "delimiter":
+			delim = o.val.Value
+		case o.short == 'a' || o.long == "arg-file":
 			argFile = true
-			i += 2
-		case strings.HasPrefix(v, "--arg-file=") || strings.HasPrefix(v, "-a"):
-			argFile = true
-			i++
-		case v == "-0" || v == "--null":
+		case o.short == '0' || o.long == "null":
 			nul = true
-			i++
-		case v == "-L" || v == "--max-lines":
+		case o.short == 'L' || o.short == 'l' || o.long == "max-lines":
 			lines = true
-			i += 2
-		case strings.HasPrefix(v, "-L") || strings.HasPrefix(v, "-l") || strings.HasPrefix(v, "--max-lines="):
-			lines = true
-			i++
-		case v == "-n" || v == "-P" || v == "-s" || v == "-E" ||
-			v == "--max-args" || v == "--max-procs" || v == "--max-chars" || v == "--eof":
-			i += 2
-		case strings.HasPrefix(v, "--"):
-			i++
-		default:
-			if len(v) > 2 && strings.IndexByte("nPsE", v[1]) >= 0 {
-				i++
-				continue
-			}
-			if strings.IndexByte(v, '0') > 0 {
-				nul = true
-			}
-			i++
 		}
-	}
-	if i > len(args) {
-		i = len(args)
-	}
+		return true
+	})
 	cmd := args[i:]
 	if len(cmd) == 0 {
 		cmd = []xword{{Word: Word{Value: "echo"}}}

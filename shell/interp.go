@@ -3,6 +3,7 @@ package shell
 import (
 	"strings"
 
+	"github.com/bulwark-guard/bulwark/commands"
 	"github.com/bulwark-guard/bulwark/interp"
 )
 
@@ -10,46 +11,13 @@ import (
 // php -r, or code on an interpreter's static stdin): this file finds the
 // code on the command line, and package interp says what it does.
 
-// interpLang maps an interpreter command name to its language.
-func interpLang(name string) string {
-	trim := func(s, prefix string) (string, bool) {
-		if !strings.HasPrefix(s, prefix) {
-			return "", false
-		}
-		rest := s[len(prefix):]
-		for i := 0; i < len(rest); i++ {
-			if (rest[i] < '0' || rest[i] > '9') && rest[i] != '.' {
-				return "", false
-			}
-		}
-		return rest, true
-	}
-	if _, ok := trim(name, "python"); ok {
-		return "python"
-	}
-	if _, ok := trim(name, "pypy"); ok {
-		return "python"
-	}
-	if _, ok := trim(name, "perl"); ok {
-		return "perl"
-	}
-	if _, ok := trim(name, "php"); ok {
-		return "php"
-	}
-	switch name {
-	case "ruby", "jruby", "truffleruby":
-		return "ruby"
-	case "node", "nodejs", "bun":
-		return "node"
-	case "deno":
-		return "deno"
-	}
-	return ""
-}
-
-// interpCode finds the code an interpreter runs from its arguments or stdin.
-func interpCode(lang string, args []xword, in stdinInfo) (code string, form string, decoded string, ok bool) {
-	label := lang
+// interpCode finds the code an interpreter runs: the values of its code
+// options (python -c, perl -e/-E, ruby -e, node -e/-p/--eval/--print, php
+// -r, deno eval CODE), or its static stdin when it has neither code nor a
+// script operand (python3 - <<EOF, echo ... | node). With a script
+// operand the code is in a file and not visible here.
+func interpCode(spec *commands.Spec, args []xword, in stdinInfo) (code string, form string, decoded string, ok bool) {
+	lang := spec.Lang
 	if lang == "deno" {
 		if len(args) > 0 && args[0].Value == "eval" {
 			for _, w := range args[1:] {
@@ -60,90 +28,58 @@ func interpCode(lang string, args []xword, in stdinInfo) (code string, form stri
 		}
 		return "", "", "", false
 	}
-	codeFlags, valFlags, formName := interpFlags(lang)
 	var codes []string
-	for i := 0; i < len(args); i++ {
-		w := args[i]
-		v := w.Value
-		if w.Dynamic && len(codes) == 0 {
-			return "", "", "", false
-		}
-		if v == "-" || v == "--" {
-			break
-		}
-		if lang == "node" && (v == "--eval" || v == "--print") {
-			if i+1 < len(args) {
-				codes = append(codes, args[i+1].Value)
-				decoded = orDec(decoded, args[i+1].decoded)
-				i++
+	module := false
+	i := scanOpts(args, spec, func(o opt) bool {
+		switch {
+		case lang == "python" && o.short == 'm':
+			module = true // -m module: see pythonModule
+			return false
+		case o.short != 0 && strings.IndexByte(spec.Code, o.short) >= 0 || o.long != "" && commands.HasWord(spec.CodeLong, o.long):
+			if o.hasVal {
+				codes = append(codes, o.val.Value)
+				decoded = orDec(decoded, o.val.decoded)
 			}
-			continue
+			// python -c CODE: the rest are sys.argv; perl -e may repeat.
+			return lang != "python"
 		}
-		if lang == "node" && (strings.HasPrefix(v, "--eval=") || strings.HasPrefix(v, "--print=")) {
-			_, c, _ := strings.Cut(v, "=")
-			codes = append(codes, c)
-			continue
-		}
-		if strings.HasPrefix(v, "--") {
-			continue
-		}
-		if len(v) > 1 && v[0] == '-' {
-			last := v[len(v)-1]
-			if lang == "python" && strings.IndexByte(v, 'm') > 0 {
-				return "", "", "", false // -m module
-			}
-			if strings.IndexByte(codeFlags, last) >= 0 {
-				if i+1 < len(args) {
-					codes = append(codes, args[i+1].Value)
-					decoded = orDec(decoded, args[i+1].decoded)
-					i++
-				}
-				if lang == "python" {
-					break // the rest are sys.argv
-				}
-				continue
-			}
-			if len(v) == 2 && strings.IndexByte(valFlags, last) >= 0 {
-				i++
-			}
-			continue
-		}
-		// A script operand: its code is not visible; with -c/-e the rest are
-		// arguments.
-		if len(codes) == 0 {
-			return "", "", "", false
-		}
-		break
-	}
-	if len(codes) > 0 {
-		return strings.Join(codes, "\n"), formName, decoded, true
-	}
-	if in.known {
-		return in.text, label + " stdin", in.decoded, true
+		return true
+	})
+	switch {
+	case module:
+		return "", "", "", false
+	case len(codes) > 0:
+		return strings.Join(codes, "\n"), interpForm(lang), decoded, true
+	case i < len(args) && !(args[i].Value == "-" && !args[i].Dynamic):
+		// A script operand: its code is not visible here.
+		return "", "", "", false
+	case in.known:
+		return in.text, lang + " stdin", in.decoded, true
 	}
 	return "", "", "", false
 }
 
-// interpFlags returns, for a language, the short flags that take the code
-// as their value, the short flags that take another value, and the Via form.
-func interpFlags(lang string) (code, val, form string) {
+// interpForm is the Via entry of code given on an interpreter's command
+// line.
+func interpForm(lang string) string {
 	switch lang {
 	case "python":
-		return "c", "WXm", "python -c"
+		return "python -c"
 	case "perl":
-		return "eE", "IMmx", "perl -e"
+		return "perl -e"
 	case "ruby":
-		return "e", "IrCE", "ruby -e"
+		return "ruby -e"
 	case "node":
-		return "ep", "r", "node -e"
+		return "node -e"
 	case "php":
-		return "r", "cdzRBEF", "php -r"
+		return "php -r"
 	}
-	return "", "", ""
+	return lang
 }
 
-func (a *analyzer) interpRun(lang, name string, args []xword, in stdinInfo, c *ctx, sc *scope) {
-	code, form, decoded, ok := interpCode(lang, args, in)
+func (a *analyzer) interpRun(spec *commands.Spec, name string, args []xword, in stdinInfo, c *ctx, sc *scope) {
+	lang := spec.Lang
+	code, form, decoded, ok := interpCode(spec, args, in)
 	if !ok || strings.TrimSpace(code) == "" {
 		return
 	}

@@ -4,8 +4,9 @@ import (
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
-	"strconv"
 	"strings"
+
+	"github.com/bulwark-guard/bulwark/commands"
 )
 
 // staticOut is the small static evaluator: what a command prints, when that
@@ -55,20 +56,18 @@ func (a *analyzer) staticOut(name string, args []xword, in stdinInfo) outInfo {
 		if !in.known {
 			return outInfo{}
 		}
-		dec, operands := false, 0
-		for _, w := range args {
-			v := w.Value
+		dec, files := false, false
+		k := scanOpts(args, commands.Lookup(name), func(o opt) bool {
 			switch {
-			case v == "-d" || v == "--decode" || v == "-D" || (len(v) > 1 && v[0] == '-' && v[1] != '-' && strings.IndexByte(v, 'd') > 0):
+			case o.operand:
+				files = files || args[o.i].Value != "-" || args[o.i].Dynamic
+			case o.short == 'd' || o.short == 'D' || o.long == "decode":
 				dec = true
-			case v == "-w" || v == "--wrap":
-			case strings.HasPrefix(v, "-"):
-			default:
-				operands++
 			}
-		}
-		if operands > 0 && !(name == "base64" && operands == 1 && (args[len(args)-1].Value == "0" || isNumber(args[len(args)-1].Value))) {
-			return outInfo{}
+			return true
+		})
+		if files || k < len(args) {
+			return outInfo{} // it reads a file, not stdin
 		}
 		if dec {
 			if s, ok := decodeBase(name, in.text); ok {
@@ -140,11 +139,6 @@ func (a *analyzer) staticOut(name string, args []xword, in stdinInfo) outInfo {
 		}
 	}
 	return outInfo{}
-}
-
-func isNumber(s string) bool {
-	_, err := strconv.Atoi(s)
-	return err == nil
 }
 
 func echoOut(args []xword) string {
