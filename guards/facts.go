@@ -4,6 +4,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/bulwark-guard/bulwark/commands"
 	"github.com/bulwark-guard/bulwark/shell"
 )
 
@@ -198,13 +199,10 @@ func (f *facts) linkFeeds(start int) {
 	}
 }
 
-// Commands that fetch a file over the network, and commands that run a file
-// as code.
-var (
-	downloaders = set("curl", "wget", "aria2c", "fetch", "http", "https", "xh", "lwp-download", "nc", "ncat")
-	fileRunners = set("sh", "bash", "zsh", "dash", "ksh", "fish", "source", ".", "python", "python3", "python2",
-		"perl", "ruby", "node", "php", "pwsh")
-)
+// Commands that run a file as code. (Which commands fetch a file over the
+// network is in package commands: Spec.Downloads.)
+var fileRunners = set("sh", "bash", "zsh", "dash", "ksh", "fish", "source", ".", "python", "python3", "python2",
+	"perl", "ruby", "node", "php", "pwsh")
 
 // downloadThenRun finds files a downloader writes that a later command of
 // the same line runs (`curl -o /tmp/i.sh URL && bash /tmp/i.sh`,
@@ -215,7 +213,7 @@ func (f *facts) downloadThenRun(start int) {
 	got := map[string]string{} // normalised path -> downloader
 	for i := start; i < len(f.commands); i++ {
 		cf := &f.commands[i]
-		if downloaders[cf.name] {
+		if spec := commands.Lookup(cf.name); spec != nil && spec.Downloads {
 			for _, o := range cf.operands {
 				if outputFlags[o.prev] || isOutputFlagArg(o.arg) || isShortCluster(o.prev, 'o', 'O') {
 					got[o.norm] = cf.name
@@ -334,29 +332,12 @@ func isIdent(s string) bool {
 	return true
 }
 
-// Global options that take a value, per tool, so that `git -C dir push` and
-// `kubectl -n prod delete` find their subcommand words.
-var valueOptions = map[string][]string{
-	"git":       {"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--super-prefix", "--config-env", "--exec-path"},
-	"kubectl":   {"-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "-s", "--server", "--token", "--as", "-l", "--selector", "-o", "--output"},
-	"oc":        {"-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "-s", "--server", "--token"},
-	"helm":      {"-n", "--namespace", "--kube-context", "--kubeconfig", "--repository-config"},
-	"docker":    {"-H", "--host", "--context", "-c", "--config", "-l", "--log-level"},
-	"podman":    {"--connection", "--url", "--identity", "--root", "--runroot"},
-	"aws":       {"--profile", "--region", "--output", "--endpoint-url", "--query", "--color", "--cli-connect-timeout", "--cli-read-timeout", "--ca-bundle"},
-	"gcloud":    {"--project", "--account", "--configuration", "--format", "--impersonate-service-account", "--verbosity"},
-	"az":        {"--subscription", "--output", "-o", "--query"},
-	"npm":       {"--prefix", "-w", "--workspace", "--registry", "--userconfig", "--tag", "--otp"},
-	"pnpm":      {"-C", "--dir", "--filter", "-F", "--registry"},
-	"yarn":      {"--cwd", "--registry"},
-	"cargo":     {"--manifest-path", "-p", "--package", "--config", "-Z", "--color"},
-	"redis-cli": {"-h", "-p", "-a", "-n", "-u", "--user", "--pass", "-s"},
-	"terraform": {},
-	"gh":        {"-R", "--repo", "--hostname"},
-}
-
+// positionalWords returns the first four words of a command that are not
+// options, skipping the values of the tool's global options that take one
+// (package commands: `git -C dir push` -> push, `kubectl -n prod delete`
+// -> delete).
 func positionalWords(name string, args []shell.Word) []string {
-	takes := valueOptions[name]
+	spec := commands.Lookup(name)
 	var words []string
 	skip := false
 	for _, a := range args {
@@ -372,7 +353,7 @@ func positionalWords(name string, args []shell.Word) []string {
 			if v == "--" {
 				continue
 			}
-			if !strings.Contains(v, "=") && contains(takes, v) {
+			if spec.TakesValue(v) {
 				skip = true
 			}
 			continue
@@ -385,26 +366,9 @@ func positionalWords(name string, args []shell.Word) []string {
 	return words
 }
 
-// How commands touch the files they name. Unknown commands are readwrite,
-// so both read guards (secrets) and write guards (persistence) see them.
-var (
-	readOnlyCommands = set("cat", "tac", "less", "more", "most", "head", "tail", "nl", "od", "xxd", "hexdump", "hd",
-		"strings", "base64", "base32", "basenc", "grep", "egrep", "fgrep", "rg", "ag", "ack", "awk", "gawk", "mawk",
-		"cut", "sort", "uniq", "wc", "diff", "cmp", "comm", "md5sum", "sha1sum", "sha256sum", "sha512sum", "cksum",
-		"jq", "yq", "bat", "batcat", "view", "source", ".", "column", "fold", "fmt", "pr", "paste", "join", "iconv",
-		"gpg", "openssl", "zcat", "zless", "bzcat", "xzcat", "lz4cat", "zstdcat", "expand", "unexpand", "rev", "tr")
-	writeAllCommands = set("tee", "truncate", "touch", "shred", "rm", "rmdir", "unlink", "chmod", "chown", "chgrp",
-		"chattr", "mkdir", "wipe", "srm")
-	// noAccessCommands name files without reading or changing their content
-	// (or only print their arguments): their operands are not file accesses.
-	noAccessCommands = set("echo", "printf", "export", "declare", "local", "readonly", "typeset", "unset", "alias", "ls", "exa", "eza", "tree", "stat", "file", "du", "df", "test", "[", "[[",
-		"realpath", "readlink", "basename", "dirname", "which", "type", "whereis", "lsblk", "blkid", "findmnt",
-		"smartctl", "udevadm", "lsof", "fuser", "mountpoint", "namei", "getfacl", "lsattr")
-	sshFamily    = set("ssh", "scp", "sftp", "ssh-copy-id", "autossh", "mosh")
-	copyCommands = set("cp", "scp", "rsync", "install", "ln", "rclone", "gcp")
-	inPlaceFlags = map[string][]string{"sed": {"-i", "--in-place"}, "perl": {"-i"}, "gsed": {"-i", "--in-place"}}
-	networkTools = set("curl", "wget", "http", "https", "xh", "httpie", "nc", "ncat", "netcat", "socat", "telnet", "ftp", "aria2c", "fetch", "lynx", "links", "w3m")
-)
+// How commands touch the files they name is in package commands
+// (Spec.Access); unknown commands are readwrite, so both read guards
+// (secrets) and write guards (persistence) see them.
 
 func set(names ...string) map[string]bool {
 	m := make(map[string]bool, len(names))
@@ -427,31 +391,28 @@ func (f *facts) addCommandFiles(cf *cmdFact, idx int, cwd string) {
 		f.files = append(f.files, fileFact{raw: r.Target.Value, norm: NormalizePath(r.Target.Value, cwd, act.Home, r.Target.Dynamic), access: acc, cmd: cf.name, via: cf.via, capped: cf.capSeverity, note: cf.note, redirect: true, notRun: cf.notRun, cmdIndex: idx})
 	}
 	ops := cf.operands
-	if len(ops) == 0 || noAccessCommands[cf.name] {
+	spec := commands.Lookup(cf.name)
+	if len(ops) == 0 || spec != nil && spec.Access == commands.Names {
 		return
 	}
 	accessOf := func(i int) Access {
 		switch {
-		case readOnlyCommands[cf.name]:
-			if flags, ok := inPlaceFlags[cf.name]; ok && hasAnyFlag(cf.c.Args, flags) {
+		case spec == nil:
+		case spec.Access == commands.Read:
+			if spec.InPlace != "" && hasAnyFlag(cf.c.Args, strings.Fields(spec.InPlace)) {
 				return AccessWrite
 			}
 			return AccessRead
-		case writeAllCommands[cf.name], cf.name == "mv":
+		case spec.Access == commands.Write:
 			return AccessWrite
-		case copyCommands[cf.name]:
+		case spec.Access == commands.Copy:
 			if i == len(ops)-1 && len(ops) > 1 {
 				return AccessWrite
 			}
 			return AccessRead
-		case cf.name == "dd":
-			if strings.HasPrefix(ops[i].arg, "of=") {
-				return AccessWrite
-			}
-			return AccessRead
 		}
-		if flags, ok := inPlaceFlags[cf.name]; ok {
-			if hasAnyFlag(cf.c.Args, flags) {
+		if cf.name == "dd" {
+			if strings.HasPrefix(ops[i].arg, "of=") {
 				return AccessWrite
 			}
 			return AccessRead
@@ -459,7 +420,7 @@ func (f *facts) addCommandFiles(cf *cmdFact, idx int, cwd string) {
 		return AccessReadWrite
 	}
 	for i, o := range ops {
-		if o.prev == "-i" && sshFamily[cf.name] {
+		if spec != nil && spec.KeyOpt != 0 && len(o.prev) == 2 && o.prev[0] == '-' && o.prev[1] == spec.KeyOpt {
 			continue // an identity file the command uses, never prints
 		}
 		acc := accessOf(i)
@@ -471,13 +432,15 @@ func (f *facts) addCommandFiles(cf *cmdFact, idx int, cwd string) {
 }
 
 func (f *facts) addCommandURLs(cf *cmdFact) {
+	spec := commands.Lookup(cf.name)
+	net := spec != nil && spec.Net
 	for _, a := range cf.c.Args {
 		v := a.Value
 		if i := strings.Index(v, "://"); i > 0 && isScheme(v[:i]) {
 			f.urls = append(f.urls, v)
 			continue
 		}
-		if networkTools[cf.name] && !strings.HasPrefix(v, "-") && !strings.HasPrefix(v, "/") &&
+		if net && !strings.HasPrefix(v, "-") && !strings.HasPrefix(v, "/") &&
 			!strings.HasPrefix(v, "~") && !strings.HasPrefix(v, ".") && !strings.HasPrefix(v, "@") &&
 			strings.ContainsAny(v, ".:") && !strings.ContainsAny(v, " \t") { // a header ("Authorization: token X") is not a URL
 			f.urls = append(f.urls, v)
