@@ -127,7 +127,7 @@ func (f *facts) commandSend(i int) (send, bool) {
 	case name == "gh" && len(cf.words) >= 2 && (cf.words[0] == "gist" && cf.words[1] == "create" || cf.words[0] == "release" && cf.words[1] == "upload"):
 		s.host, s.data = "github.com", true
 		s.files = f.sentFiles(i, true)
-	case sshFamily[name] && name != "scp" && name != "sftp":
+	case isSSHFamily(name) && name != "scp" && name != "sftp":
 		s.host = firstOperandHost(c.Args)
 		s.data = fed
 		s.files = f.sentFiles(i, false)

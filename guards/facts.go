@@ -431,6 +431,13 @@ func (f *facts) addCommandFiles(cf *cmdFact, idx int, cwd string) {
 	}
 }
 
+// isSSHFamily reports the ssh clients (ssh, scp, sftp, ssh-copy-id,
+// autossh, mosh): in package commands, the commands whose -i names a key.
+func isSSHFamily(name string) bool {
+	s := commands.Lookup(name)
+	return s != nil && s.KeyOpt == 'i'
+}
+
 func (f *facts) addCommandURLs(cf *cmdFact) {
 	spec := commands.Lookup(cf.name)
 	net := spec != nil && spec.Net
