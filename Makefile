@@ -7,7 +7,7 @@ PREFIX   ?= $(or $(GOBIN),$(HOME)/.local/bin)
 PROFILE  ?= balanced
 FUZZTIME ?= 60s
 
-.PHONY: all build test bench fuzz generate install uninstall clean
+.PHONY: all build test e2e bench fuzz generate install uninstall clean
 
 all: build
 
@@ -23,6 +23,12 @@ generate:
 test: build
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+
+# The end-to-end suite: the real Claude Code, Codex and Gemini CLI from the
+# npm registry (pinned, cached) against a mock model on 127.0.0.1, with
+# bulwark installed as their hook (see e2e/). Skips, saying so, without npm.
+e2e:
+	./scripts/e2e.sh
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -107,9 +107,13 @@ func (claude) Encode(act *guards.Action, v *guards.Verdict) Result {
 		// a secret from the model is updatedToolOutput, in the tool's own
 		// shape (Claude Code drops anything else), with secrets masked or
 		// the text withheld (act.Replacement, set by the hook).
-		decision, reason = "block", report.Reason(v, act)
+		// The block reason goes to the model too, and quotes the evidence:
+		// with a replacement, only the titles (PostContext) are sent.
 		context = report.PostContext(v)
 		updated = act.Replacement
+		if len(updated) == 0 {
+			decision, reason = "block", report.Reason(v, act)
+		}
 	case act.Event == guards.PostToolUse && v.Decision == guards.Warn:
 		context = report.Caution(v)
 	case v.Decision == guards.Ask && NoHumanToAsk(act):

@@ -41,7 +41,9 @@ func (codex) Decode(data []byte, env Env) (guards.Action, error) {
 func (codex) Encode(act *guards.Action, v *guards.Verdict) Result {
 	if v.Decision >= guards.Ask || v.Flag {
 		reason := report.Reason(v, act)
-		if v.Decision == guards.Ask && act.Event == guards.PreToolUse {
+		if act.Event == guards.PostToolUse {
+			reason = withheldReason(v, act)
+		} else if v.Decision == guards.Ask {
 			reason = report.AskAsDeny(v, act, noAskReason(act, "Codex"))
 		}
 		return Result{Stderr: oneLineText(reason) + "\n", Exit: ExitBlock}

@@ -104,8 +104,7 @@ func (gemini) Encode(act *guards.Action, v *guards.Verdict) Result {
 	nested := false
 	switch {
 	case act.Event == guards.PostToolUse && v.Flag:
-		decision, reason = "deny", report.Reason(v, act)
-		context, nested = report.PostContext(v), true
+		decision, reason = "deny", withheldReason(v, act)
 	case v.Decision >= guards.Ask:
 		decision, reason = "deny", report.Reason(v, act)
 		if v.Decision == guards.Ask {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/bulwark-guard/bulwark/guards"
 	"github.com/bulwark-guard/bulwark/redact"
+	"github.com/bulwark-guard/bulwark/report"
 )
 
 // MaskResponse returns a tool's response (tool_response, as the client sent
@@ -157,4 +158,15 @@ func noAskReason(act *guards.Action, client string) string {
 		return client + " runs in " + act.PermissionMode + " mode, where a hook's question is shown to no one"
 	}
 	return client + " cannot ask from a hook"
+}
+
+// withheldReason replaces a flagged output where the client cannot take a
+// masked copy (Codex, Gemini CLI): what was found, by title only. The
+// evidence is not quoted: for a prompt injection it is the injection.
+func withheldReason(v *guards.Verdict, act *guards.Action) string {
+	tool := act.Tool
+	if tool == "" {
+		tool = "tool"
+	}
+	return "bulwark flagged the output of this " + tool + " call and withheld it. " + report.PostContext(v)
 }
