@@ -47,7 +47,9 @@ type claudeCase struct {
 	check  func(t *testing.T, w *world, seen string) string
 }
 
-func bash(cmd string) Step { return Step{Tool: "Bash", Input: map[string]any{"command": cmd, "description": "run it"}} }
+func bash(cmd string) Step {
+	return Step{Tool: "Bash", Input: map[string]any{"command": cmd, "description": "run it"}}
+}
 
 func notSeen(t *testing.T, w *world, seen, what, label string) {
 	t.Helper()

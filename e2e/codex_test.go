@@ -50,9 +50,6 @@ func execCmd(cmd string) Step { return Step{Tool: "exec_command", Input: map[str
 // that bulwark's hash is Codex's).
 func (w *world) trustCodex() {
 	w.t.Helper()
-	out, code := w.bulwarkCmd("doctor", "--client", "codex")
-	_ = out
-	_ = code
 	path := filepath.Join(w.home, ".codex", "hooks.json")
 	data, err := os.ReadFile(path)
 	must(w.t, err)

@@ -111,15 +111,16 @@ func (s *hookSession) event(name, tool string, input map[string]any, response an
 	var o struct {
 		Decision string `json:"decision"`
 		Specific struct {
-			PermissionDecision string `json:"permissionDecision"`
-			AdditionalContext  string `json:"additionalContext"`
+			PermissionDecision string          `json:"permissionDecision"`
+			AdditionalContext  string          `json:"additionalContext"`
+			UpdatedToolOutput  json.RawMessage `json:"updatedToolOutput"`
 		} `json:"hookSpecificOutput"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &o); err != nil {
 		s.t.Fatalf("hook output is not JSON: %v\n%s", err, r.text)
 	}
 	switch {
-	case o.Decision == "block":
+	case o.Decision == "block", len(o.Specific.UpdatedToolOutput) > 0: // the output is replaced (masked or withheld)
 		r.decision = "block"
 	case o.Specific.PermissionDecision != "":
 		r.decision = o.Specific.PermissionDecision
