@@ -50,6 +50,9 @@ const (
 	ActionAsk   = "ask"
 	ActionDeny  = "deny"
 	ActionFlag  = "flag" // PostToolUse: output hidden from the agent
+	// ActionApprove: a person approved one blocked call with `bulwark
+	// approve` (not a hook decision; Approval names the approval).
+	ActionApprove = "approve"
 )
 
 // GuardHit is one guard that fired.

@@ -264,6 +264,7 @@ func (e *encoder) config(c *Config) {
 	e.bool(c.Log.OnlyNonAllow)
 	e.int(c.Log.MaxBytes)
 	e.int(int64(c.Log.Keep))
+	e.str(c.Approvals.Window)
 }
 
 func (d *decoder) config() Config {
@@ -289,6 +290,7 @@ func (d *decoder) config() Config {
 	c.Log.OnlyNonAllow = d.bool()
 	c.Log.MaxBytes = d.int()
 	c.Log.Keep = int(d.int())
+	c.Approvals.Window = d.str()
 	return c
 }
 

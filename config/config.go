@@ -31,6 +31,35 @@ type Config struct {
 	Allow []AllowSpec `toml:"allow"`
 	// Log settings, for the audit log.
 	Log LogConfig `toml:"log"`
+	// Approvals: allow-once codes where no human can be asked.
+	Approvals ApprovalConfig `toml:"approvals"`
+}
+
+// ApprovalConfig is the [approvals] table.
+type ApprovalConfig struct {
+	// Window is how long a code can be approved after it was issued, and
+	// an approval used after it was given: a Go duration ("5m", "90s").
+	// "" means the default (5 minutes); "0" issues no codes.
+	Window string `toml:"window"`
+}
+
+// MaxApprovalWindow is the longest [approvals] window allowed.
+const MaxApprovalWindow = time.Hour
+
+// WindowDuration is Window as a duration: 0 for the default, -1 for "no
+// codes". ParseConfig has checked it.
+func (a ApprovalConfig) WindowDuration() time.Duration {
+	if a.Window == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(a.Window)
+	if err != nil || d < 0 {
+		return 0
+	}
+	if d == 0 {
+		return -1
+	}
+	return min(d, MaxApprovalWindow)
 }
 
 // AllowSpec is one [[allow]] table.
@@ -167,6 +196,17 @@ func ParseConfig(file string, data []byte, home string) (Config, []Problem, erro
 		if _, err := guards.ParseDecision(a); err != nil {
 			bad(id, "overrides: %v; ignored", err)
 			delete(c.Overrides, id)
+		}
+	}
+	if w := c.Approvals.Window; w != "" {
+		d, err := time.ParseDuration(w)
+		switch {
+		case err != nil || d < 0:
+			bad("", "approvals: window %q is not a duration like 5m; using the default (5m)", w)
+			c.Approvals.Window = ""
+		case d > MaxApprovalWindow:
+			bad("", "approvals: window %q is longer than %s; using %s", w, MaxApprovalWindow, MaxApprovalWindow)
+			c.Approvals.Window = MaxApprovalWindow.String()
 		}
 	}
 	allow := c.Allow[:0:0]

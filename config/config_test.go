@@ -364,7 +364,7 @@ func TestCodecCoversEveryField(t *testing.T) {
 		t.Fatalf("config round trip differs:\n got %+v\nwant %+v", gotc, c)
 	}
 	// Every Config field is encoded: a field count check.
-	if n := reflect.TypeOf(Config{}).NumField(); n != 5 {
+	if n := reflect.TypeOf(Config{}).NumField(); n != 6 {
 		t.Errorf("Config has %d fields: update the codec (and this count)", n)
 	}
 	if n := reflect.TypeOf(AllowSpec{}).NumField(); n != 7 {
@@ -372,6 +372,9 @@ func TestCodecCoversEveryField(t *testing.T) {
 	}
 	if n := reflect.TypeOf(LogConfig{}).NumField(); n != 3 {
 		t.Errorf("LogConfig has %d fields: update the codec (and this count)", n)
+	}
+	if n := reflect.TypeOf(ApprovalConfig{}).NumField(); n != 1 {
+		t.Errorf("ApprovalConfig has %d fields: update the codec (and this count)", n)
 	}
 }
 
@@ -607,4 +610,20 @@ func FuzzCache(f *testing.F) {
 		readSnapshot(path, cacheKey("fuzz")+" "+root)
 		readProject(path, cacheKey("fuzz"), stamp{})
 	})
+}
+
+func TestApprovalWindow(t *testing.T) {
+	for _, tt := range []struct {
+		in      string
+		want    time.Duration
+		problem bool
+	}{
+		{"", 0, false}, {"5m", 5 * time.Minute, false}, {"90s", 90 * time.Second, false},
+		{"0", -1, false}, {"2h", time.Hour, true}, {"soon", 0, true}, {"-5m", 0, true},
+	} {
+		c, probs, err := ParseConfig("config.toml", []byte("[approvals]\nwindow = \""+tt.in+"\"\n"), "/home/u")
+		if err != nil || (len(probs) > 0) != tt.problem || c.Approvals.WindowDuration() != tt.want {
+			t.Errorf("window %q: %v, problems %v, %v; want %v", tt.in, c.Approvals.WindowDuration(), probs, err, tt.want)
+		}
+	}
 }

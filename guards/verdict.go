@@ -94,4 +94,13 @@ type Verdict struct {
 	// session to be judged against (credentials read, files written,
 	// secret values shown); nil when nothing.
 	Effects *Effects
+	// Approval is the allow-once code issued for this blocked call where
+	// no human could be asked ("" if none), and ApprovalWindow how long it
+	// can be approved: the reason tells the agent to have its user run
+	// `bulwark approve CODE`. Set by the hook (package approval).
+	Approval       string
+	ApprovalWindow time.Duration
+	// ApprovalNote is what the audit log records of it: "issued ID" or
+	// "used ID" (the public id; never the code).
+	ApprovalNote string
 }

@@ -10,6 +10,7 @@ package report
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/bulwark-guard/bulwark/guards"
 )
@@ -53,6 +54,9 @@ func Reason(v *guards.Verdict, act *guards.Action) string {
 	if len(also) > 0 {
 		fmt.Fprintf(&b, " Also matched: %s.", strings.Join(also, "; "))
 	}
+	if v.Approval != "" && act.Event == guards.PreToolUse {
+		fmt.Fprintf(&b, " To go ahead, %s.", approvalHow(v))
+	}
 	return clipText(b.String())
 }
 
@@ -67,9 +71,33 @@ func AskAsDeny(v *guards.Verdict, act *guards.Action, where string) string {
 	if len(v.Hits) > 0 {
 		id = v.Hits[0].GuardID
 	}
+	d.Approval = "" // said below, once
+	how := "ask the user: they can run it themselves, or allow it with `bulwark allow " + id + " --for 1h --reason '...'`"
+	if v.Approval != "" {
+		how = approvalHow(v) + "; or they can run it themselves"
+	}
 	return clipText(Reason(&d, act) + " (bulwark would ask a human to confirm this, but " + where +
-		", so no one can answer and it is blocked. To go ahead, ask the user: they can run it themselves, or allow it with `bulwark allow " +
-		id + " --for 1h --reason '...'`.)")
+		", so no one can answer and it is blocked. To go ahead, " + how + ".)")
+}
+
+// approvalHow tells the agent how its user lets this call through once.
+func approvalHow(v *guards.Verdict) string {
+	return fmt.Sprintf("ask the user to run `bulwark approve %s` in their own terminal within %s, then retry exactly the same call (it is let through once)",
+		v.Approval, windowText(v.ApprovalWindow))
+}
+
+func windowText(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "a few minutes"
+	case d%time.Minute == 0 && d >= time.Minute:
+		n := int(d / time.Minute)
+		if n == 1 {
+			return "1 minute"
+		}
+		return fmt.Sprintf("%d minutes", n)
+	}
+	return d.String()
 }
 
 // Caution is the additional context given to the agent for warn.

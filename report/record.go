@@ -25,6 +25,7 @@ func Record(act *guards.Action, v *guards.Verdict, profile string) audit.Record 
 		Profile:    profile,
 		Preview:    Preview(act),
 		EvalMicros: v.Duration.Microseconds(),
+		Approval:   v.ApprovalNote, // never v.Approval: the code stays out of the log
 	}
 	if r.Profile == "" {
 		r.Profile = v.Profile

@@ -19,12 +19,14 @@ type Table struct {
 	Color bool
 	Loc   *time.Location // nil: local time
 
-	tool, guard int  // column widths
+	action      int // column widths
+	tool, guard int
 	fixed       bool // widths are kept: longer values are cut
 }
 
 // Column limits.
 const (
+	maxAction  = 7 // "approve"
 	maxTool    = 24
 	maxGuards  = 40
 	maxPreview = 120
@@ -36,8 +38,9 @@ const (
 
 // Size fits the tool and guard columns to recs.
 func (t *Table) Size(recs []audit.Record) {
-	t.tool, t.guard = 4, 6
+	t.action, t.tool, t.guard = 5, 4, 6
 	for i := range recs {
+		t.action = max(t.action, utf8.RuneCountInString(audit.Preview(recs[i].Action, maxAction)))
 		t.tool = max(t.tool, utf8.RuneCountInString(audit.Preview(recs[i].Tool, maxTool)))
 		t.guard = max(t.guard, utf8.RuneCountInString(guardList(&recs[i], maxGuards)))
 	}
@@ -47,7 +50,7 @@ func (t *Table) Size(recs []audit.Record) {
 // to come when following a log): at least the follow widths, and values
 // longer than a column are cut so every row stays aligned.
 func (t *Table) Keep() {
-	t.tool, t.guard = max(t.tool, followTool), max(t.guard, followGuard)
+	t.action, t.tool, t.guard = maxAction, max(t.tool, followTool), max(t.guard, followGuard)
 	t.fixed = true
 }
 
@@ -57,10 +60,11 @@ func (t *Table) Row(r *audit.Record) {
 	if loc == nil {
 		loc = time.Local
 	}
-	action := audit.Preview(r.Action, 5)
-	pad := strings.Repeat(" ", max(0, 5-utf8.RuneCountInString(action)))
+	aw := max(t.action, 5)
+	action := audit.Preview(r.Action, aw)
+	pad := strings.Repeat(" ", max(0, aw-utf8.RuneCountInString(action)))
 	switch r.Action {
-	case audit.ActionAllow, audit.ActionWarn, audit.ActionAsk, audit.ActionDeny, audit.ActionFlag:
+	case audit.ActionAllow, audit.ActionWarn, audit.ActionAsk, audit.ActionDeny, audit.ActionFlag, audit.ActionApprove:
 		action = Paint(action, action, t.Color)
 	}
 	toolMax, guardMax := maxTool, maxGuards

@@ -86,15 +86,16 @@ func Write(w io.Writer, act *guards.Action, v *guards.Verdict, st Style) {
 // The palette every subcommand colours with, by what the text is: a
 // decision, a doctor check's outcome, a guard id, a pack that is off.
 var palette = map[string]string{
-	"allow": "\x1b[32m",   // green
-	"warn":  "\x1b[33m",   // yellow
-	"ask":   "\x1b[36m",   // cyan
-	"deny":  "\x1b[1;31m", // bold red
-	"flag":  "\x1b[35m",   // magenta
-	"ok":    "\x1b[32m",
-	"fail":  "\x1b[1;31m",
-	"id":    "\x1b[1m", // bold
-	"off":   "\x1b[2m", // dim
+	"allow":   "\x1b[32m",   // green
+	"warn":    "\x1b[33m",   // yellow
+	"ask":     "\x1b[36m",   // cyan
+	"approve": "\x1b[1;32m", // bold green
+	"deny":    "\x1b[1;31m", // bold red
+	"flag":    "\x1b[35m",   // magenta
+	"ok":      "\x1b[32m",
+	"fail":    "\x1b[1;31m",
+	"id":      "\x1b[1m", // bold
+	"off":     "\x1b[2m", // dim
 }
 
 // Paint colours text as kind (a decision: allow, warn, ask, deny, flag; a

@@ -178,6 +178,7 @@ func judge(data []byte, clientName, profile string, stderr io.Writer) (hooks.Res
 		v = configChangeVerdict(&act)
 	} else {
 		v = rt.Evaluate(&act)
+		applyApproval(&act, &v, rt.Config.Approvals, stderr) // allow-once codes
 		hooks.Replace(&act, &v, rt.Evaluate)
 	}
 	if !isCanary(&act) {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -106,8 +107,9 @@ func TestScripts(t *testing.T) {
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"tty":    cmdTTY,
-			"status": cmdStatus,
+			"tty":     cmdTTY,
+			"status":  cmdStatus,
+			"setcode": cmdSetCode,
 		},
 	})
 }
@@ -180,6 +182,29 @@ func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited %d, want %d", strings.Join(args[1:], " "), got, want)
+	}
+}
+
+// cmdSetCode finds the allow-once code in the last command's stdout or
+// stderr (the reason says "bulwark approve CODE") and sets $VAR to it.
+//
+//	setcode VAR
+func cmdSetCode(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: setcode VAR")
+	}
+	re := regexp.MustCompile("bulwark approve ([A-Z0-9]{6})`")
+	for _, f := range []string{"stdout", "stderr"} {
+		if m := re.FindStringSubmatch(ts.ReadFile(f)); m != nil {
+			if neg {
+				ts.Fatalf("setcode: found a code %s, want none", m[1])
+			}
+			ts.Setenv(args[0], m[1])
+			return
+		}
+	}
+	if !neg {
+		ts.Fatalf("setcode: no `bulwark approve CODE` in the last output")
 	}
 }
 
