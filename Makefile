@@ -49,6 +49,10 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./session
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/jsonlite
 	$(GO) test -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME) ./internal/jsonlite
+	$(GO) test -run '^$$' -fuzz '^FuzzParseMakefile$$' -fuzztime $(FUZZTIME) ./runfile
+	$(GO) test -run '^$$' -fuzz '^FuzzParseJustfile$$' -fuzztime $(FUZZTIME) ./runfile
+	$(GO) test -run '^$$' -fuzz '^FuzzParseTaskfile$$' -fuzztime $(FUZZTIME) ./runfile
+	$(GO) test -run '^$$' -fuzz '^FuzzPackageScripts$$' -fuzztime $(FUZZTIME) ./runfile
 
 # Build, copy to PREFIX (on PATH), wire bulwark into Claude Code, and show it
 # judging two commands on the embedded default profile.

@@ -82,4 +82,7 @@ type Action struct {
 	// the hook after judging; nil = leave the output alone).
 	Response    json.RawMessage
 	Replacement json.RawMessage
+	// Scripts reads the files the call's commands run (nil: none are
+	// read); their code is judged as part of the call.
+	Scripts ScriptSource
 }

@@ -20,9 +20,10 @@ type facts struct {
 	// (they do not run now); it is copied into their cmdFact and fileFact.
 	notRun bool
 
-	effects    *Effects // what the call leaves for its session (see Effects)
-	sendsCache []send
-	sendsDone  bool
+	effects      *Effects // what the call leaves for its session (see Effects)
+	scriptBudget int      // files runScripts may still read
+	sendsCache   []send
+	sendsDone    bool
 }
 
 // cmdFact is one command that would run, prepared for matching.
@@ -80,6 +81,7 @@ func (e *Engine) buildFacts(act *Action) *facts {
 	if act.Command != "" {
 		f.analysis = shell.Analyze(act.Command, shell.Env{Home: act.Home, Cwd: act.Cwd})
 		f.addCommands(f.analysis, nil, "")
+		f.runScripts(0, 1)
 		for _, w := range f.analysis.Writes {
 			f.contents = append(f.contents, contentFact{
 				path: NormalizePath(w.Path.Value, act.Cwd, act.Home, w.Path.Dynamic),

@@ -60,7 +60,9 @@ func (e *Effects) empty() bool {
 
 // NewMemory returns an empty in-process Memory; Remember adds to it. Used
 // to run session examples and tests; hook processes use package session.
-func NewMemory() *MapMemory { return &MapMemory{files: map[string]WrittenFile{}, values: map[string]string{}} }
+func NewMemory() *MapMemory {
+	return &MapMemory{files: map[string]WrittenFile{}, values: map[string]string{}}
+}
 
 // MapMemory is a Memory held in this process only.
 type MapMemory struct {

@@ -263,6 +263,7 @@ func (s *scanner) scan() {
 			return
 		}
 		t := toks[i]
+		s.at = int(t.start)
 		if t.kind == 's' && t.cmd {
 			s.shell(t.text, "`...`")
 			continue

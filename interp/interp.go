@@ -127,6 +127,9 @@ type Effect struct {
 	Paths     []Value
 	// Msg explains a Problem.
 	Msg string
+	// Offset is the byte offset in the code of the token where the scan
+	// found the call (a script file's verdict names its line).
+	Offset int
 }
 
 // Scan returns the effects of code in lang, in source order. The caller
@@ -153,6 +156,7 @@ func (s *scanner) emit(e Effect) {
 	if s.stopped {
 		return
 	}
+	e.Offset = s.at
 	if !s.yield(e) {
 		s.stopped = true
 	}

@@ -32,6 +32,7 @@ type scanner struct {
 	evalDepth int
 	yield     func(Effect) bool
 	stopped   bool // yield returned false: report nothing more
+	at        int  // offset of the token the scan is at (Effect.Offset)
 }
 
 // isOpen and isClose report bracket punctuation.

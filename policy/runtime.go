@@ -20,6 +20,7 @@ import (
 	"github.com/bulwark-guard/bulwark/guards"
 	"github.com/bulwark-guard/bulwark/packs"
 	"github.com/bulwark-guard/bulwark/profiles"
+	"github.com/bulwark-guard/bulwark/runfile"
 	"github.com/bulwark-guard/bulwark/session"
 )
 
@@ -204,6 +205,10 @@ func (r *Runtime) Evaluate(act *guards.Action) guards.Verdict {
 		}
 	}
 	store, rec := r.sessionMemory(act)
+	if act.Scripts == nil && act.Command != "" && act.Event != guards.PostToolUse {
+		act.Scripts = &runfile.Source{Home: act.Home}
+		defer func() { act.Scripts = nil }()
+	}
 	e := engine()
 	v := e.Evaluate(act)
 	pol, probs := BuildWith(&r.Config, r.ConfigFile, proj, e.Severity, r.profile, r.now())

@@ -99,6 +99,7 @@ func (a *analyzer) top(src string, sc *scope) (err error) {
 			return perr
 		}
 		inBody = true
+		a.line = int(st.Pos().Line())
 		a.stmt(st, c, sc, stdinInfo{})
 		inBody = false
 		if a.capped || a.work <= 0 {
@@ -133,6 +134,7 @@ type analyzer struct {
 	work        int  // remaining work units
 	parseBudget int  // remaining bytes that may be parsed
 	outOfWork   bool
+	line        int // line of the top-level statement being analysed (Command.Line)
 }
 
 // ctx is the lexical context of the code being analysed.
@@ -839,6 +841,7 @@ func (a *analyzer) newCommand(c *ctx, sc *scope, name string, nameDyn bool, args
 		Depth:       c.depth,
 		Cwd:         sc.cwd,
 		Background:  c.bg,
+		Line:        a.line,
 	}
 	if len(args) > 0 {
 		cmd.Args = make([]Word, len(args))

@@ -1,0 +1,73 @@
+package runfile
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/bulwark-guard/bulwark/guards"
+)
+
+// PackageScripts reads package.json's "scripts" and the line each one is
+// on. A file that is not JSON has none.
+func PackageScripts(text string) (map[string]string, map[string]int) {
+	var pj struct {
+		Scripts map[string]json.RawMessage `json:"scripts"`
+	}
+	if err := json.Unmarshal([]byte(text), &pj); err != nil {
+		return nil, nil
+	}
+	scripts := map[string]string{}
+	lines := map[string]int{}
+	// Find each script's line: its quoted name after "scripts".
+	base := strings.Index(text, `"scripts"`)
+	for name, raw := range pj.Scripts {
+		var v string
+		if json.Unmarshal(raw, &v) != nil {
+			continue // not a string: npm ignores it
+		}
+		scripts[name] = v
+		if base >= 0 {
+			if k := strings.Index(text[base:], strconv.Quote(name)); k >= 0 {
+				lines[name] = lineOf(text, base+k)
+			}
+		}
+	}
+	return scripts, lines
+}
+
+// lifecycleScripts are the scripts an install of the project itself runs,
+// in order (npm install / npm ci / pnpm install / yarn / bun install).
+var lifecycleScripts = []string{"preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare"}
+
+// pkg reads package.json in the project directory and returns the script
+// (with npm's pre and post scripts) or the install lifecycle scripts.
+func (r *reader) pkg(ex Exec) []guards.Script {
+	p := filepath.Join(ex.Dir, "package.json")
+	text, ok := r.read(p)
+	if !ok {
+		return nil
+	}
+	scripts, lines := PackageScripts(text)
+	var names []string
+	if ex.Kind == Lifecycle {
+		names = lifecycleScripts
+	} else {
+		name := ex.Targets[0]
+		if ex.Tool == "npm" {
+			names = []string{"pre" + name, name, "post" + name}
+		} else {
+			names = []string{name}
+		}
+	}
+	var out []guards.Script
+	for _, n := range names {
+		code, ok := scripts[n]
+		if !ok || strings.TrimSpace(code) == "" {
+			continue
+		}
+		out = append(out, guards.Script{Lang: "sh", Code: code, File: p, Line: lines[n], Label: ex.Label + " (scripts." + n + ")", Dir: ex.Dir})
+	}
+	return out
+}
