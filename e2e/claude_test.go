@@ -75,6 +75,14 @@ func noExfil(t *testing.T, w *world) {
 	}
 }
 
+// noNoise fails when any of bulwark's answers reached the model.
+func noNoise(t *testing.T, w *world, seen string) {
+	t.Helper()
+	for _, s := range []string{"bulwark blocked", "bulwark caution", "bulwark flagged", "bulwark would", "bulwark withheld", "bulwark wants"} {
+		notSeen(t, w, seen, s, "bulwark noise on a benign call ("+s+")")
+	}
+}
+
 var maskedKey = "AKIA" + strings.Repeat("*", 16)
 
 func TestClaudeCode(t *testing.T) {
@@ -93,7 +101,7 @@ func TestClaudeCode(t *testing.T) {
 					t.Fatal("the benign command did not run")
 				}
 				wantSeen(t, w, seen, "benign-ok", "the command's output")
-				notSeen(t, w, seen, "bulwark", "bulwark noise on a benign call")
+				noNoise(t, w, seen)
 				return "ran; no bulwark text reached the model"
 			}},
 		{name: "ask", before: func(w *world) { w.write(filepath.Join(w.proj, "untracked-marker"), "x", 0o644) },

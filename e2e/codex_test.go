@@ -87,7 +87,7 @@ func TestCodex(t *testing.T) {
 					w.dump()
 					t.Fatal("the benign command did not run")
 				}
-				notSeen(t, w, seen, "bulwark", "bulwark noise on a benign call")
+				noNoise(t, w, seen)
 				return "ran; no bulwark text reached the model"
 			}},
 		{name: "ask", trusted: "bypass", before: func(w *world) { w.write(filepath.Join(w.proj, "untracked-marker"), "x", 0o644) },
