@@ -116,3 +116,122 @@ func tomlString(s string) string {
 	b.WriteByte('"')
 	return b.String()
 }
+
+// RemoveAllow takes the [[allow]] rules with this id (AllowSpec.ID) out of
+// the config file at path, with the comment lines directly above each (the
+// "# added by `bulwark allow`" line and the like), and keeps everything else
+// byte for byte. It checks before writing that exactly those rules are gone
+// and every other setting is unchanged, and writes atomically. It returns
+// the rules removed.
+func RemoveAllow(path, id, home string) ([]AllowSpec, error) {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	}
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	before, _, err := ParseConfig(path, old, home)
+	if err != nil {
+		return nil, fmt.Errorf("%v: fix it first (bulwark does not rewrite a broken config)", err)
+	}
+	// The [[allow]] tables in file order, as line ranges: a table runs from
+	// its header to the next table header (or the end).
+	lines := strings.SplitAfter(string(old), "\n")
+	var starts []int
+	isHeader := func(l string) bool {
+		t := strings.TrimSpace(l)
+		return strings.HasPrefix(t, "[")
+	}
+	for i, l := range lines {
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, "[[allow]]") {
+			starts = append(starts, i)
+		}
+	}
+	// Which rules go: the Index-th [[allow]] table is rule Index. A rule
+	// dropped by ParseConfig (a bad value) has no spec but keeps its place.
+	var removed []AllowSpec
+	drop := map[int]bool{}
+	for _, a := range before.Allow {
+		if a.ID() == id {
+			if a.Index-1 >= len(starts) {
+				return nil, fmt.Errorf("%s: the rules are not all [[allow]] tables; remove %s by hand", path, id)
+			}
+			removed = append(removed, a)
+			drop[a.Index-1] = true
+		}
+	}
+	if len(removed) == 0 {
+		return nil, fmt.Errorf("no allow rule %s in %s ('bulwark allow list' shows them)", id, path)
+	}
+	cut := make([]bool, len(lines))
+	for k := range drop {
+		s := starts[k]
+		e := len(lines)
+		for j := s + 1; j < len(lines); j++ {
+			if isHeader(lines[j]) {
+				e = j
+				break
+			}
+		}
+		// Trailing blank and comment lines belong to what follows.
+		for e > s+1 && (strings.TrimSpace(lines[e-1]) == "" || strings.HasPrefix(strings.TrimSpace(lines[e-1]), "#")) {
+			e--
+		}
+		for j := s; j < e; j++ {
+			cut[j] = true
+		}
+		// The comment block directly above belongs to the rule.
+		for j := s - 1; j >= 0 && strings.HasPrefix(strings.TrimSpace(lines[j]), "#"); j-- {
+			cut[j] = true
+		}
+		// And one blank line that separated it.
+		if j := firstCut(cut, s) - 1; j >= 0 && strings.TrimSpace(lines[j]) == "" {
+			cut[j] = true
+		}
+	}
+	var b strings.Builder
+	for i, l := range lines {
+		if !cut[i] {
+			b.WriteString(l)
+		}
+	}
+	text := b.String()
+	after, _, err := ParseConfig(path, []byte(text), home)
+	if err != nil {
+		return nil, fmt.Errorf("%s: removing the rule would break the file (%v); remove it by hand", path, err)
+	}
+	var want []AllowSpec
+	for _, a := range before.Allow {
+		if a.ID() != id {
+			want = append(want, a)
+		}
+	}
+	if !sameRules(after.Allow, want) || after.Profile != before.Profile || len(after.Overrides) != len(before.Overrides) || after.Log != before.Log || after.Approvals != before.Approvals {
+		return nil, fmt.Errorf("%s: the rule could not be taken out cleanly; remove it by hand", path)
+	}
+	mode := os.FileMode(0o644)
+	if fi, err := os.Stat(path); err == nil {
+		mode = fi.Mode().Perm()
+	}
+	return removed, writeAtomic(path, []byte(text), mode)
+}
+
+func firstCut(cut []bool, s int) int {
+	for s > 0 && cut[s-1] {
+		s--
+	}
+	return s
+}
+
+func sameRules(a, b []AllowSpec) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].ID() != b[i].ID() || a[i].Reason != b[i].Reason {
+			return false
+		}
+	}
+	return true
+}

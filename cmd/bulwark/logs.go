@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,7 +49,7 @@ func cmdLogs(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var follow bool
 	fs.BoolVar(&follow, "f", false, "after the last decisions, print new ones as they are written (until interrupted)")
 	fs.BoolVar(&follow, "follow", false, "same as -f")
-	summary := fs.Bool("summary", false, "print counts by action, the guards that fired most, and the sessions and directories with most denials")
+	summary := fs.Bool("summary", false, "print counts by action, the guards that fired most, the sessions and directories with most denials, and which allow rules were used and which never fired")
 	dir := fs.String("dir", "", "the state `directory` holding audit.jsonl (default $BULWARK_HOME, else the XDG state dir)")
 	utc := fs.Bool("utc", false, "print times in UTC instead of local time")
 	fs.Usage = func() {
@@ -139,13 +140,18 @@ func cmdLogs(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	logsReportSkipped(stderr, skipped)
 	if *summary {
 		s := audit.Summarize(recs)
+		rules := ruleUse(recs)
 		if *asJSON {
 			enc := json.NewEncoder(stdout)
 			enc.SetIndent("", "  ")
-			enc.Encode(s)
+			enc.Encode(struct {
+				audit.Summary
+				Rules ruleUsage `json:"allow_rules"`
+			}{s, rules})
 			return ExitOK
 		}
 		p.summary(s)
+		p.rules(rules)
 		return ExitOK
 	}
 	p.widths(recs)
@@ -328,5 +334,68 @@ func (p *logsPrinter) counts(title string, cs []audit.Count) {
 	}
 	for _, c := range cs {
 		fmt.Fprintf(p.w, "  %s  %6d\n", logsPad(logsClean(c.Key, 60), width), c.N)
+	}
+}
+
+// ruleUsage is what the records say of config.toml's allow rules (and of
+// approvals): how often each let a hit through, and which never did.
+type ruleUsage struct {
+	Used      []audit.Count `json:"used"`       // "rule:ID guard" by hits allowed, most first
+	NeverUsed []string      `json:"never_used"` // rules in config.toml with no hit in these records
+	Approvals int           `json:"approvals_used"`
+}
+
+func ruleUse(recs []audit.Record) ruleUsage {
+	hits := map[string]int{}
+	var u ruleUsage
+	for i := range recs {
+		for _, g := range recs[i].Guards {
+			switch {
+			case strings.HasPrefix(g.AllowedBy, "rule:"):
+				hits[strings.TrimPrefix(g.AllowedBy, "rule:")]++
+			case strings.HasPrefix(g.AllowedBy, "approval:") && recs[i].Action != audit.ActionApprove:
+				u.Approvals++
+			}
+		}
+	}
+	_, rows, _ := allowRows()
+	guardOf := map[string]string{}
+	for _, r := range rows {
+		guardOf[r.ID] = r.Guard
+		if hits[r.ID] == 0 {
+			note := ""
+			if r.State != "in force" {
+				note = " (" + r.State + ")"
+			}
+			u.NeverUsed = append(u.NeverUsed, r.ID+" "+r.Guard+" "+r.Scope+note)
+		}
+	}
+	for id, n := range hits {
+		g := guardOf[id]
+		if g == "" {
+			g = "(no longer in config.toml)"
+		}
+		u.Used = append(u.Used, audit.Count{Key: id + " " + g, N: n})
+	}
+	sort.Slice(u.Used, func(i, j int) bool {
+		if u.Used[i].N != u.Used[j].N {
+			return u.Used[i].N > u.Used[j].N
+		}
+		return u.Used[i].Key < u.Used[j].Key
+	})
+	return u
+}
+
+func (p *logsPrinter) rules(u ruleUsage) {
+	p.counts("Allow rules used (hits let through)", u.Used)
+	fmt.Fprintf(p.w, "\nAllow rules that never fired\n")
+	if len(u.NeverUsed) == 0 {
+		fmt.Fprintln(p.w, "  (none)")
+	}
+	for _, r := range u.NeverUsed {
+		fmt.Fprintf(p.w, "  %s\n", logsClean(r, 120))
+	}
+	if u.Approvals > 0 {
+		fmt.Fprintf(p.w, "\nCalls let through once by an approval: %d\n", u.Approvals)
 	}
 }

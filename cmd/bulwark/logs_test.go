@@ -21,6 +21,7 @@ const logsFixture = "../../audit/testdata/fixture"
 func logsRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	t.Setenv("NO_COLOR", "1")
+	t.Setenv("BULWARK_HOME", t.TempDir()) // no allow rules of the machine's user in the summary
 	var out, errb bytes.Buffer
 	code = run(append([]string{"logs"}, args...), strings.NewReader(""), &out, &errb)
 	return code, out.String(), errb.String()
