@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/bulwark-guard/bulwark/redact"
 )
 
 // Engine evaluates Actions against a set of packs under one profile.
@@ -325,7 +327,7 @@ func (h *hitSet) add(g *guard, evidence string, via []string, capped bool, note 
 	h.hits = append(h.hits, Hit{
 		GuardID: g.spec.ID, Title: g.spec.Title, Severity: sev,
 		Decision: h.e.profile.Decide(g.spec.ID, sev),
-		Evidence: maskSecrets(clip(evidence, 200)), Reason: reason, Instead: g.spec.Instead,
+		Evidence: evidenceText(evidence), Reason: reason, Instead: g.spec.Instead,
 		Via: via,
 	})
 }
@@ -366,9 +368,9 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 			}
 		}
 	}
-	contentLower := make([]string, len(f.contents))
+	contents := make([]text, len(f.contents))
 	for i, c := range f.contents {
-		contentLower[i] = strings.ToLower(c.text)
+		contents[i] = newText(c.text)
 	}
 	for _, g := range e.listIf(len(f.contents) > 0, OnContent) {
 		for i, c := range f.contents {
@@ -376,15 +378,19 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 			if g.paths != nil && !g.paths.match(c.path) || g.notPaths != nil && g.notPaths.match(c.path) {
 				continue
 			}
-			if ev, ok := e.matchText(g, c.text, contentLower[i]); ok {
+			if ev, ok := e.matchText(g, &contents[i]); ok {
 				hs.add(g, c.path+": "+ev, nil, false, "")
 				break
 			}
 		}
 	}
+	urls := make([]text, len(f.urls))
+	for i, u := range f.urls {
+		urls[i] = newText(u)
+	}
 	for _, g := range e.listIf(len(f.urls) > 0, OnURL) {
-		for _, u := range f.urls {
-			if ev, ok := e.matchText(g, u, strings.ToLower(u)); ok {
+		for i := range urls {
+			if ev, ok := e.matchText(g, &urls[i]); ok {
 				hs.add(g, ev, nil, false, "")
 				break
 			}
@@ -413,9 +419,9 @@ func (e *Engine) matchOutput(act *Action) []Hit {
 	if act.Output == "" {
 		return nil
 	}
-	lower := strings.ToLower(act.Output)
+	out := newText(act.Output)
 	for _, g := range e.list(OnOutput) {
-		if ev, ok := e.matchText(g, act.Output, lower); ok {
+		if ev, ok := e.matchText(g, &out); ok {
 			hs.add(g, ev, nil, false, "")
 		}
 	}
@@ -633,12 +639,40 @@ func (g *guard) matchFile(f *fileFact) bool {
 	return g.paths.matchLower(f.norm, f.lower) && (g.notPaths == nil || !g.notPaths.matchLower(f.norm, f.lower))
 }
 
-// matchText runs a text guard: keyword prefilter, then the pattern.
-// lower is strings.ToLower(text), computed once per text by the caller.
-func (e *Engine) matchText(g *guard, text, lower string) (string, bool) {
-	if !e.noPrefilter && !hasKeywordLower(lower, g.spec.Keywords) {
+// text is one text that text guards look at, with what they share: its
+// lower-cased form and, found on first need, the secrets in it.
+type text struct {
+	s, lower string
+	secrets  []redact.Finding
+	scanned  bool
+}
+
+func newText(s string) text { return text{s: s, lower: strings.ToLower(s)} }
+
+// findSecrets returns the secrets of redact's list in the text (one scan,
+// shared by every secret guard).
+func (t *text) findSecrets() []redact.Finding {
+	if !t.scanned {
+		t.secrets, t.scanned = redact.Secrets(t.s), true
+	}
+	return t.secrets
+}
+
+// matchText runs a text guard: keyword prefilter, then the pattern, or for
+// a guard made of secret formats, the live secrets of those formats.
+func (e *Engine) matchText(g *guard, t *text) (string, bool) {
+	if !e.noPrefilter && !hasKeywordLower(t.lower, g.spec.Keywords) {
 		return "", false
 	}
+	if len(g.spec.Secrets) > 0 {
+		for _, f := range t.findSecrets() {
+			if f.Live && contains(g.spec.Secrets, f.Kind) {
+				return snippet(t.s, f.Start, f.End, true), true
+			}
+		}
+		return "", false
+	}
+	text, lower := t.s, t.lower
 	g.prepare()
 	// A match that not_pattern excuses (a placeholder, a documented example
 	// key) does not count; a later match in the same text still may. The
@@ -718,20 +752,28 @@ func renderCommand(cf *cmdFact) string {
 	return b.String()
 }
 
-// snippet shows a match with a little context; a secret match is masked.
+// snippet shows a match with a little context. Secrets anywhere in it are
+// masked before it is cut, so that a secret cut in half at the edge of the
+// context does not show in part; a secret match shows only its first four
+// characters. A long match shows its start.
 func snippet(text string, start, end int, secret bool) string {
-	m := text[start:end]
-	if secret {
-		m = maskValue(m)
+	shown := min(end, start+maxEvidence*utf8.UTFMax)
+	for shown > start && shown < len(text) && !utf8.RuneStart(text[shown]) {
+		shown--
 	}
-	lo, hi := max(0, start-24), min(len(text), end+24)
+	lo, hi := max(0, start-24), min(len(text), shown+24)
 	for lo > 0 && !utf8.RuneStart(text[lo]) {
 		lo--
 	}
 	for hi < len(text) && !utf8.RuneStart(text[hi]) {
 		hi++
 	}
-	s := text[lo:start] + m + text[end:hi]
+	masked := redact.MaskRegion(text, lo, hi) // text[lo:hi], masked
+	m := masked[start-lo : shown-lo]
+	if secret {
+		m = maskValue(text[start:end])
+	}
+	s := masked[:start-lo] + m + masked[shown-lo:]
 	s = strings.Join(strings.Fields(s), " ")
 	if lo > 0 {
 		s = "…" + s
@@ -740,6 +782,21 @@ func snippet(text string, start, end int, secret bool) string {
 		s += "…"
 	}
 	return s
+}
+
+// maxEvidence bounds Hit.Evidence, in runes.
+const maxEvidence = 200
+
+// evidenceText is what a hit shows of its evidence: masked, then cut to
+// maxEvidence runes (masking first, so a secret that straddles the cut is
+// not half shown).
+func evidenceText(s string) string {
+	if len(s) > maxEvidence*utf8.UTFMax {
+		s = redact.MaskRegion(s, 0, maxEvidence*utf8.UTFMax+1)
+	} else {
+		s = maskSecrets(s)
+	}
+	return clip(s, maxEvidence)
 }
 
 // maskValue keeps a secret's first four characters, enough to recognise its

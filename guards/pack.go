@@ -9,6 +9,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/dlclark/regexp2"
+
+	"github.com/bulwark-guard/bulwark/redact"
 )
 
 // validName reports whether s is lower-case letters, digits and '-',
@@ -99,9 +101,9 @@ func guardName(g *GuardSpec, i int) string {
 var fieldsFor = map[string][]string{
 	OnCommand:  {"commands", "flags", "not_flags", "args", "not_args", "stdin", "input", "fed_by", "not_feeds", "dynamic", "assigns", "paths", "not_paths"},
 	OnFile:     {"paths", "not_paths", "access", "except_commands"},
-	OnContent:  {"keywords", "pattern", "not_pattern", "secret", "paths", "not_paths"},
+	OnContent:  {"keywords", "pattern", "not_pattern", "secret", "secrets", "paths", "not_paths"},
 	OnURL:      {"keywords", "pattern", "not_pattern"},
-	OnOutput:   {"keywords", "pattern", "not_pattern", "secret"},
+	OnOutput:   {"keywords", "pattern", "not_pattern", "secret", "secrets"},
 	OnAnalysis: {"condition"},
 	OnSession:  {"condition"},
 }
@@ -183,8 +185,14 @@ func validateGuard(family string, g *GuardSpec) []error {
 			bad("access %q must be read, write or any", g.Access)
 		}
 	case OnContent, OnURL, OnOutput:
+		if len(g.Secrets) > 0 {
+			for _, e := range secretFormats(g) {
+				bad("%v", e)
+			}
+			break
+		}
 		if g.Pattern == "" {
-			bad("on = %q needs a pattern", g.On)
+			bad("on = %q needs a pattern (or secrets)", g.On)
 		}
 		if len(g.Keywords) == 0 {
 			bad("on = %q needs keywords (they are its prefilter)", g.On)
@@ -224,6 +232,36 @@ func validateGuard(family string, g *GuardSpec) []error {
 	if len(g.NotMatch) == 0 {
 		bad("needs at least one harmless look-alike in not_match")
 	}
+	return errs
+}
+
+// secretFormats checks a guard's secrets against redact's list and derives
+// what they imply: the keywords (the formats' own, in order, each once) and
+// secret. A pattern, not_pattern or keywords of its own would be a second
+// description of the same formats, so they are errors (keywords equal to
+// the derived ones are accepted, so validating twice is harmless).
+func secretFormats(g *GuardSpec) []error {
+	var errs []error
+	if g.Pattern != "" || g.NotPattern != "" {
+		errs = append(errs, errors.New("secrets replaces pattern and not_pattern: set one or the other"))
+	}
+	var kws []string
+	for _, id := range g.Secrets {
+		r, ok := redact.Lookup(id)
+		if !ok {
+			errs = append(errs, fmt.Errorf("secrets: unknown secret format %q (see redact/rules.go)", id))
+			continue
+		}
+		for _, k := range r.Keywords {
+			if !contains(kws, k) {
+				kws = append(kws, k)
+			}
+		}
+	}
+	if len(g.Keywords) > 0 && !slicesEqual(g.Keywords, kws) {
+		errs = append(errs, errors.New("keywords are derived from secrets: leave them out"))
+	}
+	g.Keywords, g.Secret = kws, true
 	return errs
 }
 
@@ -272,6 +310,7 @@ func setFields(g *GuardSpec) []string {
 	add("access", g.Access != "")
 	add("except_commands", len(g.ExceptCommands) > 0)
 	add("pattern", g.Pattern != "")
+	add("secrets", len(g.Secrets) > 0)
 	add("secret", g.Secret)
 	add("condition", g.Condition != "")
 	sort.Strings(f)

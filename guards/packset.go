@@ -365,6 +365,7 @@ func (e *setEncoder) guard(g *GuardSpec, command func(i int, off uint32)) (idOff
 	e.str(g.Access)
 	e.strs(g.ExceptCommands)
 	e.str(g.Pattern)
+	e.strs(g.Secrets)
 	e.bool(g.Secret)
 	e.str(g.NotPattern)
 	e.str(g.Condition)
@@ -387,7 +388,7 @@ func (e *setEncoder) guard(g *GuardSpec, command func(i int, off uint32)) (idOff
 // stringLists are a guard's []string fields but the examples, in encoding
 // order.
 func (g *GuardSpec) stringLists() []*[]string {
-	return []*[]string{&g.Commands, &g.Keywords, &g.Flags, &g.NotFlags, &g.FedBy, &g.NotFeeds, &g.ExceptCommands}
+	return []*[]string{&g.Commands, &g.Keywords, &g.Flags, &g.NotFlags, &g.FedBy, &g.NotFeeds, &g.ExceptCommands, &g.Secrets}
 }
 
 // fields are the literal slots in the fixed order of the regex fields.
@@ -478,6 +479,7 @@ func (d *setDecoder) guard(g *GuardSpec, lits *[9]litSet) {
 	g.Paths, g.NotPaths, g.Access = d.str(), d.str(), d.str()
 	g.ExceptCommands = d.strs()
 	g.Pattern = d.str()
+	g.Secrets = d.strs()
 	g.Secret = d.bool()
 	g.NotPattern = d.str()
 	g.Condition, g.Engine, g.Reason, g.Instead = d.str(), d.str(), d.str(), d.str()

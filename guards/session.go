@@ -12,12 +12,6 @@ import (
 // remembers as read.
 const credentialFamily = "secrets"
 
-// genericSecretKinds are redact's kinds found by their context (password=,
-// Bearer, user:pass@) rather than by a format of their own: often test
-// values and placeholders, so they alone never make a session "have read a
-// credential", though their values are still remembered and matched.
-var genericSecretKinds = set("password", "url-credentials", "authorization", "bearer")
-
 // Bounds on what one call adds to its session's memory.
 const (
 	maxEffectValues = 32
@@ -183,7 +177,9 @@ func contentSecret(text string, m Memory) (bool, string) {
 		text = text[:maxScannedText]
 	}
 	for _, fd := range redact.Secrets(text) {
-		if !genericSecretKinds[fd.Kind] {
+		// Generic kinds (password=, Bearer, user:pass@) are often test
+		// values and placeholders: alone they never count.
+		if !fd.Generic {
 			return true, "a " + fd.Kind
 		}
 	}
@@ -212,7 +208,10 @@ func outputEffects(act *Action) *Effects {
 			break
 		}
 		e.Values = append(e.Values, SecretValue{Kind: fd.Kind, Value: out[fd.Start:fd.End]})
-		if !genericSecretKinds[fd.Kind] {
+		// Generic kinds (password=, Bearer, user:pass@) are often test values
+		// and placeholders: alone they never make a session "have read a
+		// credential", though their values are still remembered and matched.
+		if !fd.Generic {
 			c := CredentialRead{Label: fd.Kind + " in the output of " + act.Tool}
 			if !containsCred(e.Credentials, c) {
 				e.Credentials = append(e.Credentials, c)

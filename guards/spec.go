@@ -49,7 +49,12 @@ type GuardSpec struct {
 
 	// Condition for on=content, url, output.
 	Pattern string `toml:"pattern"` // regex on the text
-	Secret  bool   `toml:"secret"`  // the match is a secret value: evidence masks it entirely
+	// Secrets names secret formats of redact's one list (instead of a
+	// pattern, on=content and on=output): the guard fires on a live value
+	// of any of them. Its keywords are those formats' keywords (derived,
+	// not written), and it is a secret guard.
+	Secrets []string `toml:"secrets"`
+	Secret  bool     `toml:"secret"` // the match is a secret value: evidence masks it entirely
 	// NotPattern, when it matches the text a pattern matched, makes that
 	// match not count (placeholders, documented example keys); a later
 	// match may still count.

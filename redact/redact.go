@@ -19,7 +19,8 @@
 // prefix of a token (AKIA, ghp_, sk-ant-, xoxb-, eyJ ...) stay, so a reader can
 // tell what kind of secret was there and roughly how long it was. In private
 // key blocks the BEGIN and END lines stay and every non-space byte of the body
-// is masked. Byte offsets are unchanged by masking.
+// is masked. Byte offsets are unchanged by masking, so a Finding's Start/End
+// index both the input and the output.
 //
 // Mask is idempotent (Mask(Mask(s)) == Mask(s)) and never makes text longer.
 // A value that is already a kept prefix followed only by '*' (Mask's own
@@ -35,73 +36,82 @@ package redact
 
 import (
 	"regexp"
-	"slices"
+	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
-// rule is one kind of secret.
-type rule struct {
-	kind     string
-	keywords []string // lower-case; the rule runs only if one occurs (case-insensitively)
-	// assign: a keyword counts only when an assignment follows it
-	// (token=, "password": ...), so prose never runs the expression.
-	assign bool
-	expr   string
-	// group is the submatch holding the value (0 = whole match); for rules
-	// with alternative value groups, the first non-empty of groups.
-	groups []int
-	// keep returns how many leading bytes of the value stay visible.
-	keep func(v string) int
-	// ok, when set, rejects look-alikes (returns false to leave v alone).
-	ok func(v string) bool
-	// noCall leaves a value alone when a '(' follows it: code such as
-	// password := getPassword(), not a secret.
-	noCall bool
-	// generic rules find a value by its context (password=, Bearer,
-	// user:pass@); when a token rule finds the same value, the token rule's
-	// mask (which keeps the token's prefix) wins.
-	generic bool
-	// wordStart: the match must not follow a word character (a \b that
-	// the expression leaves out so that it keeps a literal prefix).
-	wordStart bool
-
-	re *regexp.Regexp
+// Finding is one secret found in a text.
+type Finding struct {
+	Kind  string // the rule's ID: "aws-access-key", "github-token", "password" ...
+	Start int    // byte offset of the value in the input (prefix included)
+	End   int    // byte offset just after the value
+	// Live is false for an example, a placeholder or a partial form (see
+	// the rules): masked all the same, but nothing for a guard to flag.
+	Live bool
+	// Generic: found by its context (password=, Authorization:, user:pass@),
+	// not by a token format of its own.
+	Generic bool
 }
 
-func keepN(n int) func(string) int { return func(string) int { return n } }
+// compiled is a rule's expressions, compiled the first time its keywords
+// occur in a text.
+type compiled struct {
+	once                                      sync.Once
+	re                                        *regexp.Regexp // the rule's expression (the tests' reference search)
+	head, ctx                                 *regexp.Regexp // anchored at the text's start; after one context rune
+	first                                     byteSet        // the bytes a match can start with
+	groups                                    []int
+	allow, allowMatch, live, example, exMatch []*regexp.Regexp
+}
 
-// keepPrefix keeps the longest of the given prefixes that v starts with.
-func keepPrefix(ps ...string) func(string) int {
-	return func(v string) int {
-		best := 0
-		for _, p := range ps {
-			if len(p) > best && strings.HasPrefix(v, p) {
-				best = len(p)
-			}
-		}
-		return best
+var state [len(rules)]compiled
+
+func compileAll(list []string) []*regexp.Regexp {
+	if len(list) == 0 {
+		return nil
 	}
+	out := make([]*regexp.Regexp, len(list))
+	for i, e := range list {
+		out[i] = regexp.MustCompile(e)
+	}
+	return out
 }
 
-func hasDigit(v string) bool { return strings.ContainsAny(v, "0123456789") }
-
-// genericKeys are the key names whose assigned value is a secret.
-const genericKeys = `(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|client[_-]?secret)`
-
-// notSecretValues are values after a secret-looking key that are code or
-// placeholders, not secrets.
-var notSecretValues = map[string]bool{
-	"str": true, "string": true, "bool": true, "int": true, "none": true, "null": true,
-	"nil": true, "true": true, "false": true, "undefined": true, "required": true,
-	"optional": true, "any": true, "bytes": true, "[]byte": true, "secretstr": true,
+func (c *compiled) get(r *Rule) *compiled {
+	c.once.Do(func() {
+		c.re = regexp.MustCompile(r.Regex)
+		c.head = regexp.MustCompile(`^(` + r.Regex + `)`)
+		c.ctx = regexp.MustCompile(`^(?s:.)(` + r.Regex + `)`)
+		c.first = firstBytes(r.Regex)
+		c.groups = r.Groups
+		if c.groups == nil {
+			c.groups = []int{0}
+		}
+		if r.Allow != nil {
+			c.allow, c.allowMatch = compileAll(r.Allow.Regexes), compileAll(r.Allow.MatchRegexes)
+		}
+		c.live = compileAll(r.Live)
+		if r.Examples != nil {
+			c.example, c.exMatch = compileAll(r.Examples.Regexes), compileAll(r.Examples.MatchRegexes)
+		}
+	})
+	return c
 }
 
-// maskedPrefixes are the prefixes token rules keep visible.
-var maskedPrefixes = []string{
-	"AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-",
-	"xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "xapp-", "sk_live_", "rk_live_", "sk_test_", "rk_test_",
-	"sk-ant-", "sk-", "sk-proj-", "sk-svcacct-", "sk-admin-", "AIza", "npm_", "pypi-", "eyJ",
+// Rules returns the secret formats, in the order they are tried. Callers
+// must not modify them.
+func Rules() []Rule { return rules[:] }
+
+// Lookup returns the rule with this ID.
+func Lookup(id string) (*Rule, bool) {
+	for i := range rules {
+		if rules[i].ID == id {
+			return &rules[i], true
+		}
+	}
+	return nil, false
 }
 
 // alreadyMasked reports whether v is a token that Mask already masked
@@ -112,124 +122,105 @@ func alreadyMasked(v string) bool {
 	if t == v {
 		return false
 	}
-	for _, p := range maskedPrefixes {
-		if t == p {
+	for i := range rules {
+		for _, p := range rules[i].Prefixes {
+			if t == p {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func anyMatch(list []*regexp.Regexp, s string) bool {
+	for _, re := range list {
+		if re.MatchString(s) {
 			return true
 		}
 	}
 	return false
 }
 
-func genericValueOK(v string) bool {
-	if v == "" || alreadyMasked(v) {
-		return false
-	}
-	switch v[0] {
-	case '$', '%', '<', '{', '=':
-		return false // a reference ($VAR, ${{ secrets.X }}, %VAR%, <placeholder>, {{tmpl}})
-	}
-	return !notSecretValues[strings.ToLower(v)]
-}
-
-var rules = []*rule{
-	{kind: "private-key", keywords: []string{"-----begin"},
-		// The body runs to the END line, or to the end of the text when it
-		// was cut off.
-		expr:   `-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----((?s:.*?))(?:-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|$)`,
-		groups: []int{1}, keep: keepN(0)},
-	{wordStart: true, kind: "aws-access-key", keywords: []string{"akia", "asia"},
-		expr: `(?:AKIA|ASIA)[A-Z0-9]{16}\b`, keep: keepN(4)},
-	{kind: "aws-secret-key", keywords: []string{"aws"},
-		expr:   `(?i)aws_?secret_?(?:access_?)?key["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)`,
-		groups: []int{1}, keep: keepN(0)},
-	{wordStart: true, kind: "github-token", keywords: []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"},
-		expr: `(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b`,
-		keep: keepPrefix("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")},
-	{wordStart: true, kind: "gitlab-token", keywords: []string{"glpat-"},
-		expr: `glpat-[A-Za-z0-9_-]{20,}`, keep: keepN(6)},
-	{wordStart: true, kind: "slack-token", keywords: []string{"xox", "xapp-"},
-		expr: `(?:xox[abprs]|xapp)-[A-Za-z0-9-]{10,}`, keep: keepN(5)},
-	{kind: "slack-webhook", keywords: []string{"hooks.slack.com"},
-		expr: `hooks\.slack\.com/services/[A-Za-z0-9/_-]+`, keep: keepN(len("hooks.slack.com/services/"))},
-	{wordStart: true, kind: "stripe-key", keywords: []string{"_live_", "_test_"},
-		expr: `[rs]k_(?:live|test)_[A-Za-z0-9]{10,}`, keep: keepN(8)},
-	{wordStart: true, kind: "anthropic-key", keywords: []string{"sk-ant-"},
-		expr: `sk-ant-[A-Za-z0-9_-]{20,}`, keep: keepN(7)},
-	{wordStart: true, kind: "openai-key", keywords: []string{"sk-"},
-		expr: `sk-[A-Za-z0-9_-]{20,}`,
-		keep: keepPrefix("sk-", "sk-proj-", "sk-svcacct-", "sk-admin-"),
-		ok: func(v string) bool {
-			// Anthropic keys have their own rule; a kebab-case word such
-			// as sk-some-long-package-name has no digit.
-			return !strings.HasPrefix(v, "sk-ant-") && hasDigit(v)
-		}},
-	{wordStart: true, kind: "google-api-key", keywords: []string{"aiza"},
-		expr: `AIza[0-9A-Za-z_-]{35}`, keep: keepN(4)},
-	{wordStart: true, kind: "npm-token", keywords: []string{"npm_"},
-		expr: `npm_[A-Za-z0-9]{36}\b`, keep: keepN(4)},
-	{wordStart: true, kind: "pypi-token", keywords: []string{"pypi-"},
-		expr: `pypi-[A-Za-z0-9_-]{50,}`, keep: keepN(5)},
-	{wordStart: true, kind: "jwt", keywords: []string{"eyj"},
-		expr: `eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`, keep: keepN(3)},
-	{generic: true, kind: "url-credentials", keywords: []string{"://"},
-		expr:   `://[^\s:/@"'<>]+:([^\s@/"'<>]+)@`,
-		groups: []int{1}, keep: keepN(0), ok: genericValueOK},
-	{generic: true, kind: "authorization", keywords: []string{"authorization"},
-		expr:   `(?i)\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:(?:bearer|basic|token|bot|digest)\s+)?([A-Za-z0-9._~+/=*-]+)`,
-		groups: []int{1}, keep: keepN(0), ok: genericValueOK},
-	{generic: true, kind: "bearer", keywords: []string{"bearer"},
-		expr:   `(?i)\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)`,
-		groups: []int{1}, keep: keepN(0), ok: hasDigit},
-	{generic: true, kind: "password", keywords: []string{"pass", "secret", "token", "key"}, assign: true,
-		// key=value, key: value, "key": "value", export KEY=value, key := "v".
-		// Also inside a JSON string: {"command": "export TOKEN=\"v\""}.
-		expr: `(?i)` + genericKeys + `(?:\\?["'])?[ \t]*(?::=|[:=])[ \t]*(?:` +
-			`"((?:[^"\\\n]|\\.)*)"` + // "v", with \" inside
-			`|'([^'\n]*)'` + // 'v'
-			`|\\"((?:[^\\\n]|\\[^"])*)\\"` + // \"v\" (in a JSON string)
-			`|((?:[^\s"'` + "`" + `,;&|(){}<>\[\]\\]|\\[^"nrt])+))`, // v; stops at a JSON \" or \n
-		groups: []int{1, 2, 3, 4}, keep: keepN(0), ok: genericValueOK, noCall: true},
-	{generic: true, kind: "password", keywords: []string{"-pass", "-token", "-api"},
-		// Command-line flags with the value as the next word.
-		expr:   `(?i)(?:^|\s)--?[a-z0-9-]*(?:password|passwd|token|api-?key|apikey)[ \t]+(?:"([^"\n]*)"|'([^'\n]*)'|([^\s"'<>|&;-][^\s"'<>|&;]*))`,
-		groups: []int{1, 2, 3}, keep: keepN(0), ok: genericValueOK},
-}
-
-var compileOnce sync.Once
-
-func compile() {
-	for _, r := range rules {
-		r.re = regexp.MustCompile(r.expr)
-		if r.groups == nil {
-			r.groups = []int{0}
+func allMatch(list []*regexp.Regexp, s string) bool {
+	for _, re := range list {
+		if !re.MatchString(s) {
+			return false
 		}
 	}
+	return true
+}
+
+func (a *Allowlist) words(v string) bool {
+	if a == nil {
+		return false
+	}
+	for _, w := range a.Stopwords {
+		if strings.Contains(v, w) {
+			return true
+		}
+	}
+	for _, w := range a.Values {
+		if strings.EqualFold(v, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// judge decides what a value the rule's expression found is: not a secret
+// (ok false), an example (live false) or a live secret.
+func (r *Rule) judge(c *compiled, v, match string) (ok, live bool) {
+	if r.Generic && alreadyMasked(v) || r.Allow.words(v) || anyMatch(c.allow, v) || anyMatch(c.allowMatch, match) {
+		return false, false
+	}
+	live = !r.MaskOnly && allMatch(c.live, v) && !r.Examples.words(v) &&
+		!anyMatch(c.example, v) && !anyMatch(c.exMatch, match)
+	return true, live
+}
+
+// keep returns how many leading bytes of v stay visible.
+func (r *Rule) keep(v string) int {
+	best := 0
+	for _, p := range r.Prefixes {
+		if len(p) > best && strings.HasPrefix(v, p) {
+			best = len(p)
+		}
+	}
+	return best
 }
 
 // span is a byte range of the input to mask.
 type span struct {
-	kind       string
+	rule       int
 	start, end int // the whole value
 	from       int // first masked byte (start + kept prefix)
-	generic    bool
+	live       bool
 }
 
 // kw is one prefilter keyword of a rule.
 type kw struct {
 	text   string // lower-case
-	rule   uint
+	rule   int
 	assign bool // must be followed by [word chars]["']?[ \t]*[:=]
 }
 
 var (
 	indexOnce sync.Once
-	byFirst   [256][]kw // keywords by their first byte (both cases)
+	byFirst   [256][]kw    // keywords by their first byte (both cases)
+	pairs     [1024]uint64 // the first two bytes (lower-cased) of every keyword, as a bit set
+	lowerTab  [256]byte    // ASCII lower-casing
 )
 
 func buildIndex() {
-	for i, r := range rules {
-		for _, k := range r.keywords {
-			e := kw{text: k, rule: uint(i), assign: r.assign}
+	for c := range lowerTab {
+		lowerTab[c] = lower(byte(c))
+	}
+	for i := range rules {
+		r := &rules[i]
+		for _, k := range r.Keywords {
+			e := kw{text: k, rule: i, assign: r.Assign}
+			pair := int(k[0])<<8 | int(k[1])
+			pairs[pair>>6] |= 1 << (pair & 63)
 			byFirst[k[0]] = append(byFirst[k[0]], e)
 			if c := k[0]; 'a' <= c && c <= 'z' {
 				byFirst[c-'a'+'A'] = append(byFirst[c-'a'+'A'], e)
@@ -280,72 +271,119 @@ func isWord(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
 }
 
-// candidates runs the keyword prefilter: one pass over s, returning the set
-// of rules whose keyword occurs and where each one's first keyword starts.
-func candidates(s string, first *[64]int) uint64 {
+// ruleSet is a set of rule indexes.
+type ruleSet uint64
+
+func (s ruleSet) has(i int) bool { return s&(1<<uint(i)) != 0 }
+
+// hits are where each rule's keywords occur in a text, in order.
+type hits struct {
+	set ruleSet
+	at  [len(rules)][]int
+}
+
+// candidates runs the keyword prefilter: one pass over s, noting where each
+// rule's keywords occur.
+func candidates(s string, h *hits) {
 	indexOnce.Do(buildIndex)
-	var set uint64
-	for i := 0; i < len(s); i++ {
+	// Keywords are at least two bytes long: a table of their first two
+	// bytes rejects almost every position before any keyword is compared.
+	for i := 0; i+1 < len(s); i++ {
+		if pair := int(lowerTab[s[i]])<<8 | int(lowerTab[s[i+1]]); pairs[pair>>6]&(1<<(pair&63)) == 0 {
+			continue
+		}
 		for _, k := range byFirst[s[i]] {
-			if set&(1<<k.rule) == 0 && keywordAt(s, i, k) {
-				set |= 1 << k.rule
-				first[k.rule] = i
+			if at := h.at[k.rule]; (len(at) == 0 || at[len(at)-1] != i) && keywordAt(s, i, k) {
+				h.set |= 1 << uint(k.rule)
+				h.at[k.rule] = append(at, i)
 			}
 		}
 	}
-	return set
 }
 
 // find returns the secret spans of s (grouped by rule, not sorted).
-func find(s string) []span {
-	var first [64]int
-	set := candidates(s, &first)
-	if set == 0 {
+func find(s string) []span { return findWith(s, false) }
+
+// findWith is find; reference skips the keyword prefilter and searches the
+// whole text with every rule's unanchored expression (for tests: the
+// prefilter and the anchored search never change the result).
+func findWith(s string, reference bool) []span {
+	var h hits
+	if reference {
+		h.set = 1<<uint(len(rules)) - 1
+	} else if candidates(s, &h); h.set == 0 {
 		return nil
 	}
-	compileOnce.Do(compile)
 	var spans []span
-	for i, r := range rules {
-		if set&(1<<uint(i)) == 0 {
+	for i := range rules {
+		if !h.set.has(i) {
 			continue
 		}
-		// Every match holds one of the rule's keywords, so the search
-		// starts at the first one, backed off to the start of its
-		// whitespace-separated word (and the space before it).
-		off := first[i]
-		for off > 0 && !isSpace(s[off-1]) {
-			off--
-		}
-		if off > 0 {
-			off--
-		}
-		for _, m := range r.re.FindAllStringSubmatchIndex(s[off:], -1) {
-			for j := range m {
-				if m[j] >= 0 {
-					m[j] += off
-				}
-			}
-			for _, g := range r.groups {
+		r := &rules[i]
+		c := state[i].get(r)
+		emit := func(m []int) {
+			for _, g := range c.groups {
 				a, b := m[2*g], m[2*g+1]
 				if a < 0 || a == b {
 					continue
 				}
-				v := s[a:b]
-				if r.wordStart && m[0] > 0 && isWord(s[m[0]-1]) ||
-					r.ok != nil && !r.ok(v) || r.noCall && b < len(s) && s[b] == '(' {
-					break
+				if r.WordStart && m[0] > 0 && isWord(s[m[0]-1]) || r.NoCall && b < len(s) && s[b] == '(' {
+					return
 				}
-				spans = append(spans, span{kind: r.kind, start: a, end: b, from: a + min(r.keep(v), b-a), generic: r.generic})
-				break
+				v := s[a:b]
+				if ok, live := r.judge(c, v, s[m[0]:m[1]]); ok {
+					spans = append(spans, span{rule: i, start: a, end: b, from: a + min(r.keep(v), b-a), live: live})
+				}
+				return
 			}
+		}
+		if reference {
+			for _, m := range c.re.FindAllStringSubmatchIndex(s, -1) {
+				emit(m)
+			}
+			continue
+		}
+		// Every match starts at most r.Back bytes before one of its
+		// keywords (or, for BackWord, just before the keyword's word).
+		// Trying the expression anchored at those few starts, in order,
+		// finds exactly the matches a search of the whole text finds, at
+		// a cost that grows with the keywords, not with the text: a
+		// case-insensitive expression runs at a few MB/s over text.
+		next := 0 // the previous match's end: matches do not overlap
+		for _, o := range h.at[i] {
+			lo, hi := o-r.Back, o
+			if r.Back == BackWord {
+				lo = o
+				for lo > 0 && !isSpace(s[lo-1]) {
+					lo--
+				}
+				lo, hi = max(lo-1, 0), max(lo-1, 0)
+			}
+			for p := max(lo, next, 0); p <= hi; p++ {
+				if !c.first.has(s[p]) {
+					continue
+				}
+				if m := c.matchAt(s, p); m != nil {
+					emit(m)
+					next = max(m[1], p+1)
+					p = next - 1
+				}
+			}
+			next = max(next, hi+1)
 		}
 	}
 	// A generic match whose value a token rule also matched from the same
 	// start (GITHUB_TOKEN=ghp_...) gives way, so that the token's prefix
 	// stays visible.
+	tokenEnd := map[int]int{} // start -> the longest token span's end
+	for _, t := range spans {
+		if !rules[t.rule].Generic {
+			tokenEnd[t.start] = max(tokenEnd[t.start], t.end)
+		}
+	}
 	out := spans[:0]
 	for _, g := range spans {
-		if g.generic && coveredByToken(spans, g) {
+		if end, ok := tokenEnd[g.start]; ok && rules[g.rule].Generic && end >= g.end {
 			continue
 		}
 		out = append(out, g)
@@ -353,13 +391,31 @@ func find(s string) []span {
 	return out
 }
 
-func coveredByToken(spans []span, g span) bool {
-	for _, t := range spans {
-		if !t.generic && t.start == g.start && t.end >= g.end {
-			return true
+// matchAt returns the submatch offsets (into s) of the expression's match
+// that starts at byte p, or nil. The anchored form is given the rune before
+// p as context, so \b, ^ and [^...] at the start judge it as a search of the
+// whole text would.
+func (c *compiled) matchAt(s string, p int) []int {
+	var m []int
+	base := 0
+	if p == 0 {
+		m = c.head.FindStringSubmatchIndex(s)
+	} else {
+		_, size := utf8.DecodeLastRuneInString(s[:p])
+		base = p - size
+		m = c.ctx.FindStringSubmatchIndex(s[base:])
+	}
+	// Group 1 of the anchored form is the expression's whole match.
+	if m == nil || base+m[2] != p {
+		return nil
+	}
+	m = m[2:]
+	for j := range m {
+		if m[j] >= 0 {
+			m[j] += base
 		}
 	}
-	return false
+	return m
 }
 
 // maskSpans writes s with the spans masked; it returns s itself when no
@@ -406,34 +462,53 @@ func Mask(s string) string {
 	return s
 }
 
-// Finding is one secret found in a text.
-type Finding struct {
-	Kind  string // e.g. "aws-access-key", "github-token", "password"
-	Start int    // byte offset of the value in the input (prefix included)
-	End   int    // byte offset just after the value
-}
-
-// Secrets returns the secrets found in s, ordered by position; overlapping
-// findings of different kinds are all reported. Session memory uses it to
-// keep (as hashes) the values a tool's output showed, and to recognise them
-// when a later call sends them.
+// Secrets returns the secrets in s, ordered by position (the longer first
+// where two start together). Overlapping findings of different kinds (an
+// AKIA key inside password=...) are all reported.
 func Secrets(s string) []Finding {
 	spans := find(s)
 	if len(spans) == 0 {
 		return nil
 	}
-	fs := make([]Finding, 0, len(spans))
-	for _, sp := range spans {
-		fs = append(fs, Finding{Kind: sp.kind, Start: sp.start, End: sp.end})
-	}
-	slices.SortStableFunc(fs, func(a, b Finding) int {
-		if a.Start != b.Start {
-			return a.Start - b.Start
+	sort.SliceStable(spans, func(i, j int) bool {
+		if spans[i].start != spans[j].start {
+			return spans[i].start < spans[j].start
 		}
-		return b.End - a.End
+		return spans[i].end > spans[j].end
 	})
+	fs := make([]Finding, len(spans))
+	for i, sp := range spans {
+		r := &rules[sp.rule]
+		fs[i] = Finding{Kind: r.ID, Start: sp.start, End: sp.end, Live: sp.live, Generic: r.Generic}
+	}
 	return fs
 }
 
-// Contains reports whether s holds at least one secret.
+// Contains reports whether s holds a secret (live or not).
 func Contains(s string) bool { return len(find(s)) > 0 }
+
+// Margin is how far past a region MaskRegion looks: a secret that starts in
+// the region and is longer than this may show in part (none of the formats
+// comes near it; a private key cut off is masked to the cut).
+const Margin = 16 << 10
+
+// MaskRegion returns Mask(s)[lo:hi] (lo and hi moved back to rune starts)
+// without masking all of s: it masks a window Margin bytes wider on each
+// side, so a secret that straddles lo or hi is recognised whole and no part
+// of it shows. Use it before cutting or reflowing text for display.
+func MaskRegion(s string, lo, hi int) string {
+	lo, hi = runeStart(s, max(0, lo)), runeStart(s, min(len(s), hi))
+	if lo >= hi {
+		return ""
+	}
+	wlo, whi := runeStart(s, max(0, lo-Margin)), runeStart(s, min(len(s), hi+Margin))
+	return Mask(s[wlo:whi])[lo-wlo : hi-wlo]
+}
+
+// runeStart moves i back to the start of the rune it falls in.
+func runeStart(s string, i int) int {
+	for j := 0; j < utf8.UTFMax && i > 0 && i < len(s) && !utf8.RuneStart(s[i]); j++ {
+		i--
+	}
+	return i
+}

@@ -1,7 +1,6 @@
 package redact
 
 import (
-	"sort"
 	"strings"
 	"testing"
 )
@@ -107,8 +106,8 @@ func TestMaskKinds(t *testing.T) {
 			if again := Mask(got); again != got {
 				t.Errorf("not idempotent: %q -> %q", got, again)
 			}
-			if len(secrets(tt.in)) == 0 {
-				t.Errorf("secrets(%q) found nothing", tt.in)
+			if len(Secrets(tt.in)) == 0 {
+				t.Errorf("Secrets(%q) found nothing", tt.in)
 			}
 		})
 	}
@@ -166,25 +165,22 @@ func TestMaskLeavesOrdinaryText(t *testing.T) {
 
 func TestSecrets(t *testing.T) {
 	s := "a " + fakeAWSID + " b " + fakeGHP
-	fs := secrets(s)
+	fs := Secrets(s)
 	if len(fs) != 2 {
 		t.Fatalf("Secrets = %+v, want 2 findings", fs)
 	}
-	if fs[0].Kind != "aws-access-key" || s[fs[0].Start:fs[0].End] != fakeAWSID || fs[0].Masked != "AKIA****************" {
-		t.Errorf("first finding %+v", fs[0])
+	if fs[0].Kind != "aws-access-key" || s[fs[0].Start:fs[0].End] != fakeAWSID || fs[0].Live {
+		t.Errorf("first finding %+v (AWS's documented example key is not live)", fs[0])
 	}
-	if fs[1].Kind != "github-token" || s[fs[1].Start:fs[1].End] != fakeGHP {
-		t.Errorf("second finding %+v", fs[1])
+	if fs[1].Kind != "github-token" || s[fs[1].Start:fs[1].End] != fakeGHP || fs[1].Live {
+		t.Errorf("second finding %+v (a FAKE token is not live)", fs[1])
 	}
-	if len(find(s)) == 0 || len(find("git status")) > 0 {
-		t.Error("find is wrong")
-	}
-	if secrets("git status") != nil {
-		t.Error("Secrets of plain text should be nil")
+	if Secrets("git status") != nil || !Contains(s) || Contains("git status") {
+		t.Error("Secrets/Contains wrong on plain text")
 	}
 }
 
-func TestMaskNoAllocWithoutsecrets(t *testing.T) {
+func TestMaskNoAllocWithoutSecrets(t *testing.T) {
 	s := "go test ./... -run TestFoo -count=1 && git commit -m 'fix the parser'"
 	if n := testing.AllocsPerRun(100, func() { _ = Mask(s) }); n != 0 {
 		t.Errorf("Mask allocated %v times on plain text", n)
@@ -292,56 +288,44 @@ func TestRuleTable(t *testing.T) {
 	if len(rules) > 64 {
 		t.Fatalf("%d rules: the candidate set holds 64", len(rules))
 	}
+	seen := map[string]bool{}
 	for _, r := range rules {
-		if len(r.keywords) == 0 {
-			t.Errorf("%s: no keywords, the rule would never run", r.kind)
+		if r.ID == "" || seen[r.ID] {
+			t.Errorf("rule id %q is empty or repeated", r.ID)
 		}
-		for _, k := range r.keywords {
-			if k != strings.ToLower(k) || k == "" {
-				t.Errorf("%s: keyword %q must be lower-case and non-empty", r.kind, k)
+		seen[r.ID] = true
+		if len(r.Keywords) == 0 {
+			t.Errorf("%s: no keywords, the rule would never run", r.ID)
+		}
+		for _, k := range r.Keywords {
+			if k != strings.ToLower(k) || len(k) < 2 {
+				t.Errorf("%s: keyword %q must be lower-case and at least two bytes (the prefilter's pair table)", r.ID, k)
 			}
 		}
 	}
 }
 
-// finding is one secret found in a text, as the tests look at it.
-type finding struct {
-	Kind   string // e.g. "aws-access-key", "github-token", "password"
-	Start  int    // byte offset of the value in the input (prefix included)
-	End    int    // byte offset just after the value
-	Masked string // the value as Mask writes it
-}
-
-// secrets returns the secrets found in s, ordered by position (overlapping
-// findings of different kinds all reported): what the detector sees, so the
-// tests can check kinds and spans and not only the masked text.
-func secrets(s string) []finding {
-	spans := find(s)
-	if len(spans) == 0 {
-		return nil
-	}
-	sort.SliceStable(spans, func(i, j int) bool {
-		if spans[i].start != spans[j].start {
-			return spans[i].start < spans[j].start
+func TestMaskRegion(t *testing.T) {
+	tok := "ghp_" + strings.Repeat("q1W2", 9)
+	s := "echo" + strings.Repeat(" ", 4852) + " " + tok + " > /tmp/out.txt"
+	at := strings.Index(s, tok)
+	for _, cut := range []int{at + 1, at + 10, at + 39, at + len(tok), len(s)} {
+		got := MaskRegion(s, 0, cut)
+		if want := Mask(s)[:cut]; got != want {
+			t.Errorf("MaskRegion(s, 0, %d) differs from Mask(s)[:%d]", cut, cut)
 		}
-		return spans[i].end > spans[j].end
-	})
-	fs := make([]finding, 0, len(spans))
-	for _, sp := range spans {
-		v := s[sp.start:sp.end]
-		fs = append(fs, finding{Kind: sp.kind, Start: sp.start, End: sp.end,
-			Masked: maskSpans(v, []span{{start: 0, end: len(v), from: sp.from - sp.start}})})
+		if strings.Contains(got, tok[4:8]) {
+			t.Errorf("cut at %d shows part of the token: %q", cut, got[at:])
+		}
 	}
-	return fs
-}
-
-func TestExportedSecrets(t *testing.T) {
-	s := "a " + fakeAWSID + " b " + fakeGHP
-	fs := Secrets(s)
-	if len(fs) != 2 || fs[0].Kind != "aws-access-key" || s[fs[0].Start:fs[0].End] != fakeAWSID || fs[1].Kind != "github-token" {
-		t.Fatalf("Secrets = %+v", fs)
+	// A region far from both ends of a long text.
+	long := strings.Repeat("x ", 3*Margin) + tok + strings.Repeat(" y", 3*Margin)
+	at = strings.Index(long, tok)
+	if got := MaskRegion(long, at+2, at+20); got != "p_"+strings.Repeat("*", 16) {
+		t.Errorf("middle region = %q", got)
 	}
-	if !Contains(s) || Contains("git status") || Secrets("git status") != nil {
-		t.Error("Contains/Secrets wrong on plain text")
+	// lo and hi move back to rune starts: 2 is inside é, so [1:4].
+	if got := MaskRegion("héllo", 2, 4); got != "él" {
+		t.Errorf("rune alignment: %q", got)
 	}
 }
