@@ -286,23 +286,16 @@ func appendRecord(b []byte, r *Record) []byte {
 
 // Preview returns s masked (redact.Mask), on one line (runs of white space
 // and control characters become one space) and cut to at most n runes, the
-// last being "…" when it was cut. Masking happens before cutting, so a
-// secret that straddles the cut is never half shown.
+// last being "…" when it was cut. Masking happens before the text is cut or
+// its white space collapsed, over the whole part that can show and well
+// past it, so a secret that straddles the cut is never half shown however
+// much white space comes before it.
 func Preview(s string, n int) string {
-	// Only the start of a huge input can show; mask a window comfortably
-	// longer than any one secret past the cut.
-	if window := 4*n + 4096; len(s) > window {
-		i := window
-		for i > window-utf8.UTFMax && !utf8.RuneStart(s[i]) {
-			i--
-		}
-		s = s[:i]
-	}
-	s = redact.Mask(s)
+	s = redact.MaskRegion(s, 0, visibleEnd(s, n))
 	var b strings.Builder
 	runes, space := 0, false
 	for _, c := range s {
-		if unicode.IsSpace(c) || unicode.IsControl(c) {
+		if isBlank(c) {
 			space = true
 			continue
 		}
@@ -328,4 +321,27 @@ func Preview(s string, n int) string {
 		out = strings.TrimRight(string(r), " ") + "…"
 	}
 	return out
+}
+
+func isBlank(c rune) bool { return unicode.IsSpace(c) || unicode.IsControl(c) }
+
+// visibleEnd is the byte offset in s just past the rune that makes the
+// one-line form of s longer than n runes (len(s) when it is not): the part
+// of s that Preview shows, and one rune more to tell that it was cut.
+func visibleEnd(s string, n int) int {
+	runes, space := 0, false
+	for i, c := range s {
+		if isBlank(c) {
+			space = true
+			continue
+		}
+		if space && runes > 0 {
+			runes++
+		}
+		space = false
+		if runes++; runes > n {
+			return i + utf8.RuneLen(c)
+		}
+	}
+	return len(s)
 }

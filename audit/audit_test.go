@@ -887,3 +887,23 @@ func fillRecord(v reflect.Value, s string) {
 		panic("fillRecord: " + v.Kind().String() + ": teach appendRecord and this test the new field")
 	}
 }
+
+// Masking happens before the preview is cut or its white space collapsed:
+// a token after thousands of spaces, or right at the cut, shows none of
+// its characters.
+func TestPreviewMasksBeforeCutting(t *testing.T) {
+	tok := "ghp_" + strings.Repeat("q1W2", 9) // fake, 36 characters
+	for _, spaces := range []int{0, 1, 150, 190, 4852, 4896, 8 << 10, 70 << 10} {
+		cmd := "echo" + strings.Repeat(" ", spaces) + " " + tok + " > /tmp/out.txt"
+		if p := Preview(cmd, MaxPreview); strings.Contains(p, "q1W2") {
+			t.Errorf("%d spaces: the token shows in %q", spaces, p)
+		}
+	}
+	// Each length of prefix puts the cut at another place in the token.
+	for pad := MaxPreview - 45; pad <= MaxPreview; pad++ {
+		p := Preview(strings.Repeat("a", pad)+" "+tok, MaxPreview)
+		if i := strings.Index(p, "ghp_"); i >= 0 && strings.ContainsAny(strings.TrimSuffix(p[i+4:], "…"), "qW") {
+			t.Errorf("pad %d: part of the token shows: %q", pad, p[i:])
+		}
+	}
+}

@@ -50,34 +50,26 @@ func Record(act *guards.Action, v *guards.Verdict, profile string) audit.Record 
 }
 
 // Preview picks the most telling part of a tool call: the command, else
-// the paths, URLs or query, else the raw input. It returns at most a few KiB
-// (audit.Append cuts to MaxPreview after masking).
+// the paths, URLs or query, else the raw input. It is not cut here:
+// audit.Append masks it before cutting it to MaxPreview (cutting first could
+// leave half a secret that no longer looks like one).
 func Preview(act *guards.Action) string {
-	const limit = 8 << 10
-	cut := func(s string) string {
-		if len(s) > limit {
-			return s[:limit]
-		}
-		return s
-	}
 	switch {
 	case act.Command != "":
-		return cut(act.Command)
+		return act.Command
 	case len(act.Paths) > 0:
 		ps := make([]string, 0, len(act.Paths))
 		for _, p := range act.Paths {
 			ps = append(ps, p.Path)
 		}
-		return cut(strings.Join(ps, " "))
+		return strings.Join(ps, " ")
 	case len(act.URLs) > 0:
-		return cut(strings.Join(act.URLs, " "))
+		return strings.Join(act.URLs, " ")
 	case act.Query != "":
-		return cut(act.Query)
+		return act.Query
 	case len(act.Input) > 0:
 		in := act.Input
-		if len(in) > limit {
-			in = in[:limit]
-		} else {
+		if len(in) <= 64<<10 {
 			var b bytes.Buffer
 			if json.Compact(&b, in) == nil {
 				in = b.Bytes()

@@ -70,8 +70,48 @@ func TestPreview(t *testing.T) {
 			t.Errorf("Preview(%+v) = %q, want %q", tt.act, got, tt.want)
 		}
 	}
+	// A huge command is not cut before it is masked; its record is bounded.
 	big := guards.Action{Command: strings.Repeat("x", 100000)}
-	if got := Preview(&big); len(got) > 8<<10 {
-		t.Errorf("preview of a huge command is %d bytes", len(got))
+	line, err := audit.Encode(Record(&big, &guards.Verdict{}, "balanced"))
+	if err != nil || len(line) > 2<<10 {
+		t.Errorf("record of a huge command is %d bytes (%v)", len(line), err)
+	}
+}
+
+// Masking happens before the preview is cut or its white space collapsed:
+// a token after thousands of spaces, or right at the cut, shows none of
+// its characters in the record.
+func TestRecordMasksBeforeCutting(t *testing.T) {
+	tok := "ghp_" + strings.Repeat("q1W2", 9) // fake, 36 characters
+	for _, spaces := range []int{0, 1, 150, 190, 4852, 4896, 8 << 10, 70 << 10} {
+		cmd := "echo" + strings.Repeat(" ", spaces) + " " + tok + " > /tmp/out.txt"
+		line, err := audit.Encode(Record(&guards.Action{Command: cmd}, &guards.Verdict{}, "balanced"))
+		if err != nil || strings.Contains(string(line), "q1W2") {
+			t.Errorf("%d spaces: record %s (%v)", spaces, line, err)
+		}
+	}
+}
+
+// Every format the output and content guards recognise is masked in the
+// record (these reached the preview unmasked before the one list).
+func TestRecordMasksEveryGuardedFormat(t *testing.T) {
+	hex := func(n int) string { return strings.Repeat("0a1b2c3d4e5f6789", n/16+1)[:n] }
+	alnum := func(n int) string { return strings.Repeat("q1W2e3R4t5Y6u7I8o9P0", n/20+1)[:n] }
+	bech := strings.Repeat("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", 2)[:58]
+	for _, value := range []string{
+		"hf_" + strings.Repeat("qWeRtYuIoP", 4)[:34],
+		"SG." + alnum(22) + "." + alnum(43),
+		"dop_v1_" + hex(64),
+		"shpat_" + hex(32),
+		"dapi" + hex(32),
+		"https://discord.com/api/webhooks/123456789012345678/" + alnum(68),
+		"AccountKey=" + alnum(86) + "==",
+		"AGE-SECRET-KEY-1" + bech,
+	} {
+		cmd := "deploy --config x " + value + " --yes"
+		line, err := audit.Encode(Record(&guards.Action{Command: cmd}, &guards.Verdict{}, "balanced"))
+		if err != nil || strings.Contains(string(line), value[len(value)-20:]) {
+			t.Errorf("%s… reached the log: %s", value[:8], line)
+		}
 	}
 }
