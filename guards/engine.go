@@ -283,6 +283,7 @@ func (e *Engine) Evaluate(act *Action) Verdict {
 		f := e.buildFacts(act)
 		hits = e.matchFacts(f)
 		v.Effects = f.effects
+		v.Losses = f.losses()
 	}
 	for i := range hits {
 		if hits[i].Decision > v.Decision {

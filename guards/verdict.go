@@ -103,4 +103,16 @@ type Verdict struct {
 	// ApprovalNote is what the audit log records of it: "issued ID" or
 	// "used ID" (the public id; never the code).
 	ApprovalNote string
+	// Losses are what the call would destroy if it ran (PreToolUse only):
+	// for the backup, which keeps it first when the call is let through.
+	Losses []Loss
+	// Notes are told to the agent (and, when Alert, to the user) whatever
+	// the decision: that a backup was kept, skipped or cut short.
+	Notes []Note
+}
+
+// Note is a line added to the answer that no guard produced.
+type Note struct {
+	Text  string
+	Alert bool // the user should see it too (where the client can show it)
 }
