@@ -267,6 +267,36 @@ func (e *encoder) config(c *Config) {
 	e.int(c.Log.MaxBytes)
 	e.int(int64(c.Log.Keep))
 	e.str(c.Approvals.Window)
+	b := &c.Backup
+	switch {
+	case b.Enabled == nil:
+		e.uint(0)
+	case *b.Enabled:
+		e.uint(1)
+	default:
+		e.uint(2)
+	}
+	e.int(int64(b.MaxCallMS))
+	e.int(b.MaxCopyMB)
+	e.int(b.MaxTotalMB)
+	e.int(int64(b.MaxAgeDays))
+	e.optStrs(b.Skip)
+	e.optStrs(b.SkipIfIgnored)
+}
+
+// optStrs encodes a list that may be unset (nil) or set and empty.
+func (e *encoder) optStrs(list []string) {
+	e.bool(list != nil)
+	e.strs(list)
+}
+
+func (d *decoder) optStrs() []string {
+	set := d.bool()
+	list := d.strs()
+	if set && list == nil {
+		list = []string{}
+	}
+	return list
 }
 
 func (d *decoder) config() Config {
@@ -293,6 +323,21 @@ func (d *decoder) config() Config {
 	c.Log.MaxBytes = d.int()
 	c.Log.Keep = int(d.int())
 	c.Approvals.Window = d.str()
+	b := &c.Backup
+	switch d.uint() {
+	case 1:
+		t := true
+		b.Enabled = &t
+	case 2:
+		f := false
+		b.Enabled = &f
+	}
+	b.MaxCallMS = int(d.int())
+	b.MaxCopyMB = d.int()
+	b.MaxTotalMB = d.int()
+	b.MaxAgeDays = int(d.int())
+	b.Skip = d.optStrs()
+	b.SkipIfIgnored = d.optStrs()
 	return c
 }
 

@@ -33,6 +33,8 @@ type Config struct {
 	Log LogConfig `toml:"log"`
 	// Approvals: allow-once codes where no human can be asked.
 	Approvals ApprovalConfig `toml:"approvals"`
+	// Backup settings: what destructive calls keep before they run.
+	Backup BackupConfig `toml:"backup"`
 }
 
 // ApprovalConfig is the [approvals] table.
@@ -93,6 +95,19 @@ type LogConfig struct {
 	OnlyNonAllow bool  `toml:"only_non_allow"` // record only calls that were not plainly allowed
 	MaxBytes     int64 `toml:"max_bytes"`      // rotate the log past this size
 	Keep         int   `toml:"keep"`           // rotated logs to keep
+}
+
+// BackupConfig is the [backup] table. Zero values mean the backup's
+// defaults (see package backup); Skip and SkipIfIgnored replace the default
+// lists when they are set, even to an empty list.
+type BackupConfig struct {
+	Enabled       *bool    `toml:"enabled"`         // false: keep nothing (default true)
+	MaxCallMS     int      `toml:"max_call_ms"`     // time one call may spend keeping files
+	MaxCopyMB     int64    `toml:"max_copy_mb"`     // data one call may copy (hard links copy nothing)
+	MaxTotalMB    int64    `toml:"max_total_mb"`    // the store's size; the oldest backups go first
+	MaxAgeDays    int      `toml:"max_age_days"`    // backups older than this are pruned
+	Skip          []string `toml:"skip"`            // directory names never kept (dependency and build caches)
+	SkipIfIgnored []string `toml:"skip_if_ignored"` // directory names not kept when git ignores them
 }
 
 // Level says what a Problem did.
@@ -250,7 +265,44 @@ func ParseConfig(file string, data []byte, home string) (Config, []Problem, erro
 		bad("", "log.keep must not be negative; using the default")
 		c.Log.Keep = 0
 	}
+	b := &c.Backup
+	for _, n := range []struct {
+		key string
+		v   *int64
+	}{{"max_copy_mb", &b.MaxCopyMB}, {"max_total_mb", &b.MaxTotalMB}} {
+		if *n.v < 0 {
+			bad("", "backup.%s must not be negative; using the default", n.key)
+			*n.v = 0
+		}
+	}
+	if b.MaxCallMS < 0 || b.MaxAgeDays < 0 {
+		bad("", "backup.max_call_ms and backup.max_age_days must not be negative; using the defaults")
+		b.MaxCallMS, b.MaxAgeDays = max(b.MaxCallMS, 0), max(b.MaxAgeDays, 0)
+	}
+	for _, list := range [][]string{b.Skip, b.SkipIfIgnored} {
+		for _, pat := range list {
+			if _, err := filepath.Match(pat, ""); err != nil || pat == "" || strings.Contains(pat, "/") {
+				bad("", "backup: skip entry %q is not a directory name or glob; ignored", pat)
+			}
+		}
+	}
+	b.Skip, b.SkipIfIgnored = validNames(b.Skip), validNames(b.SkipIfIgnored)
 	return c, probs, nil
+}
+
+// validNames keeps the usable skip entries; a list that was set stays set
+// (non-nil) even when nothing in it is usable.
+func validNames(list []string) []string {
+	if list == nil {
+		return nil
+	}
+	out := []string{}
+	for _, pat := range list {
+		if _, err := filepath.Match(pat, ""); err == nil && pat != "" && !strings.Contains(pat, "/") {
+			out = append(out, pat)
+		}
+	}
+	return out
 }
 
 func expandHome(p, home string) string {

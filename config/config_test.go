@@ -352,6 +352,8 @@ func TestCodecCoversEveryField(t *testing.T) {
 		Allow: []AllowSpec{{Guard: "a.b", Command: "c", Pattern: "p", Cwd: "/d", Reason: "r", Expires: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC), Index: 3}, {Guard: "e.f", Reason: "r", Index: 4}},
 		Log:   LogConfig{OnlyNonAllow: true, MaxBytes: 5, Keep: 2}}
 	fill(reflect.ValueOf(&c.Log).Elem(), "y")
+	off := false
+	c.Backup = BackupConfig{Enabled: &off, MaxCallMS: 100, MaxCopyMB: 3, MaxTotalMB: 9, MaxAgeDays: 2, Skip: []string{}, SkipIfIgnored: []string{"dist"}}
 	e = &encoder{}
 	e.config(&c)
 	d = &decoder{s: string(e.b)}
@@ -364,7 +366,17 @@ func TestCodecCoversEveryField(t *testing.T) {
 		t.Fatalf("config round trip differs:\n got %+v\nwant %+v", gotc, c)
 	}
 	// Every Config field is encoded: a field count check.
-	if n := reflect.TypeOf(Config{}).NumField(); n != 6 {
+	for _, enabled := range []*bool{nil, new(bool)} {
+		// Unset and empty lists stay apart; so do unset and false.
+		b := Config{Backup: BackupConfig{Enabled: enabled}}
+		e = &encoder{}
+		e.config(&b)
+		d = &decoder{s: string(e.b)}
+		if got := d.config(); d.err || !reflect.DeepEqual(got.Backup, b.Backup) {
+			t.Errorf("backup round trip: %+v, want %+v", got.Backup, b.Backup)
+		}
+	}
+	if n := reflect.TypeOf(Config{}).NumField(); n != 7 {
 		t.Errorf("Config has %d fields: update the codec (and this count)", n)
 	}
 	if n := reflect.TypeOf(AllowSpec{}).NumField(); n != 7 {
@@ -375,6 +387,9 @@ func TestCodecCoversEveryField(t *testing.T) {
 	}
 	if n := reflect.TypeOf(ApprovalConfig{}).NumField(); n != 1 {
 		t.Errorf("ApprovalConfig has %d fields: update the codec (and this count)", n)
+	}
+	if n := reflect.TypeOf(BackupConfig{}).NumField(); n != 7 {
+		t.Errorf("BackupConfig has %d fields: update the codec (and this count)", n)
 	}
 }
 

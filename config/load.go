@@ -62,7 +62,7 @@ func stampOf(path string, fi fs.FileInfo) stamp {
 }
 
 // cacheMagic starts the cache file; bump it when the encoding changes.
-const cacheMagic = "bulwark-cache-4\n"
+const cacheMagic = "bulwark-cache-5\n"
 
 // Load reads config.toml and the user packs. It never fails: what cannot be
 // used is left out and reported in Problems, and bulwark runs on what is left
