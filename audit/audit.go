@@ -85,6 +85,24 @@ type Record struct {
 	// person, or used by it. Only its id: the code itself is never logged.
 	Approval   string `json:"approval,omitempty"`
 	EvalMicros int64  `json:"eval_us"`
+	// Backup is what bulwark kept of what the call destroys (hook records),
+	// or what a restore did (Event "restore"); absent otherwise, so older
+	// readers and records are unaffected.
+	Backup *BackupRecord `json:"backup,omitempty"`
+}
+
+// BackupRecord is the backup side of a record: the backup's id, what it
+// kept and what it could not keep; for a restore, what it put back.
+type BackupRecord struct {
+	ID         string `json:"id,omitempty"`
+	Items      int64  `json:"items,omitempty"`
+	Bytes      int64  `json:"bytes,omitempty"`
+	Skipped    int64  `json:"skipped,omitempty"`    // paths left out (caches included)
+	Incomplete string `json:"incomplete,omitempty"` // why the backup stopped early
+	Error      string `json:"error,omitempty"`
+	Restored   int64  `json:"restored,omitempty"`
+	Conflicts  int64  `json:"conflicts,omitempty"`
+	Before     string `json:"before,omitempty"` // restore: the backup of what it overwrote
 }
 
 // Options tune Append; the zero value gives the defaults.
@@ -225,6 +243,11 @@ func Encode(r Record) ([]byte, error) {
 	r.Time = r.Time.UTC()
 	r.Preview = Preview(r.Preview, MaxPreview)
 	r.Reason = Preview(r.Reason, MaxReason)
+	if r.Backup != nil {
+		b := *r.Backup
+		b.Error, b.Incomplete = Preview(b.Error, MaxReason), Preview(b.Incomplete, MaxReason)
+		r.Backup = &b
+	}
 	if len(r.Guards) > 0 {
 		gs := make([]GuardHit, len(r.Guards))
 		for i, g := range r.Guards {
@@ -280,6 +303,33 @@ func appendRecord(b []byte, r *Record) []byte {
 	w.OmitEmpty("approval", r.Approval)
 	w.Key("eval_us")
 	w.Int(r.EvalMicros)
+	if b := r.Backup; b != nil {
+		w.Key("backup")
+		w.Begin()
+		w.OmitEmpty("id", b.ID)
+		for _, n := range [...]struct {
+			k string
+			v int64
+		}{{"items", b.Items}, {"bytes", b.Bytes}, {"skipped", b.Skipped}} {
+			if n.v != 0 {
+				w.Key(n.k)
+				w.Int(n.v)
+			}
+		}
+		w.OmitEmpty("incomplete", b.Incomplete)
+		w.OmitEmpty("error", b.Error)
+		for _, n := range [...]struct {
+			k string
+			v int64
+		}{{"restored", b.Restored}, {"conflicts", b.Conflicts}} {
+			if n.v != 0 {
+				w.Key(n.k)
+				w.Int(n.v)
+			}
+		}
+		w.OmitEmpty("before", b.Before)
+		w.End()
+	}
 	w.End()
 	return w.B
 }

@@ -877,6 +877,9 @@ func fillRecord(v reflect.Value, s string) {
 		for i := range v.NumField() {
 			fillRecord(v.Field(i), s+v.Type().Field(i).Name)
 		}
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fillRecord(v.Elem(), s)
 	case reflect.Slice:
 		sl := reflect.MakeSlice(v.Type(), 2, 2)
 		for i := range 2 {

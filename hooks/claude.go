@@ -122,15 +122,20 @@ func (claude) Encode(act *guards.Action, v *guards.Verdict) Result {
 	case v.Decision == guards.Deny || v.Decision == guards.Ask:
 		permission = v.Decision.String()
 		permissionReason = report.Reason(v, act)
-	case v.Decision == guards.Warn:
+	case v.Decision == guards.Warn, v.Decision == guards.Allow && len(v.Notes) > 0:
 		context = report.Caution(v)
 	default:
 		nested = false
+	}
+	var system string
+	if act.Event == guards.PreToolUse && v.Decision <= guards.Warn {
+		system = report.Notes(v, true) // a backup that failed or was cut short (an ask's reason has it)
 	}
 	w := jsonlite.Writer{B: make([]byte, 0, 256+len(reason)+len(permissionReason)+len(context)+len(updated))}
 	w.Begin()
 	w.OmitEmpty("decision", decision)
 	w.OmitEmpty("reason", reason)
+	w.OmitEmpty("systemMessage", system)
 	if nested {
 		w.Key("hookSpecificOutput")
 		w.Begin()

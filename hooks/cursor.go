@@ -155,6 +155,13 @@ func (cursor) Encode(act *guards.Action, v *guards.Verdict) Result {
 		user, agent = reason, reason
 	case guards.Warn:
 		agent = report.Caution(v)
+	case guards.Allow:
+		if len(v.Notes) > 0 {
+			agent = report.Caution(v)
+		}
+	}
+	if user == "" && v.Decision < guards.Deny {
+		user = report.Notes(v, true)
 	}
 	return Result{Stdout: answer([]string{"permission", permission, "user_message", user, "agent_message", agent}, "", 0, nil), Exit: ExitAllow}
 }

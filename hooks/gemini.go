@@ -111,8 +111,9 @@ func (gemini) Encode(act *guards.Action, v *guards.Verdict) Result {
 			reason = report.AskAsDeny(v, act, noAskReason(act, "Gemini CLI"))
 		}
 		system = reason
-	case v.Decision == guards.Warn:
+	case v.Decision == guards.Warn, v.Decision == guards.Allow && len(v.Notes) > 0:
 		context, nested = report.Caution(v), true
+		system = report.Notes(v, true)
 	}
 	var spec []string
 	if nested {

@@ -130,6 +130,19 @@ func NoHumanToAsk(act *guards.Action) bool {
 	return true
 }
 
+// LetsRun reports whether the client runs the call after this verdict:
+// allow and warn, and an ask that a person can answer (see NoHumanToAsk).
+// The backup keeps files only for calls that run.
+func LetsRun(act *guards.Action, v *guards.Verdict) bool {
+	switch v.Decision {
+	case guards.Allow, guards.Warn:
+		return true
+	case guards.Ask:
+		return !NoHumanToAsk(act)
+	}
+	return false
+}
+
 // Replace decides what the model sees of a flagged PostToolUse output and
 // sets act.Replacement: the response with its secrets masked, when that is
 // enough (judged again, the masked output is no longer flagged), else the

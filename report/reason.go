@@ -57,6 +57,11 @@ func Reason(v *guards.Verdict, act *guards.Action) string {
 	if v.Approval != "" && act.Event == guards.PreToolUse {
 		fmt.Fprintf(&b, " To go ahead, %s.", approvalHow(v))
 	}
+	if v.Decision == guards.Ask {
+		if n := Notes(v, false); n != "" {
+			b.WriteString(" " + n) // what bulwark kept of what the call destroys
+		}
+	}
 	return clipText(b.String())
 }
 
@@ -113,7 +118,25 @@ func Caution(v *guards.Verdict) string {
 		}
 		parts = append(parts, s)
 	}
+	if n := Notes(v, false); n != "" {
+		if len(parts) == 0 {
+			return n // an allowed call whose backup has something to say
+		}
+		return clipText("bulwark caution: " + strings.Join(parts, " | ") + " " + n)
+	}
 	return clipText("bulwark caution: " + strings.Join(parts, " | "))
+}
+
+// Notes joins the verdict's notes (what the backup kept, or could not
+// keep); alertOnly keeps those the user should see too.
+func Notes(v *guards.Verdict, alertOnly bool) string {
+	var parts []string
+	for _, n := range v.Notes {
+		if n.Alert || !alertOnly {
+			parts = append(parts, n.Text)
+		}
+	}
+	return clipText(strings.Join(parts, " "))
 }
 
 // PostContext tells the agent what to do with flagged output.
