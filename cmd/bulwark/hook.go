@@ -65,7 +65,7 @@ func cmdHook(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return failHook(stderr, err)
 	}
 	w.reset(evalDeadline, "evaluation took longer than "+evalDeadline.String())
-	res, err := judgeRecovered(data, *client, *profile, stderr)
+	res, err := judgeRecovered(data, *client, *profile, time.Now().Add(evalDeadline), stderr)
 	if !w.finish() {
 		// The watchdog fired while we were judging: it owns the answer.
 		return w.waitForExit()
@@ -82,13 +82,13 @@ func cmdHook(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // judgeRecovered is judge with an internal panic turned into an error, so
 // that it fails closed.
-func judgeRecovered(data []byte, client, profile string, stderr io.Writer) (res hooks.Result, err error) {
+func judgeRecovered(data []byte, client, profile string, deadline time.Time, stderr io.Writer) (res hooks.Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("internal error: %v", r)
 		}
 	}()
-	return judge(data, client, profile, stderr)
+	return judge(data, client, profile, deadline, stderr)
 }
 
 // hookExit ends the process when the watchdog fires; tests replace it.
@@ -154,8 +154,9 @@ func (w *watchdog) waitForExit() int { return <-w.exited }
 
 func (w *watchdog) stop() { w.timer.Stop() }
 
-// judge decodes, evaluates and encodes one event.
-func judge(data []byte, clientName, profile string, stderr io.Writer) (hooks.Result, error) {
+// judge decodes, evaluates and encodes one event; deadline is when the
+// watchdog fires.
+func judge(data []byte, clientName, profile string, deadline time.Time, stderr io.Writer) (hooks.Result, error) {
 	if clientName == "" {
 		clientName = hooks.Detect(data)
 	}
@@ -182,7 +183,8 @@ func judge(data []byte, clientName, profile string, stderr io.Writer) (hooks.Res
 		hooks.Replace(&act, &v, rt.Evaluate)
 	}
 	if !isCanary(&act) {
-		recordDecision(&act, &v, rt.Profile, logOptions(rt.Config.Log), stderr)
+		bk := keepBackup(&act, &v, rt.Config.Backup, deadline, stderr)
+		recordDecision(&act, &v, rt.Profile, logOptions(rt.Config.Log), bk, stderr)
 	}
 	return client.Encode(&act, &v), nil
 }
@@ -208,8 +210,13 @@ func failHook(stderr io.Writer, err error) int {
 // written (full disk, unwritable state dir) never changes the verdict: the
 // failure is reported on stderr, which the client keeps out of the agent's
 // way for an exit-0 answer.
-func recordDecision(act *guards.Action, v *guards.Verdict, profile string, opts audit.Options, stderr io.Writer) {
-	if err := audit.Append(config.StateDir(), report.Record(act, v, profile), opts); err != nil {
+func recordDecision(act *guards.Action, v *guards.Verdict, profile string, opts audit.Options, bk *audit.BackupRecord, stderr io.Writer) {
+	rec := report.Record(act, v, profile)
+	rec.Backup = bk
+	if bk != nil {
+		opts.OnlyNonAllow = false // every backup is on the record, even of a plain allow
+	}
+	if err := audit.Append(config.StateDir(), rec, opts); err != nil {
 		fmt.Fprintf(stderr, "bulwark: audit log not written: %v\n", err)
 	}
 }
