@@ -54,6 +54,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseJustfile$$' -fuzztime $(FUZZTIME) ./runfile
 	$(GO) test -run '^$$' -fuzz '^FuzzParseTaskfile$$' -fuzztime $(FUZZTIME) ./runfile
 	$(GO) test -run '^$$' -fuzz '^FuzzPackageScripts$$' -fuzztime $(FUZZTIME) ./runfile
+	$(GO) test -run '^$$' -fuzz '^FuzzLosses$$' -fuzztime $(FUZZTIME) ./guards
+	$(GO) test -run '^$$' -fuzz '^FuzzGlobMatch$$' -fuzztime $(FUZZTIME) ./backup
+	$(GO) test -run '^$$' -fuzz '^FuzzGitOutput$$' -fuzztime $(FUZZTIME) ./backup
 
 # Build, copy to PREFIX (on PATH), wire bulwark into Claude Code, and show it
 # judging two commands on the embedded default profile.

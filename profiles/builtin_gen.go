@@ -30,6 +30,9 @@ var builtin = []guards.ProfileSpec{
 			Medium:   "allow",
 			Low:      "allow",
 		},
+		Guards: map[string]string{
+			"tamper.bulwark-restore": "ask",
+		},
 	},
 	{
 		Name:        "strict",
@@ -42,6 +45,9 @@ var builtin = []guards.ProfileSpec{
 			High:     "deny",
 			Medium:   "ask",
 			Low:      "warn",
+		},
+		Guards: map[string]string{
+			"tamper.bulwark-restore": "ask",
 		},
 	},
 }
