@@ -28,23 +28,20 @@ func cmdRestore(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	force := fs.Bool("force", false, "also overwrite files that changed since the call (their current content is kept in a new backup first)")
 	asJSON := fs.Bool("json", false, "list backups as JSON lines")
 	verbose := fs.Bool("v", false, "list every path restored, not only conflicts")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, joinLines(
-			"usage: bulwark restore                     list backups, newest first",
-			"       bulwark restore [flags] ID [PATH...]  restore a backup (all of it, or the paths at or under PATH)",
-			"       bulwark restore [flags] --last [PATH...]",
-			"",
-			"bulwark keeps what a tool call is about to delete or overwrite before it lets the call run.",
-			"Restoring never overwrites newer content silently: a file that changed since the call is a",
-			"conflict, left as it is and listed (--force overwrites it, keeping its current content in a",
-			"new backup first). Use --dry-run to see what would happen, --to DIR to restore elsewhere."))
-		fs.PrintDefaults()
-	}
+	fs.Usage = usageFunc(fs, joinLines(
+		"usage: bulwark restore                     list backups, newest first",
+		"       bulwark restore [flags] ID [PATH...]  restore a backup (all of it, or the paths at or under PATH)",
+		"       bulwark restore [flags] --last [PATH...]",
+		"",
+		"bulwark keeps what a tool call is about to delete or overwrite before it lets the call run.",
+		"Restoring never overwrites newer content silently: a file that changed since the call is a",
+		"conflict, left as it is and listed (--force overwrites it, keeping its current content in a",
+		"new backup first). Use --dry-run to see what would happen, --to DIR to restore elsewhere."))
 	asked := "bulwark restore " + strings.Join(args, " ")
 	var rest []string
 	for {
-		if err := fs.Parse(args); err != nil {
-			return ExitBlock
+		if code, done := parseFlags(fs, args, stdout); done {
+			return code
 		}
 		if fs.NArg() == 0 {
 			break
@@ -62,6 +59,7 @@ func cmdRestore(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if !*last && len(rest) == 0 {
 		if *to != "" || *force || *dryRun {
+			fmt.Fprintln(stderr, "bulwark restore: --to, --force and --dry-run need a backup ID or --last")
 			fs.Usage()
 			return ExitBlock
 		}
