@@ -162,6 +162,9 @@ func Lookup(name string) *Spec {
 	if s := find(name); s != nil {
 		return s
 	}
+	if name == "" || (name[len(name)-1] < '0' || name[len(name)-1] > '9') && name[len(name)-1] != '.' {
+		return nil
+	}
 	base := strings.TrimRight(name, "0123456789.")
 	if base == name || base == "" {
 		return nil

@@ -42,7 +42,7 @@ func TestTable(t *testing.T) {
 		if s.Skip > 0 && s.Kind != Wrapper && s.Kind != Flock {
 			t.Errorf("%q: Skip on kind %d", s.Name, s.Kind)
 		}
-		if (s.NoRun != "" || s.StdinShell != "" || s.Assigns) && s.Kind != Wrapper && s.Kind != Remote {
+		if (s.StdinShell != "" || s.Assigns) && s.Kind != Wrapper {
 			t.Errorf("%q: wrapper fields on kind %d", s.Name, s.Kind)
 		}
 		if s.LongFlags != "" && !s.LongAll {

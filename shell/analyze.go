@@ -180,6 +180,9 @@ type scope struct {
 	cwd  string
 	lost bool // the working directory became unknown
 	env  *Env
+	// remote is set on another host or in a container (ssh, docker exec):
+	// its files are not this machine's, so no Exec is recorded there.
+	remote bool
 }
 
 func newScope(env Env) *scope {
@@ -187,7 +190,7 @@ func newScope(env Env) *scope {
 }
 
 func (s *scope) copy() *scope {
-	n := &scope{cwd: s.cwd, lost: s.lost, env: s.env}
+	n := &scope{cwd: s.cwd, lost: s.lost, env: s.env, remote: s.remote}
 	if len(s.vars) > 0 {
 		n.vars = make(map[string]varVal, len(s.vars))
 		for k, v := range s.vars {
@@ -237,6 +240,9 @@ type stdinInfo struct {
 	kind    string   // "pipe", "heredoc", "here-string"
 	roots   []Word   // the input comes from `find ROOTS` without restriction
 	feeders []string // upstream command names (for nested analysis)
+	// file is the file the input is read from, when it is one file's
+	// content: `< FILE`, `cat FILE |` (see Exec.Stdin).
+	file *Word
 }
 
 // outInfo is the static output of a statement, when known.
@@ -245,6 +251,7 @@ type outInfo struct {
 	known   bool
 	decoded string
 	roots   []Word // output is the file list of an unrestricted find
+	file    *Word  // the output is the content of this file (cat FILE)
 }
 
 func (a *analyzer) spend(n int) bool {
@@ -402,7 +409,7 @@ func (a *analyzer) stmts(list []*syntax.Stmt, c *ctx, sc *scope, in stdinInfo) o
 		}
 		text.WriteString(o.text)
 		out.decoded = orDec(out.decoded, o.decoded)
-		out.roots = nil
+		out.roots, out.file = nil, nil
 	}
 	if len(list) == 0 {
 		return outInfo{}
@@ -597,7 +604,7 @@ func (a *analyzer) pipeline(s *syntax.Stmt, c *ctx, sc *scope, in stdinInfo) out
 			nc.fedBy = addNames(append([]string{}, c.fedBy...), upstream)
 		}
 		if i > 0 {
-			in = stdinInfo{text: out.text, known: out.known, decoded: out.decoded, kind: "pipe", roots: out.roots, feeders: upstream}
+			in = stdinInfo{text: out.text, known: out.known, decoded: out.decoded, kind: "pipe", roots: out.roots, feeders: upstream, file: out.file}
 		}
 		m := len(a.cmds)
 		out = a.stmt(st, nc, sc.copy(), in)

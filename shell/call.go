@@ -286,6 +286,7 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 	if tarHas {
 		cmd.Cwd = tarCwd
 	}
+	cmd.Exec = execOf(u.spec, head, name, args, inv.in, sc, cmd.Cwd)
 	a.emit(cmd)
 	a.appendCmds(inv.nested)
 	if head.Dynamic {

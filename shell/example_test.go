@@ -79,6 +79,24 @@ func ExampleAnalyze_writes() {
 	// deploy.sh "rm -rf /srv/app\n" append=false by=cat
 }
 
+// Commands that run the content of a file carry an Exec record: the file,
+// resolved against the command's working directory, and what of it runs.
+// The analysis never reads the file; a caller that may read the disk
+// judges it.
+func ExampleAnalyze_exec() {
+	a := shell.Analyze(`cd web && bash ./deploy.sh prod && npm run build && git commit -n -m wip`,
+		shell.Env{Home: "/home/dev", Cwd: "/home/dev/app"})
+	for _, c := range a.Commands {
+		if e := c.Exec; e != nil {
+			fmt.Printf("%s: %s %q path=%q dir=%q targets=%v\n", c.Name, e.Kind, e.File.Value, e.Path, e.Dir, e.Targets)
+		}
+	}
+	// Output:
+	// bash: shell "./deploy.sh" path="/home/dev/app/web/deploy.sh" dir="" targets=[]
+	// npm: package-script "" path="" dir="/home/dev/app/web" targets=[prebuild build postbuild]
+	// git: git-hook "" path="" dir="/home/dev/app/web" targets=[prepare-commit-msg post-commit]
+}
+
 // A command line that does not parse still yields its commands from a
 // crude split, with ParseError set.
 func ExampleAnalyze_parseError() {

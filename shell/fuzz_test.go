@@ -62,7 +62,7 @@ func FuzzAnalyze(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
 	}
-	for _, file := range []string{"testdata/analyze.golden", "testdata/cwd.golden"} {
+	for _, file := range []string{"testdata/analyze.golden", "testdata/cwd.golden", "testdata/exec.golden"} {
 		for _, c := range readGolden(f, file) {
 			f.Add(c.src)
 		}
@@ -84,6 +84,12 @@ func FuzzAnalyze(f *testing.F) {
 		for _, c := range a.Commands {
 			if c.Depth < 0 || c.Depth > MaxDepth {
 				t.Fatalf("Analyze(%q): depth %d", src, c.Depth)
+			}
+			if e := c.Exec; e != nil {
+				if e.Kind == "" || e.Path != "" && !strings.HasPrefix(e.Path, "/") && !strings.HasPrefix(e.Path, "~") ||
+					e.Dir != "" && !strings.HasPrefix(e.Dir, "/") && !strings.HasPrefix(e.Dir, "~") {
+					t.Fatalf("Analyze(%q): bad exec %+v", src, *e)
+				}
 			}
 		}
 		if r1, r2 := render(a, true), render(Analyze(src, testEnv), true); r1 != r2 {

@@ -80,3 +80,7 @@ func TestGolden(t *testing.T) { runGolden(t, "testdata/analyze.golden", false) }
 
 // TestGoldenCwd runs testdata/cwd.golden, which also shows Command.Cwd.
 func TestGoldenCwd(t *testing.T) { runGolden(t, "testdata/cwd.golden", true) }
+
+// TestGoldenExec runs testdata/exec.golden: the files commands run
+// (Command.Exec), each next to a look-alike that runs no file.
+func TestGoldenExec(t *testing.T) { runGolden(t, "testdata/exec.golden", true) }

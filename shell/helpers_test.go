@@ -77,10 +77,42 @@ func renderCmd(c Command, showCwd bool) string {
 	return sb.String()
 }
 
+// renderExec renders an Exec on one line:
+// exec KIND[/LANG] FILE -> PATH dir:DIR [targets] args... stdin
+func renderExec(e *Exec) string {
+	var sb strings.Builder
+	sb.WriteString("exec " + string(e.Kind))
+	if e.Lang != "" {
+		sb.WriteString("/" + e.Lang)
+	}
+	if e.File.Value != "" || e.File.Dynamic {
+		sb.WriteString(" " + renderWord(e.File))
+	}
+	if e.Path != "" {
+		sb.WriteString(" -> " + e.Path)
+	}
+	if e.Dir != "" {
+		sb.WriteString(" dir:" + e.Dir)
+	}
+	if len(e.Targets) > 0 {
+		sb.WriteString(" [" + strings.Join(e.Targets, ",") + "]")
+	}
+	for _, w := range e.Args {
+		sb.WriteString(" " + renderWord(w))
+	}
+	if e.Stdin {
+		sb.WriteString(" stdin")
+	}
+	return sb.String()
+}
+
 func render(a *Analysis, showCwd bool) string {
 	var lines []string
 	for _, c := range a.Commands {
 		lines = append(lines, renderCmd(c, showCwd))
+		if c.Exec != nil {
+			lines = append(lines, "  "+renderExec(c.Exec))
+		}
 	}
 	for _, w := range a.Writes {
 		op := ">"

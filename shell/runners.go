@@ -89,6 +89,11 @@ func runnerOperand(spec *commands.Spec, args []xword) (int, *xword) {
 // pkgName reduces a package spec to the command it provides:
 // "@scope/pkg@1.2" -> "pkg", "cowsay@latest" -> "cowsay", "ruff==0.4" -> "ruff".
 func pkgName(v string) string {
+	if strings.HasPrefix(v, "@") {
+		if i := strings.IndexByte(v, '/'); i > 0 {
+			v = v[i+1:]
+		}
+	}
 	if i := strings.IndexAny(v, "=<>~!["); i > 0 {
 		v = v[:i]
 	}
@@ -215,7 +220,7 @@ func (a *analyzer) remoteShell(words []xword, in stdinInfo, c *ctx, sc *scope, v
 // variables of the local command line, unknown working directory (Cwd ""),
 // and an unknown home directory (~ stays "~").
 func remoteScope() *scope {
-	return &scope{lost: true, env: &Env{}}
+	return &scope{lost: true, env: &Env{}, remote: true}
 }
 
 // remoteArgv runs argv in a container one level deeper.

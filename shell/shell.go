@@ -7,6 +7,18 @@
 // arguments, redirections and inputs. Words that cannot be resolved statically
 // are kept, marked dynamic, with their source text, so that a caller never
 // mistakes them for harmless literals.
+//
+// It never reads files. A command that runs the content of a file (a
+// script given to a shell or an interpreter, a program run by its path,
+// make, npm run, npm install, just, task, git hooks) carries an Exec
+// record: which file, resolved against the command's working directory,
+// and what of it runs (make targets, package.json scripts, hooks ...), so
+// that a caller judging the call when it runs can read and judge the file
+// without parsing the command line again.
+//
+// What bulwark knows about individual commands (options that take a
+// value, wrappers, runners) is in package commands; interpreter code
+// (python -c ...) is read by package interp.
 package shell
 
 // MaxDepth bounds nesting (bash -c inside eval inside $(...) ...). Deeper
@@ -166,6 +178,13 @@ type Command struct {
 	// redirections of a statement with no command (Via "redirection").
 	// Via says where it came from.
 	Synthetic bool
+	// Exec is set when the command runs the content of a file: a script
+	// (`bash x.sh`, `python3 x.py`, `./x`, `source x`, `sh < x`), or the
+	// recipes or scripts of a project file (`make build`, `npm run dev`,
+	// `npm install`, `just`, `task`, `git commit` and its hooks). It says
+	// which file and what of it runs, resolved as far as the command line
+	// allows; see Exec. The analysis does not read files.
+	Exec *Exec
 }
 
 // Analysis is the result of analysing one command line.

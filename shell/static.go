@@ -42,7 +42,16 @@ func (a *analyzer) staticOut(name string, args []xword, in stdinInfo) outInfo {
 			files++
 		}
 		if name == "tee" || files == 0 {
-			return outInfo{text: in.text, known: in.known, decoded: in.decoded}
+			return outInfo{text: in.text, known: in.known, decoded: in.decoded, file: in.file}
+		}
+		if files == 1 {
+			// cat FILE: the output is the file's content.
+			for i := range args {
+				if w := args[i]; w.Value != "-" && (w.Dynamic || !strings.HasPrefix(w.Value, "-")) {
+					f := w.Word
+					return outInfo{file: &f}
+				}
+			}
 		}
 	case "which":
 		if len(args) == 1 && !args[0].Dynamic {

@@ -16,6 +16,9 @@ type xword struct {
 	decoded string   // the value came from a decoded payload
 	// proc is set when the word is a single <(...) whose output is static.
 	proc *outInfo
+	// procSubst is set when the word is a single <(...) or >(...) (static
+	// or not): a pipe, not a file on disk.
+	procSubst bool
 	// split is true when the word had an unquoted expansion (subject to
 	// field splitting) and no quotes.
 	split, quoted bool
@@ -58,6 +61,7 @@ func (a *analyzer) word(w *syntax.Word, c *ctx, sc *scope, q quoteCtx) xword {
 	x.onlyExp = r.exp && !r.quoted && !r.lits
 	if len(w.Parts) == 1 {
 		x.proc = r.proc
+		_, x.procSubst = w.Parts[0].(*syntax.ProcSubst)
 		if _, ok := w.Parts[0].(*syntax.CmdSubst); ok && r.dyn {
 			x.substOnly = true
 		}
@@ -423,6 +427,9 @@ func (a *analyzer) redirects(rs []*syntax.Redirect, c *ctx, sc *scope, in stdinI
 				if fd == "" || fd == "0" {
 					if w.proc != nil {
 						in = stdinInfo{text: w.proc.text, known: true, decoded: w.proc.decoded, kind: "pipe", feeders: w.feeders}
+					} else if !w.procSubst {
+						f := w.Word
+						in = stdinInfo{feeders: w.feeders, file: &f}
 					} else {
 						in = stdinInfo{feeders: w.feeders}
 					}
