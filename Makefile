@@ -68,6 +68,7 @@ install: build
 	@$(PREFIX)/bulwark check --profile $(PROFILE) -- 'rm -rf ~' || true
 	@echo; echo '$$ bulwark check -- "git status"'
 	@$(PREFIX)/bulwark check --profile $(PROFILE) -- 'git status' || true
+	@sh scripts/onpath.sh $(PREFIX)
 
 uninstall:
 	-$(PREFIX)/bulwark uninstall

@@ -165,9 +165,24 @@ func resolveLinks(path string) (string, error) {
 }
 
 // write backs the old content up (when there was a file) and then replaces
-// or removes the target.
+// or removes the target. A file removed because install created it and
+// nothing but bulwark's entries was in it gets no backup (it would hold
+// only what install wrote), and its directory goes too when that is left
+// empty: uninstall leaves nothing behind but the backups of files that
+// were the user's.
 func (ch *Change) write(now time.Time) error {
 	mode := fs.FileMode(0o600)
+	if ch.Removed {
+		if err := os.Remove(ch.Target); err != nil {
+			return err
+		}
+		dir := filepath.Dir(ch.Target)
+		if entries, err := os.ReadDir(dir); err == nil && len(entries) == 0 {
+			os.Remove(dir)
+			dir = filepath.Dir(dir)
+		}
+		return atomicfile.SyncDir(dir)
+	}
 	if ch.Old != nil {
 		fi, err := os.Stat(ch.Target)
 		if err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"os/exec"
-	"sort"
 	"strings"
 	"testing"
 )
@@ -26,15 +25,6 @@ func runBinary(t *testing.T, args ...string) (code int, stdout, stderr string) {
 		t.Fatal(err)
 	}
 	return code, out.String(), errb.String()
-}
-
-func subcommandNames() []string {
-	names := make([]string, 0, len(subcommands))
-	for n := range subcommands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
 
 // Every subcommand, today's and those added later: -h and --help print its

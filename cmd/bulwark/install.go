@@ -373,6 +373,7 @@ func cmdUninstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 
+	var changes []*installer.Change
 	for _, t := range targets {
 		ch, err := installer.UninstallFile(t.c.Spec, t.s, t.path, m, *dryRun, clock())
 		if err != nil {
@@ -385,6 +386,7 @@ func cmdUninstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			continue // nothing there
 		}
 		reportChange(stdout, ch, "uninstall")
+		changes = append(changes, ch)
 		if ch.Record == nil && ch.Changed && t.c.Spec.Extra != nil {
 			fmt.Fprintf(stdout, "  note: no install record for this file: bulwark's hooks were removed, permission rules were left as they are\n")
 		}
@@ -394,6 +396,7 @@ func cmdUninstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "bulwark uninstall: saving the install manifest %s: %v\n", mpath, err)
 			return ExitFail
 		}
+		uninstallSummary(stdout, changes, m)
 	}
 	return status
 }

@@ -72,11 +72,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "bulwark guards AI coding agents: it runs as the client's tool hook and answers allow, ask or deny.")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "commands:")
-	names := make([]string, 0, len(subcommands))
-	for n := range subcommands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := subcommandNames()
 	width := 0
 	for _, n := range names {
 		width = max(width, len(n))
@@ -90,3 +86,13 @@ func usage(w io.Writer) {
 
 // joinLines is a small helper for usage texts.
 func joinLines(lines ...string) string { return strings.Join(lines, "\n") + "\n" }
+
+// subcommandNames are the registered subcommands, sorted.
+func subcommandNames() []string {
+	names := make([]string, 0, len(subcommands))
+	for n := range subcommands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

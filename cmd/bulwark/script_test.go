@@ -90,6 +90,13 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			env.Setenv("README_CONFIG", readme)
+			for k, rel := range map[string]string{"ONPATH": "../../scripts/onpath.sh", "MAKEFILE": "../../Makefile"} {
+				abs, err := filepath.Abs(rel)
+				if err != nil {
+					return err
+				}
+				env.Setenv(k, abs)
+			}
 			block, err := readmeConfigBlock("../../README.md")
 			if err != nil {
 				return err
