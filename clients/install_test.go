@@ -72,6 +72,18 @@ func TestGolden(t *testing.T) {
 			base := filepath.Join(c.Name, name)
 			t.Run(base, func(t *testing.T) {
 				o := optsFor(c)
+				// An earlier install's record lists its commands: the
+				// bulwark-looking handlers in the inputs named older (any
+				// other look-alike is the user's and must stay).
+				if strings.HasPrefix(name, "older") || name == "noversion" {
+					if doc, err := installer.ParseDocument(old); err == nil {
+						for _, hs := range installer.FindHandlers(c.Spec, doc) {
+							for _, h := range hs {
+								o.Known = append(o.Known, h.Get("command").Str())
+							}
+						}
+					}
+				}
 				got, rec, err := installer.Install(c.Spec, old, o, nil)
 				if err != nil {
 					golden(t, base+".err.golden", []byte(err.Error()+"\n"))
@@ -218,7 +230,7 @@ func TestUninstallWithoutRecordKeepsDenyRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, err := installer.Uninstall(Claude.Spec, got, nil)
+	back, err := installer.Uninstall(Claude.Spec, got, nil, installer.HookCommand(testOpts.Binary, "claude", testOpts.Profile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,5 +291,33 @@ func TestDefaultDenyRules(t *testing.T) {
 	}
 	if len(rules) != len(baseDenyRules) {
 		t.Errorf("got %d rules, want the %d base rules", len(rules), len(baseDenyRules))
+	}
+}
+
+// TestLookalikeHookSurvives: a user's own hook whose command ends like
+// bulwark's (`… hook --client ci`), or carries the marker, is never
+// bulwark's: install adds beside it, uninstall leaves it, with or without a
+// record.
+func TestLookalikeHookSurvives(t *testing.T) {
+	orig := []byte("{\n  \"hooks\": {\n    \"PreToolUse\": [\n      {\n        \"matcher\": \"*\",\n        \"hooks\": [\n          {\n            \"type\": \"command\",\n            \"command\": \"/opt/lint/run hook --client ci\",\n            \"statusMessage\": \"bulwark\"\n          }\n        ]\n      }\n    ]\n  }\n}\n")
+	got, rec, err := installer.Install(Claude.Spec, orig, optsFor(Claude), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(got), "/opt/lint/run hook --client ci") {
+		t.Fatalf("install replaced the user's hook:\n%s", got)
+	}
+	for _, r := range []*installer.Record{rec, nil} {
+		back, err := installer.Uninstall(Claude.Spec, got, r, installer.HookCommand(testOpts.Binary, "claude", testOpts.Profile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(back), "/opt/lint/run hook --client ci") || strings.Contains(string(back), "hook --client claude") {
+			t.Errorf("uninstall (record %v):\n%s", r != nil, back)
+		}
+	}
+	back, _ := installer.Uninstall(Claude.Spec, got, rec)
+	if !bytes.Equal(back, orig) {
+		t.Errorf("install+uninstall did not restore the original:\n%s", installer.Diff("orig", "back", orig, back))
 	}
 }

@@ -59,23 +59,43 @@ func InstallFile(spec *Spec, s Scope, path string, o Options, m *Manifest, dryRu
 	}
 	ch.New, ch.Record = newData, rec
 	ch.Changed = ch.Old == nil || string(newData) != string(ch.Old)
-	if dryRun || !ch.Changed {
-		if !dryRun {
-			m.Files[ch.Target] = rec
-		}
+	if dryRun {
+		return ch, nil
+	}
+	// The record is saved before the settings are written: whatever fails
+	// after this, uninstall knows what install may have added (rules it
+	// finds absent it simply does not remove).
+	old, had := m.Files[ch.Target]
+	m.Files[ch.Target] = rec
+	if err := m.save(); err != nil {
+		restore(m, ch.Target, old, had)
+		return nil, fmt.Errorf("saving the install manifest: %w (nothing written)", err)
+	}
+	if !ch.Changed {
 		return ch, nil
 	}
 	if err := ch.write(now); err != nil {
+		restore(m, ch.Target, old, had)
+		if serr := m.save(); serr != nil {
+			return nil, fmt.Errorf("%w; and the manifest could not be put back (%v): 'bulwark uninstall' still undoes what is recorded", err, serr)
+		}
 		return nil, err
 	}
-	m.Files[ch.Target] = rec
 	return ch, nil
+}
+
+func restore(m *Manifest, key string, old *Record, had bool) {
+	if had {
+		m.Files[key] = old
+	} else {
+		delete(m.Files, key)
+	}
 }
 
 // UninstallFile removes bulwark from the settings file (see Uninstall) and
 // drops its record from m. When install created the file and nothing else
 // is left in it, the file is deleted.
-func UninstallFile(spec *Spec, s Scope, path string, m *Manifest, dryRun bool, now time.Time) (*Change, error) {
+func UninstallFile(spec *Spec, s Scope, path string, m *Manifest, dryRun bool, now time.Time, known ...string) (*Change, error) {
 	ch, err := readTarget(spec.Client, s, path, dryRun)
 	if err != nil {
 		return nil, err
@@ -88,10 +108,13 @@ func UninstallFile(spec *Spec, s Scope, path string, m *Manifest, dryRun bool, n
 	if ch.Old == nil {
 		if !dryRun && rec != nil {
 			delete(m.Files, ch.Target)
+			if err := m.save(); err != nil {
+				return nil, err
+			}
 		}
 		return ch, nil
 	}
-	newData, err := Uninstall(spec, ch.Old, rec)
+	newData, err := Uninstall(spec, ch.Old, rec, known...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ch.Target, err)
 	}
@@ -107,8 +130,14 @@ func UninstallFile(spec *Spec, s Scope, path string, m *Manifest, dryRun bool, n
 			return nil, err
 		}
 	}
+	// The record goes after the settings are clean: if saving fails, the
+	// record outlives what it describes and a second uninstall is a no-op
+	// that drops it.
 	if !dryRun {
 		delete(m.Files, ch.Target)
+		if err := m.save(); err != nil {
+			return nil, fmt.Errorf("%s was cleaned, but saving the install manifest failed: %w (run 'bulwark uninstall' again)", ch.Target, err)
+		}
 	}
 	return ch, nil
 }
@@ -189,6 +218,15 @@ func (ch *Change) write(now time.Time) error {
 			return err
 		}
 		mode = fi.Mode().Perm()
+		if mode&0o222 == 0 {
+			// Replacing it by rename would work (even as root) and
+			// silently undo whoever made it read-only.
+			return fmt.Errorf("%s is read-only (mode %04o): bulwark does not replace it; make it writable (chmod u+w) and run again, or leave it as it is", ch.Target, mode)
+		}
+		// The client (or the user) may have written it since we read it.
+		if now, err := os.ReadFile(ch.Target); err != nil || string(now) != string(ch.Old) {
+			return fmt.Errorf("%s changed while bulwark was editing it; nothing was written, run again", ch.Target)
+		}
 		ch.Backup, err = writeBackup(ch.Target, ch.Old, mode, now)
 		if err != nil {
 			return fmt.Errorf("backing up %s: %w (nothing changed)", ch.Target, err)

@@ -28,7 +28,10 @@ type Spec struct {
 	Unextra func(root *Value, rec *Record) error
 }
 
-// isOurs reports whether a handler object is bulwark's.
+// isOurs reports whether a handler object looks like bulwark's (its
+// command, or the marker). Only doctor's diagnosis (FindHandlers,
+// NarrowMatchers) goes by this shape; install and uninstall recognise
+// bulwark's handlers by exact command (oursExactly).
 func isOurs(h *Value) bool {
 	if h == nil || h.Kind != KindObject {
 		return false
@@ -39,8 +42,42 @@ func isOurs(h *Value) bool {
 	return IsBulwarkCommand(h.Get("command").Str())
 }
 
+// oursExactly recognises bulwark's handlers by their exact command: one
+// install wrote (the record's entries), the one about to be written, or
+// one the caller knows bulwark writes (Options.Known). A user's own hook
+// that merely looks like bulwark's (`/opt/lint/run hook --client ci`) is
+// never touched.
+func oursExactly(known []string) func(*Value) bool {
+	set := map[string]bool{}
+	for _, k := range known {
+		if k != "" {
+			set[k] = true
+		}
+	}
+	return func(h *Value) bool {
+		return h != nil && h.Kind == KindObject && set[h.Get("command").Str()]
+	}
+}
+
+// knownCommands are the commands of a record's entries plus extra.
+func knownCommands(rec *Record, extra ...string) []string {
+	out := slices.Clone(extra)
+	if rec != nil {
+		for _, e := range rec.Entries {
+			if v, err := ParseDocument([]byte(`{"h":` + string(e.Handler) + `}`)); err == nil {
+				out = append(out, v.Get("h").Get("command").Str())
+			}
+		}
+		if rec.Binary != "" && rec.Profile != "" {
+			out = append(out, HookCommand(rec.Binary, rec.Client, rec.Profile))
+		}
+	}
+	return out
+}
+
 func (s *Spec) install(root *Value, o Options, rec, prev *Record) error {
 	cmd := HookCommand(o.Binary, s.Client, o.Profile)
+	ours := oursExactly(knownCommands(prev, append(slices.Clone(o.Known), cmd)...))
 	hooks, err := Ensure(root, "hooks", "hooks", KindObject, rec)
 	if err != nil {
 		return err
@@ -51,7 +88,7 @@ func (s *Spec) install(root *Value, o Options, rec, prev *Record) error {
 	if prev == nil {
 		allOurs := !hooks.Empty()
 		for _, m := range hooks.Members {
-			if s.onlyOurs(m.Value) {
+			if s.onlyOurs(m.Value, ours) {
 				rec.MarkCreated("hooks/" + m.Key)
 			} else {
 				allOurs = false
@@ -68,11 +105,11 @@ func (s *Spec) install(root *Value, o Options, rec, prev *Record) error {
 		}
 		h := s.Handler(cmd, o)
 		if s.Grouped {
-			if err := placeGrouped(arr, ev, s.Matcher, h); err != nil {
+			if err := placeGrouped(arr, ev, s.Matcher, h, ours); err != nil {
 				return err
 			}
 		} else {
-			placeFlat(arr, h)
+			placeFlat(arr, h, ours)
 		}
 		raw, _ := json.Marshal(json.RawMessage(h.Encode()))
 		rec.Entries = append(rec.Entries, Entry{Event: ev, Handler: raw})
@@ -83,7 +120,8 @@ func (s *Spec) install(root *Value, o Options, rec, prev *Record) error {
 	return nil
 }
 
-func (s *Spec) uninstall(root *Value, rec *Record) error {
+func (s *Spec) uninstall(root *Value, rec *Record, known []string) error {
+	ours := oursExactly(knownCommands(rec, known...))
 	hooks := root.Get("hooks")
 	if hooks != nil && hooks.Kind == KindObject {
 		emptied := false
@@ -94,9 +132,9 @@ func (s *Spec) uninstall(root *Value, rec *Record) error {
 			}
 			removed := false
 			if s.Grouped {
-				removed = removeGrouped(arr)
+				removed = removeGrouped(arr, ours)
 			} else {
-				removed = removeFlat(arr)
+				removed = removeFlat(arr, ours)
 			}
 			if removed && arr.Empty() && (rec == nil || rec.IsCreated("hooks/"+m.Key)) {
 				hooks.Delete(m.Key)
@@ -115,7 +153,7 @@ func (s *Spec) uninstall(root *Value, rec *Record) error {
 
 // onlyOurs reports whether an event array is non-empty and holds only
 // bulwark handlers (in groups holding only bulwark handlers).
-func (s *Spec) onlyOurs(arr *Value) bool {
+func (s *Spec) onlyOurs(arr *Value, isOurs func(*Value) bool) bool {
 	if arr.Kind != KindArray || len(arr.Elems) == 0 {
 		return false
 	}
@@ -164,7 +202,7 @@ func Ensure(parent *Value, key, path string, k Kind, rec *Record) (*Value, error
 // ones are dropped (with groups left empty by that), and if there was none a
 // new group {"matcher", "hooks": [h]} is appended. A group that holds only
 // bulwark handlers gets our matcher.
-func placeGrouped(arr *Value, ev, matcher string, h *Value) error {
+func placeGrouped(arr *Value, ev, matcher string, h *Value, isOurs func(*Value) bool) error {
 	found := false
 	var groups []*Value
 	for _, g := range arr.Elems {
@@ -208,7 +246,7 @@ func placeGrouped(arr *Value, ev, matcher string, h *Value) error {
 }
 
 // placeFlat is placeGrouped for arrays of handlers (Cursor).
-func placeFlat(arr *Value, h *Value) {
+func placeFlat(arr *Value, h *Value, isOurs func(*Value) bool) {
 	found := false
 	var kept []*Value
 	for _, x := range arr.Elems {
@@ -229,7 +267,7 @@ func placeFlat(arr *Value, h *Value) {
 
 // removeGrouped drops every bulwark handler from an array of matcher groups,
 // and the groups that held nothing else. It reports whether it removed any.
-func removeGrouped(arr *Value) bool {
+func removeGrouped(arr *Value, isOurs func(*Value) bool) bool {
 	removed := false
 	var groups []*Value
 	for _, g := range arr.Elems {
@@ -260,7 +298,7 @@ func removeGrouped(arr *Value) bool {
 	return removed
 }
 
-func removeFlat(arr *Value) bool {
+func removeFlat(arr *Value, isOurs func(*Value) bool) bool {
 	var kept []*Value
 	for _, x := range arr.Elems {
 		if !isOurs(x) {

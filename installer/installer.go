@@ -10,19 +10,20 @@
 // the order-preserving JSON model; files.go the only file I/O (validate,
 // lock, backup, atomic write) and manifest.go the install manifest.
 //
-// What is ours: a hook handler is bulwark's when IsBulwarkCommand accepts its
-// command (the first word is a path whose base name starts with "bulwark", or
-// any program followed by `hook --client`), or, for Claude Code and Gemini
-// CLI, when it carries our marker (statusMessage / name "bulwark"). Such
-// handlers are updated in place by install and removed by uninstall even
-// without a manifest. Permission rules cannot be tagged in JSON, so which
-// rules install added (and which of the wanted ones were already there) is
-// recorded in the manifest; uninstall removes only rules recorded as added.
-// Containers (the hooks object, an event array, permissions, permissions.deny,
-// Cursor's version ...) that install created are recorded too, and removed
-// again by uninstall (containers only once empty); a value install changed
-// is set back. Without a record, containers holding nothing but bulwark
-// handlers count as ours.
+// What is ours: a hook handler is bulwark's when its command is exactly one
+// that bulwark wrote: recorded in the manifest for that file, the one being
+// written, or one the caller names (this binary with each profile). Never
+// by shape: a user's own `/opt/lint/run hook --client ci` stays. Such
+// handlers are updated in place by install and removed by uninstall.
+// Permission rules cannot be tagged in JSON, so which rules install added
+// (and which of the wanted ones were already there) is recorded in the
+// manifest; uninstall removes only rules recorded as added, so a user's own
+// rule equal to one of bulwark's survives. Containers (the hooks object, an
+// event array, permissions, permissions.deny, Cursor's version ...) that
+// install created are recorded too, and removed again by uninstall
+// (containers only once empty); a value install changed is set back.
+// Without a record, containers holding nothing but bulwark handlers count
+// as ours. (IsBulwarkCommand, the shape, is only for doctor's diagnosis.)
 //
 // Upgrade in place: install replaces the first bulwark handler of each event
 // with the new one at the same position (new path, profile, timeout), drops
@@ -76,6 +77,10 @@ type Options struct {
 	DenyRules []string
 	// TimeoutSeconds overrides DefaultTimeoutSeconds when > 0.
 	TimeoutSeconds int
+	// Known are hook commands bulwark wrote earlier that install may update
+	// in place even without a record (e.g. this binary with another
+	// profile); besides them only the record's commands count as bulwark's.
+	Known []string
 }
 
 // Timeout is the hook timeout to write, in seconds.
@@ -170,19 +175,19 @@ func Install(spec *Spec, old []byte, o Options, prev *Record) ([]byte, *Record, 
 	return render(old, orig, root), rec, nil
 }
 
-// Uninstall returns old without what install added: every bulwark hook
-// handler, the deny rules rec records as added, and the containers rec
-// records as created once they are empty; values install changed are set
-// back. With rec == nil (no manifest) only the hook handlers go, and
-// containers emptied by that. old is returned unchanged when there is
-// nothing to remove.
-func Uninstall(spec *Spec, old []byte, rec *Record) ([]byte, error) {
+// Uninstall returns old without what install added: the hook handlers
+// whose command rec records (or is one of known), the deny rules rec
+// records as added, and the containers rec records as created once they
+// are empty; values install changed are set back. With rec == nil (no
+// manifest) only handlers with a known command go, and containers emptied
+// by that. old is returned unchanged when there is nothing to remove.
+func Uninstall(spec *Spec, old []byte, rec *Record, known ...string) ([]byte, error) {
 	orig, err := ParseDocument(old)
 	if err != nil {
 		return nil, err
 	}
 	root := orig.Clone()
-	if err := spec.uninstall(root, rec); err != nil {
+	if err := spec.uninstall(root, rec, known); err != nil {
 		return nil, err
 	}
 	return render(old, orig, root), nil

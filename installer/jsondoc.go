@@ -19,9 +19,12 @@ import (
 //     theirs. Object members keep their order, duplicate keys included.
 //   - Encode writes the canonical layout Claude Code (JSON.stringify(v, null,
 //     2)) writes: 2-space indentation, `"key": value`, empty containers as {}
-//     and []. So a file already in that layout re-encodes byte-for-byte; a file
-//     in any other layout comes back semantically identical (same values, same
-//     key order, same literals) but re-indented.
+//     and []. An edited file keeps its own indentation unit (tabs, 4 spaces
+//     ...: render reads it), so a file in JSON.stringify's layout with any
+//     indentation re-encodes byte-for-byte and a diff shows only the lines
+//     bulwark adds; a file in any other layout (compact, aligned) comes back
+//     semantically identical (same values, same key order, same literals)
+//     but re-laid out.
 //   - Whitespace between tokens is the only thing not preserved.
 
 // Kind is the JSON type of a Value.
@@ -322,13 +325,17 @@ func Quote(s string) string {
 }
 
 // Encode writes v in the canonical 2-space layout, without a trailing newline.
-func (v *Value) Encode() []byte {
+func (v *Value) Encode() []byte { return v.EncodeIndent("  ") }
+
+// EncodeIndent is Encode with another indentation unit (a tab, four
+// spaces ...).
+func (v *Value) EncodeIndent(unit string) []byte {
 	var b bytes.Buffer
-	v.encode(&b, 0)
+	v.encode(&b, 0, unit)
 	return b.Bytes()
 }
 
-func (v *Value) encode(b *bytes.Buffer, depth int) {
+func (v *Value) encode(b *bytes.Buffer, depth int, unit string) {
 	switch v.Kind {
 	case KindObject:
 		if len(v.Members) == 0 {
@@ -337,16 +344,16 @@ func (v *Value) encode(b *bytes.Buffer, depth int) {
 		}
 		b.WriteString("{\n")
 		for i, m := range v.Members {
-			indent(b, depth+1)
+			indent(b, depth+1, unit)
 			b.WriteString(m.RawKey)
 			b.WriteString(": ")
-			m.Value.encode(b, depth+1)
+			m.Value.encode(b, depth+1, unit)
 			if i < len(v.Members)-1 {
 				b.WriteByte(',')
 			}
 			b.WriteByte('\n')
 		}
-		indent(b, depth)
+		indent(b, depth, unit)
 		b.WriteByte('}')
 	case KindArray:
 		if len(v.Elems) == 0 {
@@ -355,24 +362,48 @@ func (v *Value) encode(b *bytes.Buffer, depth int) {
 		}
 		b.WriteString("[\n")
 		for i, e := range v.Elems {
-			indent(b, depth+1)
-			e.encode(b, depth+1)
+			indent(b, depth+1, unit)
+			e.encode(b, depth+1, unit)
 			if i < len(v.Elems)-1 {
 				b.WriteByte(',')
 			}
 			b.WriteByte('\n')
 		}
-		indent(b, depth)
+		indent(b, depth, unit)
 		b.WriteByte(']')
 	default:
 		b.WriteString(v.Raw)
 	}
 }
 
-func indent(b *bytes.Buffer, depth int) {
+func indent(b *bytes.Buffer, depth int, unit string) {
 	for range depth {
-		b.WriteString("  ")
+		b.WriteString(unit)
 	}
+}
+
+// indentUnit is the indentation a file uses, read from its first indented
+// line (the members of the top-level object are one level deep): a tab, or
+// that many spaces; two spaces when no line is indented.
+func indentUnit(data []byte) string {
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		n := 0
+		for n < len(line) && (line[n] == ' ' || line[n] == '\t') {
+			n++
+		}
+		if n == 0 || n == len(line) || bytes.TrimSpace(line)[0] == '}' || bytes.TrimSpace(line)[0] == ']' {
+			continue
+		}
+		ws := string(line[:n])
+		if strings.Trim(ws, "\t") == "" {
+			return "\t"
+		}
+		if strings.Trim(ws, " ") == "" && n <= 8 {
+			return ws
+		}
+		break
+	}
+	return "  "
 }
 
 // Equal reports whether a and b are the same document, literal for literal.
@@ -420,7 +451,7 @@ func render(old []byte, orig, edited *Value) []byte {
 	if Equal(orig, edited) && len(bytes.TrimSpace(old)) > 0 {
 		return old
 	}
-	out := edited.Encode()
+	out := edited.EncodeIndent(indentUnit(old))
 	if len(old) == 0 || bytes.HasSuffix(old, []byte("\n")) {
 		out = append(out, '\n')
 	}

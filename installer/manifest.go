@@ -19,6 +19,16 @@ const ManifestName = "installed.json"
 type Manifest struct {
 	Version int                `json:"version"`
 	Files   map[string]*Record `json:"files"`
+	// Path is where the manifest is saved; InstallFile and UninstallFile
+	// save it at the right moment ("" = in memory only, for tests).
+	Path string `json:"-"`
+}
+
+func (m *Manifest) save() error {
+	if m.Path == "" {
+		return nil
+	}
+	return m.Save(m.Path)
 }
 
 // ManifestPath is the manifest's path in bulwark's config dir.
@@ -26,7 +36,7 @@ func ManifestPath(configDir string) string { return filepath.Join(configDir, Man
 
 // LoadManifest reads the manifest; a missing file is an empty manifest.
 func LoadManifest(path string) (*Manifest, error) {
-	m := &Manifest{Version: 1, Files: map[string]*Record{}}
+	m := &Manifest{Version: 1, Files: map[string]*Record{}, Path: path}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return m, nil

@@ -32,6 +32,26 @@ func clientEnv() (clients.Env, error) {
 	return env, err
 }
 
+// ownCommands are the hook commands this bulwark writes for a client with
+// any profile (from bin, and from this executable): besides the manifest's
+// records, the only handlers install and uninstall treat as bulwark's.
+func ownCommands(c *clients.Client, bin string) []string {
+	var out []string
+	bins := []string{bin}
+	if exe, err := defaultBinary(); err == nil {
+		bins = append(bins, exe)
+	}
+	for _, b := range bins {
+		if b == "" {
+			continue
+		}
+		for _, p := range installer.Profiles {
+			out = append(out, installer.HookCommand(b, c.Name, p))
+		}
+	}
+	return out
+}
+
 // resolveClients turns --client into clients: one name, or "all" = the
 // first client (Claude Code) plus every other client whose user config dir
 // exists.
@@ -166,6 +186,14 @@ func cmdInstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bulwark install: %v\n", err)
 		return ExitFail
 	}
+	if !*dryRun {
+		unlock, err := installer.Lock(mpath)
+		if err != nil {
+			fmt.Fprintf(stderr, "bulwark install: %v\n", err)
+			return ExitFail
+		}
+		defer unlock()
+	}
 	m, err := installer.LoadManifest(mpath)
 	if err != nil {
 		fmt.Fprintf(stderr, "bulwark install: %v\n", err)
@@ -182,6 +210,7 @@ func cmdInstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			continue
 		}
 		o := c.Options(env, clients.Request{Binary: bin, Profile: *profile, BulwarkDir: config.Dir(), DenyNative: *denyNative})
+		o.Known = ownCommands(c, bin)
 		ch, err := installer.InstallFile(c.Spec, sc, path, o, m, *dryRun, clock())
 		if err != nil {
 			fmt.Fprintf(stderr, "FAIL %s (%s): %v\n", c.Name, sc, err)
@@ -305,6 +334,14 @@ func cmdUninstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bulwark uninstall: %v\n", err)
 		return ExitFail
 	}
+	if !*dryRun {
+		unlock, err := installer.Lock(mpath)
+		if err != nil {
+			fmt.Fprintf(stderr, "bulwark uninstall: %v\n", err)
+			return ExitFail
+		}
+		defer unlock()
+	}
 	m, err := installer.LoadManifest(mpath)
 	if err != nil {
 		fmt.Fprintf(stderr, "bulwark uninstall: %v\n", err)
@@ -375,7 +412,7 @@ func cmdUninstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 	var changes []*installer.Change
 	for _, t := range targets {
-		ch, err := installer.UninstallFile(t.c.Spec, t.s, t.path, m, *dryRun, clock())
+		ch, err := installer.UninstallFile(t.c.Spec, t.s, t.path, m, *dryRun, clock(), ownCommands(t.c, "")...)
 		if err != nil {
 			fmt.Fprintf(stderr, "FAIL %s (%s): %v\n", t.c.Name, t.s, err)
 			fmt.Fprintf(stderr, "     the file was left untouched\n")

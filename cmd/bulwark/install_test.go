@@ -6,7 +6,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -281,5 +283,89 @@ func TestInstallUsageErrors(t *testing.T) {
 	}
 	if code, _, errOut := runCLI("install", "--binary", filepath.Join(e.home, "nope")); code != ExitFail || !strings.Contains(errOut, "--binary") {
 		t.Errorf("missing binary: exit %d %s", code, errOut)
+	}
+}
+
+// TestInstallConcurrent: installs for two clients at the same moment, and
+// two profiles for one client, keep one consistent manifest: every record
+// is there, and bulwark's rules are never recorded as the user's.
+func TestInstallConcurrent(t *testing.T) {
+	e := setupCLI(t)
+	os.MkdirAll(filepath.Join(e.home, ".codex"), 0o700)
+	for round := range 10 {
+		var wg sync.WaitGroup
+		for _, args := range [][]string{
+			{"install", "--binary", e.hook, "--client", "claude"},
+			{"install", "--binary", e.hook, "--client", "codex"},
+			{"install", "--binary", e.hook, "--client", "claude", "--profile", "strict"},
+		} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if code, out, errOut := runCLI(args...); code != ExitOK {
+					t.Errorf("round %d: %v: exit %d\n%s%s", round, args, code, out, errOut)
+				}
+			}()
+		}
+		wg.Wait()
+		m, err := installer.LoadManifest(filepath.Join(e.bulwarkHome, installer.ManifestName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var clientsSeen []string
+		for _, r := range m.Files {
+			clientsSeen = append(clientsSeen, r.Client)
+			if len(r.DenyPreexisting) > 0 {
+				t.Fatalf("round %d: bulwark's rules recorded as the user's: %v", round, r.DenyPreexisting)
+			}
+		}
+		slices.Sort(clientsSeen)
+		if !slices.Equal(clientsSeen, []string{"claude", "codex"}) {
+			t.Fatalf("round %d: manifest records %v", round, clientsSeen)
+		}
+		mustRun(t, ExitOK, "uninstall")
+		for _, f := range []string{filepath.Join(e.home, ".claude", "settings.json"), filepath.Join(e.home, ".codex", "hooks.json")} {
+			if _, err := os.Stat(f); !os.IsNotExist(err) {
+				t.Fatalf("round %d: %s left after uninstall", round, f)
+			}
+		}
+	}
+}
+
+// TestInstallRefusesReadOnly: a read-only settings file is not replaced.
+func TestInstallRefusesReadOnly(t *testing.T) {
+	e := setupCLI(t)
+	path := filepath.Join(e.home, ".claude", "settings.json")
+	os.MkdirAll(filepath.Dir(path), 0o700)
+	os.WriteFile(path, []byte("{\n  \"model\": \"opus\"\n}\n"), 0o444)
+	code, _, errOut := runCLI("install", "--binary", e.hook)
+	if code != ExitFail || !strings.Contains(errOut, "is read-only") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "{\n  \"model\": \"opus\"\n}\n" {
+		t.Errorf("file changed: %s", b)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o444 {
+		t.Errorf("mode changed: %v", fi.Mode())
+	}
+	m, _ := installer.LoadManifest(filepath.Join(e.bulwarkHome, installer.ManifestName))
+	if len(m.Files) != 0 {
+		t.Errorf("manifest records a failed install: %v", m.Files)
+	}
+}
+
+// TestUninstallKeepsUsersOwnRule: a deny rule the user had before install
+// that equals one of bulwark's survives uninstall.
+func TestUninstallKeepsUsersOwnRule(t *testing.T) {
+	e := setupCLI(t)
+	path := filepath.Join(e.home, ".claude", "settings.json")
+	orig := "{\n  \"permissions\": {\n    \"deny\": [\n      \"Read(~/.netrc)\"\n    ]\n  }\n}\n"
+	os.MkdirAll(filepath.Dir(path), 0o700)
+	os.WriteFile(path, []byte(orig), 0o600)
+	mustRun(t, ExitOK, "install", "--binary", e.hook)
+	mustRun(t, ExitOK, "install", "--binary", e.hook, "--profile", "strict")
+	mustRun(t, ExitOK, "uninstall")
+	if b, _ := os.ReadFile(path); string(b) != orig {
+		t.Errorf("after uninstall:\n%s", b)
 	}
 }
