@@ -25,3 +25,7 @@ func Lock(manifestPath string) (func(), error) {
 	}
 	return func() { f.Close() }, nil
 }
+
+// RemoveLock removes the lock file (while it is held), for an uninstall
+// that leaves nothing installed.
+func RemoveLock(manifestPath string) { os.Remove(manifestPath + ".lock") }

@@ -433,6 +433,11 @@ func cmdUninstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "bulwark uninstall: saving the install manifest %s: %v\n", mpath, err)
 			return ExitFail
 		}
+		if len(m.Files) == 0 {
+			// Nothing installed any more: the lock file goes with the
+			// manifest (a waiting install then locks a fresh one).
+			installer.RemoveLock(mpath)
+		}
 		uninstallSummary(stdout, changes, m)
 	}
 	return status
