@@ -35,9 +35,10 @@ type Engine struct {
 
 // engineSet is one compiled set in an engine.
 type engineSet struct {
-	ps   *PackSet
-	base int    // index of its first guard in Engine.guards
-	on   []bool // per pack: on in the profile
+	ps     *PackSet
+	base   int    // index of its first guard in Engine.guards
+	on     []bool // per pack: on in the profile
+	kw, pl *litIndex // its keyword and paths literal tables, built on first use
 }
 
 // guard is a GuardSpec prepared for matching.
@@ -215,11 +216,101 @@ func (e *Engine) list(on string) []*guard {
 	return e.lists[k]
 }
 
-func (e *Engine) listIf(cond bool, on string) []*guard {
-	if !cond {
+// fileCandidates are the on=file guards that can match one of files: those
+// whose paths literals one of the files' paths holds, found with the sets'
+// literal index without decoding the others (matchFile tests the same
+// literals first, so no verdict changes).
+func (e *Engine) fileCandidates(files []fileFact) []*guard {
+	if len(files) == 0 {
 		return nil
 	}
-	return e.list(on)
+	if e.noPrefilter {
+		return e.list(OnFile)
+	}
+	var out []*guard
+	k := onIndex(OnFile)
+	for si := range e.sets {
+		es := &e.sets[si]
+		if es.pl == nil {
+			es.pl = es.ps.litIndex(hNPl, hPl)
+		}
+		fs := make([]found, len(files))
+		for j := range files {
+			fs[j] = es.pl.scan(files[j].lower)
+		}
+		n, off := es.ps.onList(k)
+		for i := 0; i < n; i++ {
+			gi := es.ps.listAt(off, i)
+			if pre := es.ps.prefilter(gi); pre != "" && !anyFile(pre, fs) {
+				continue
+			}
+			if g := e.guardAt(es, gi); g != nil {
+				out = append(out, g)
+			}
+		}
+	}
+	return out
+}
+
+func anyFile(pre string, fs []found) bool {
+	for _, f := range fs {
+		if allGroups(pre, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// textCand is a text guard whose keywords occur in some of the texts.
+type textCand struct {
+	g  *guard
+	in []bool // per text: one of its keywords occurs
+}
+
+// textCandidates are the guards of a text target (content, url, output)
+// one of whose keywords occurs in one of the texts (lower-cased), found in
+// one pass over each text with the sets' keyword index; the others are not
+// decoded. In reference mode every guard is a candidate for every text.
+func (e *Engine) textCandidates(on string, lower []string) []textCand {
+	if len(lower) == 0 {
+		return nil
+	}
+	var out []textCand
+	k := onIndex(on)
+	for si := range e.sets {
+		es := &e.sets[si]
+		n, off := es.ps.onList(k)
+		if n == 0 {
+			continue
+		}
+		var fs []found
+		if !e.noPrefilter {
+			if es.kw == nil {
+				es.kw = es.ps.litIndex(hNKw, hKw)
+			}
+			fs = make([]found, len(lower))
+			for j := range lower {
+				fs[j] = es.kw.scan(lower[j])
+			}
+		}
+		for i := 0; i < n; i++ {
+			gi := es.ps.listAt(off, i)
+			in := make([]bool, len(lower))
+			any := false
+			pre := es.ps.prefilter(gi)
+			for j := range lower {
+				in[j] = e.noPrefilter || pre != "" && anyOf(pre, fs[j])
+				any = any || in[j]
+			}
+			if !any {
+				continue
+			}
+			if g := e.guardAt(es, gi); g != nil {
+				out = append(out, textCand{g, in})
+			}
+		}
+	}
+	return out
 }
 
 // argList is the on=command guards that can judge a command whose name is
@@ -350,7 +441,7 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 	for i := range f.files {
 		f.files[i].lower = lowerASCIIFast(f.files[i].norm) // once, for every guard's literals
 	}
-	for _, g := range e.listIf(len(f.files) > 0, OnFile) {
+	for _, g := range e.fileCandidates(f.files) {
 		// A guard fires once; for the credential guards every file they
 		// match is remembered for the session.
 		cred, hit := g.family == credentialFamily && g.severity >= High && g.access != AccessWrite, false
@@ -373,8 +464,12 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 	for i, c := range f.contents {
 		contents[i] = newText(c.text)
 	}
-	for _, g := range e.listIf(len(f.contents) > 0, OnContent) {
+	for _, tc := range e.textCandidates(OnContent, lowers(contents)) {
+		g := tc.g
 		for i, c := range f.contents {
+			if !tc.in[i] {
+				continue
+			}
 			g.prepare()
 			if g.paths != nil && !g.paths.match(c.path) || g.notPaths != nil && g.notPaths.match(c.path) {
 				continue
@@ -389,10 +484,13 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 	for i, u := range f.urls {
 		urls[i] = newText(u)
 	}
-	for _, g := range e.listIf(len(f.urls) > 0, OnURL) {
+	for _, tc := range e.textCandidates(OnURL, lowers(urls)) {
 		for i := range urls {
-			if ev, ok := e.matchText(g, &urls[i]); ok {
-				hs.add(g, ev, nil, false, "")
+			if !tc.in[i] {
+				continue
+			}
+			if ev, ok := e.matchText(tc.g, &urls[i]); ok {
+				hs.add(tc.g, ev, nil, false, "")
 				break
 			}
 		}
@@ -421,9 +519,9 @@ func (e *Engine) matchOutput(act *Action) []Hit {
 		return nil
 	}
 	out := newText(act.Output)
-	for _, g := range e.list(OnOutput) {
-		if ev, ok := e.matchText(g, &out); ok {
-			hs.add(g, ev, nil, false, "")
+	for _, tc := range e.textCandidates(OnOutput, []string{out.lower}) {
+		if ev, ok := e.matchText(tc.g, &out); ok {
+			hs.add(tc.g, ev, nil, false, "")
 		}
 	}
 	return hs.hits
@@ -659,12 +757,19 @@ func (t *text) findSecrets() []redact.Finding {
 	return t.secrets
 }
 
-// matchText runs a text guard: keyword prefilter, then the pattern, or for
-// a guard made of secret formats, the live secrets of those formats.
-func (e *Engine) matchText(g *guard, t *text) (string, bool) {
-	if !e.noPrefilter && !hasKeywordLower(t.lower, g.spec.Keywords) {
-		return "", false
+// lowers are the texts' lower-cased forms.
+func lowers(ts []text) []string {
+	out := make([]string, len(ts))
+	for i := range ts {
+		out[i] = ts[i].lower
 	}
+	return out
+}
+
+// matchText runs a text guard's pattern, or for a guard made of secret
+// formats, finds the live secrets of those formats; the caller has run its
+// keyword prefilter (textCandidates).
+func (e *Engine) matchText(g *guard, t *text) (string, bool) {
 	if len(g.spec.Secrets) > 0 {
 		for _, f := range t.findSecrets() {
 			if f.Live && contains(g.spec.Secrets, f.Kind) {
@@ -699,15 +804,6 @@ func (e *Engine) matchText(g *guard, t *text) (string, bool) {
 		off = max(end, start+1)
 	}
 	return "", false
-}
-
-func hasKeywordLower(lower string, keywords []string) bool {
-	for _, k := range keywords {
-		if strings.Contains(lower, k) {
-			return true
-		}
-	}
-	return false
 }
 
 func matchAnalysis(g *guard, f *facts) (string, bool) {

@@ -29,14 +29,14 @@ type PackSet struct {
 	packs []PackSpec
 }
 
-const packSetMagic = "bulwark-packset-1\n"
+const packSetMagic = "bulwark-packset-2\n"
 
 // Header words: counts and table offsets.
 const (
 	hNPacks = iota
 	hPacks  // per pack: record offset, first guard, guard count
 	hNGuards
-	hGuards // per guard: record offset, pack, id offset, id length
+	hGuards // per guard: record offset, pack, id offset and length, prefilter offset and length
 	hNNames
 	hNames // per (first word of a command, guard), sorted: name offset, length, guard
 	hNGlobs
@@ -45,6 +45,10 @@ const (
 	hArgs    // guards that can judge a command by its arguments alone (dynamic names)
 	hIDs     // guards sorted by id
 	hEx      // the examples region (kept apart: the hook never reads it)
+	hNKw
+	hKw // the keywords of text guards (content, url, output): string offset, length
+	hNPl
+	hPl // the paths literals of on=file guards: string offset, length
 	hOn      // per target (onTargets): count, offset of a guard list
 	hdrWords = hOn + 2*len(onTargets)
 )
@@ -69,7 +73,7 @@ func CompilePacks(packs []PackSpec) string {
 	copy(e.b, packSetMagic)
 	var h [hdrWords]uint32
 	type ref struct{ off, n, guard uint32 }
-	type guardRow struct{ rec, pack, idOff, idLen uint32 }
+	type guardRow struct{ rec, pack, idOff, idLen, preOff, preLen uint32 }
 	var packRows [][3]uint32
 	var guardRows []guardRow
 	var names, globs []ref
@@ -102,10 +106,96 @@ func CompilePacks(packs []PackSpec) string {
 			}
 		}
 	}
-	// The tables. Names sort by name, then guard, each pair once (a guard
-	// naming "git push" and "git commit" is found once under "git").
+	// The examples, then the literal prefilters, then the tables.
 	h[hEx] = uint32(len(e.b))
 	e.b = append(e.b, e.ex.b...)
+	// The literal prefilters, as ids into two tables of strings: a text
+	// guard's keywords (any one must occur), an on=file guard's paths
+	// literals (groups, each needing one of its strings). A pass over a text
+	// finds every string of a table at once (litIndex); the guards whose
+	// prefilter it satisfies are the only ones decoded.
+	kw, pl := &litTable{}, &litTable{}
+	forPrefilters := func(fn func(g *GuardSpec, row *guardRow)) {
+		gn := 0
+		for pi := range packs {
+			for gi := range packs[pi].Guards {
+				fn(&packs[pi].Guards[gi], &guardRows[gn])
+				gn++
+			}
+		}
+	}
+	forPrefilters(func(g *GuardSpec, _ *guardRow) {
+		switch g.On {
+		case OnContent, OnURL, OnOutput:
+			for _, k := range g.Keywords {
+				kw.add(k)
+			}
+		case OnFile:
+			for _, group := range g.Literals.Paths {
+				for _, l := range group {
+					pl.add(l)
+				}
+			}
+		}
+	})
+	kw.number()
+	pl.number()
+	pre := &setEncoder{}
+	forPrefilters(func(g *GuardSpec, row *guardRow) {
+		switch g.On {
+		case OnContent, OnURL, OnOutput:
+			if len(g.Keywords) == 0 {
+				return
+			}
+			row.preOff = uint32(len(pre.b))
+			pre.u16(len(g.Keywords))
+			for _, k := range g.Keywords {
+				pre.u16(kw.ids[k])
+			}
+		case OnFile:
+			if g.Literals.Paths == nil {
+				return
+			}
+			row.preOff = uint32(len(pre.b))
+			pre.u16(len(g.Literals.Paths))
+			for _, group := range g.Literals.Paths {
+				pre.u16(len(group))
+				for _, l := range group {
+					pre.u16(pl.ids[l])
+				}
+			}
+		default:
+			return
+		}
+		row.preLen = uint32(len(pre.b)) - row.preOff
+	})
+	preBase := uint32(len(e.b))
+	e.b = append(e.b, pre.b...)
+	for i := range guardRows {
+		if guardRows[i].preLen > 0 {
+			guardRows[i].preOff += preBase
+		}
+	}
+	for _, t := range []struct {
+		t     *litTable
+		n, at int
+	}{{kw, hNKw, hKw}, {pl, hNPl, hPl}} {
+		offs := make([]uint32, len(t.t.strs))
+		for i, str := range t.t.strs {
+			offs[i] = uint32(len(e.b))
+			e.b = append(e.b, str...)
+		}
+		h[t.n], h[t.at] = uint32(len(t.t.strs)), uint32(len(e.b))
+		for i, str := range t.t.strs {
+			q := uint32(0)
+			if len(str) >= 4 {
+				q = quadAt(str, 0)
+			}
+			e.u32(offs[i], uint32(len(str)), q)
+		}
+	}
+	// Names sort by name, then guard, each pair once (a guard naming "git
+	// push" and "git commit" is found once under "git").
 	name := func(r ref) string { return string(e.b[r.off : r.off+r.n]) }
 	sort.SliceStable(names, func(i, j int) bool {
 		a, b := name(names[i]), name(names[j])
@@ -124,7 +214,7 @@ func CompilePacks(packs []PackSpec) string {
 	}
 	h[hNGuards], h[hGuards] = uint32(len(guardRows)), uint32(len(e.b))
 	for _, r := range guardRows {
-		e.u32(r.rec, r.pack, r.idOff, r.idLen)
+		e.u32(r.rec, r.pack, r.idOff, r.idLen, r.preOff, r.preLen)
 	}
 	h[hNNames], h[hNames] = uint32(len(names)), uint32(len(e.b))
 	for _, r := range names {
@@ -211,11 +301,22 @@ func (ps *PackSet) packGuards(i int) (first, n int) {
 }
 
 // guardPack is the pack guard i belongs to.
-func (ps *PackSet) guardPack(i int) int { return int(ps.row(ps.h[hGuards], 4, i, 1)) }
+func (ps *PackSet) guardPack(i int) int { return int(ps.row(ps.h[hGuards], guardWidth, i, 1)) }
+
+// prefilter is guard i's literal prefilter, read without decoding the
+// guard: for a text guard, a uvarint count of keyword ids; for an on=file
+// guard, a count of groups, each a count of path literal ids (see
+// CompilePacks). "" when it has none (it is always a candidate).
+func (ps *PackSet) prefilter(i int) string {
+	return ps.str(ps.row(ps.h[hGuards], guardWidth, i, 4), ps.row(ps.h[hGuards], guardWidth, i, 5))
+}
+
+// guardWidth is the number of words in a row of the guards table.
+const guardWidth = 6
 
 // GuardID is guard i's id.
 func (ps *PackSet) GuardID(i int) string {
-	return ps.str(ps.row(ps.h[hGuards], 4, i, 2), ps.row(ps.h[hGuards], 4, i, 3))
+	return ps.str(ps.row(ps.h[hGuards], guardWidth, i, 2), ps.row(ps.h[hGuards], guardWidth, i, 3))
 }
 
 // Lookup returns the index of the guard with this id.
@@ -232,7 +333,7 @@ func (ps *PackSet) Lookup(id string) (int, bool) {
 // spec decodes guard i: in full with lits nil, else for matching (see
 // setDecoder.guard).
 func (ps *PackSet) spec(i int, g *GuardSpec, lits *[9]litSet) {
-	d := setDecoder{s: ps.s, off: int(ps.row(ps.h[hGuards], 4, i, 0)), exBase: int(ps.h[hEx])}
+	d := setDecoder{s: ps.s, off: int(ps.row(ps.h[hGuards], guardWidth, i, 0)), exBase: int(ps.h[hEx])}
 	d.guard(g, lits)
 }
 
@@ -302,6 +403,13 @@ type setEncoder struct {
 }
 
 func (e *setEncoder) uint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
+
+func (e *setEncoder) u16(v int) {
+	if v > 0xffff {
+		panic("packset: more than 65535 literals or keywords") // ids are uint16
+	}
+	e.b = binary.LittleEndian.AppendUint16(e.b, uint16(v))
+}
 
 func (e *setEncoder) u32(ws ...uint32) {
 	for _, w := range ws {
@@ -383,6 +491,47 @@ func (e *setEncoder) guard(g *GuardSpec, command func(i int, off uint32)) (idOff
 	e.ex.strs(g.Match)
 	e.ex.strs(g.NotMatch)
 	return idOff, uint32(len(g.ID))
+}
+
+// litTable numbers distinct strings, those of four bytes or more first,
+// in the order of their first four bytes (litIndex searches them so).
+type litTable struct {
+	strs []string
+	ids  map[string]int
+}
+
+func (t *litTable) add(s string) {
+	if _, ok := t.ids[s]; ok {
+		return
+	}
+	if t.ids == nil {
+		t.ids = map[string]int{}
+	}
+	t.ids[s] = -1
+	t.strs = append(t.strs, s)
+}
+
+func (t *litTable) number() {
+	key := func(s string) (bool, uint32) {
+		if len(s) < 4 {
+			return true, 0
+		}
+		return false, quadAt(s, 0)
+	}
+	sort.Slice(t.strs, func(i, j int) bool {
+		si, qi := key(t.strs[i])
+		sj, qj := key(t.strs[j])
+		if si != sj {
+			return !si
+		}
+		if qi != qj {
+			return qi < qj
+		}
+		return t.strs[i] < t.strs[j]
+	})
+	for i, s := range t.strs {
+		t.ids[s] = i
+	}
 }
 
 // stringLists are a guard's []string fields but the examples, in encoding
@@ -556,4 +705,111 @@ func (l litSet) has(lower string) bool {
 func SamePack(a, b PackSpec) bool {
 	a.set, a.setIndex, b.set, b.setIndex = nil, 0, nil, 0
 	return reflect.DeepEqual(a, b)
+}
+
+// litIndex finds, in one pass over a lower-cased text, which strings of a
+// literal table occur in it. Most strings are four bytes or longer: a
+// bitmap of their first four bytes (hashed) rejects almost every position
+// of a text with one test, and where it does not, a binary search of the
+// table (sorted by those four bytes when the set was compiled) lists the
+// strings to compare; the few shorter strings are compared at every
+// position. So the pass costs a few instructions a byte, whatever the
+// number of strings, and building the index costs a pass over the table.
+type litIndex struct {
+	ps    *PackSet
+	off   uint32 // the table: rows of string offset, length, first four bytes
+	n     int    // strings
+	nquad int    // strings of four bytes or more (the first rows)
+	bits  [1 << 16 / 64]uint64
+	short []uint16 // ids of the shorter strings, "" included
+}
+
+func quadAt(s string, i int) uint32 {
+	return uint32(s[i]) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16 | uint32(s[i+3])<<24
+}
+
+func quadHash(q uint32) uint32 { return (q * 0x9E3779B1) >> 16 }
+
+func (ps *PackSet) litIndex(nAt, at int) *litIndex {
+	x := &litIndex{ps: ps, n: int(ps.h[nAt]), off: ps.h[at]}
+	for i := range x.n {
+		if ps.row(x.off, 3, i, 1) < 4 {
+			x.short = append(x.short, uint16(i))
+			continue
+		}
+		x.nquad = i + 1
+		h := quadHash(ps.row(x.off, 3, i, 2))
+		x.bits[h>>6] |= 1 << (h & 63)
+	}
+	return x
+}
+
+func (x *litIndex) str(id int) string {
+	return x.ps.str(x.ps.row(x.off, 3, id, 0), x.ps.row(x.off, 3, id, 1))
+}
+
+// found is a set of string ids.
+type found []uint64
+
+func (f found) has(id int) bool { return f[id>>6]&(1<<(id&63)) != 0 }
+
+func (f found) add(id uint16) { f[id>>6] |= 1 << (id & 63) }
+
+// scan returns the ids of the strings that occur in lower.
+func (x *litIndex) scan(lower string) found {
+	f := make(found, (x.n+63)/64)
+	for _, id := range x.short {
+		if strings.Contains(lower, x.str(int(id))) {
+			f.add(id)
+		}
+	}
+	for i := 0; i+4 <= len(lower); i++ {
+		q := quadAt(lower, i)
+		if h := quadHash(q); x.bits[h>>6]&(1<<(h&63)) == 0 {
+			continue
+		}
+		k := sort.Search(x.nquad, func(k int) bool { return x.ps.row(x.off, 3, k, 2) >= q })
+		for ; k < x.nquad && x.ps.row(x.off, 3, k, 2) == q; k++ {
+			if !f.has(k) && strings.HasPrefix(lower[i:], x.str(k)) {
+				f.add(uint16(k))
+			}
+		}
+	}
+	return f
+}
+
+// A prefilter (PackSet.prefilter) is little-endian uint16s: for a text
+// guard a count and keyword ids; for an on=file guard a count of groups,
+// each a count and path literal ids.
+func u16(s string, i int) int { return int(s[2*i]) | int(s[2*i+1])<<8 }
+
+// anyOf reports whether f holds one of the ids of a keyword prefilter.
+func anyOf(pre string, f found) bool {
+	n := u16(pre, 0)
+	for i := 1; i <= n; i++ {
+		if f.has(u16(pre, i)) {
+			return true
+		}
+	}
+	return false
+}
+
+// allGroups reports whether f holds, for every group of a paths
+// prefilter, one of its ids.
+func allGroups(pre string, f found) bool {
+	i := 1
+	for g := u16(pre, 0); g > 0; g-- {
+		k := u16(pre, i)
+		i++
+		ok := false
+		for end := i + k; i < end; i++ {
+			if !ok && f.has(u16(pre, i)) {
+				ok = true
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }

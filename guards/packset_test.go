@@ -115,3 +115,52 @@ func TestLitSetHas(t *testing.T) {
 		}
 	}
 }
+
+// TestLitIndexScan: one pass finds exactly the strings strings.Contains
+// finds, for strings of every length (empty, one byte, longer, sharing
+// prefixes) and overlapping occurrences.
+func TestLitIndexScan(t *testing.T) {
+	checkScan(t, []string{"", "a", "ab", "abc", "bc", "/.ssh/", ".env", "~/.", "xx", "é"}, "xyz ~/.ssh/id .envrc abcab é")
+	checkScan(t, []string{"ab", "b", "zz"}, "")
+	checkScan(t, []string{"aa"}, "aaa")
+}
+
+func checkScan(t *testing.T, strs []string, text string) {
+	t.Helper()
+	var p PackSpec
+	p.Family, p.Title = "f", "t"
+	p.Guards = []GuardSpec{{ID: "f.k", On: OnContent, Keywords: strs}}
+	ps, err := LoadPackSet(CompilePacks([]PackSpec{p}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := ps.litIndex(hNKw, hKw)
+	f := x.scan(text)
+	for id := range x.n {
+		if got, want := f.has(id), strings.Contains(text, x.str(id)); got != want {
+			s := x.str(id)
+			t.Errorf("%q in %q: scan says %v", s, text, got)
+		}
+	}
+	if got, want := anyOf(ps.prefilter(0), f), func() bool {
+		for _, s := range strs {
+			if strings.Contains(text, s) {
+				return true
+			}
+		}
+		return false
+	}(); got != want {
+		t.Errorf("anyOf = %v, want %v", got, want)
+	}
+}
+
+func FuzzLitIndexScan(f *testing.F) {
+	f.Add("ab,b,/.ssh/", "x ~/.ssh/ ab")
+	f.Fuzz(func(t *testing.T, list, text string) {
+		strs := strings.Split(list, ",")
+		if len(strs) > 200 {
+			return
+		}
+		checkScan(t, strs, text)
+	})
+}
