@@ -36,8 +36,8 @@ type Engine struct {
 // engineSet is one compiled set in an engine.
 type engineSet struct {
 	ps     *PackSet
-	base   int    // index of its first guard in Engine.guards
-	on     []bool // per pack: on in the profile
+	base   int       // index of its first guard in Engine.guards
+	on     []bool    // per pack: on in the profile
 	kw, pl *litIndex // its keyword and paths literal tables, built on first use
 }
 

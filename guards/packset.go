@@ -42,13 +42,13 @@ const (
 	hNGlobs
 	hGlobs // per (glob prefix, guard), in guard order: prefix offset, length, guard
 	hNArgs
-	hArgs    // guards that can judge a command by its arguments alone (dynamic names)
-	hIDs     // guards sorted by id
-	hEx      // the examples region (kept apart: the hook never reads it)
+	hArgs // guards that can judge a command by its arguments alone (dynamic names)
+	hIDs  // guards sorted by id
+	hEx   // the examples region (kept apart: the hook never reads it)
 	hNKw
 	hKw // the keywords of text guards (content, url, output): string offset, length
 	hNPl
-	hPl // the paths literals of on=file guards: string offset, length
+	hPl      // the paths literals of on=file guards: string offset, length
 	hOn      // per target (onTargets): count, offset of a guard list
 	hdrWords = hOn + 2*len(onTargets)
 )
