@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"time"
+
+	"github.com/bulwark-guard/bulwark/internal/filelock"
 )
 
 // errUnchanged tells update that fn changed nothing (nothing to write).
@@ -88,28 +90,20 @@ func openLocked(path string, flag int) (*os.File, error) {
 		if err != nil {
 			return nil, err
 		}
-		ok, err := tryLock(f)
-		if err != nil {
+		if err := filelock.Lock(f, deadline); err != nil {
 			f.Close()
-			return nil, err
+			return nil, fmt.Errorf("approvals: %s: %w", path, err)
 		}
-		if ok {
-			fi, err1 := f.Stat()
-			pi, err2 := os.Stat(path)
-			if err1 == nil && err2 == nil && os.SameFile(fi, pi) {
-				return f, nil
-			}
-			f.Close()
-			if flag&os.O_CREATE == 0 && errors.Is(err2, fs.ErrNotExist) {
-				return nil, err2
-			}
-			continue // removed or replaced under us: open it anew
+		fi, err1 := f.Stat()
+		pi, err2 := os.Stat(path)
+		if err1 == nil && err2 == nil && os.SameFile(fi, pi) {
+			return f, nil
 		}
 		f.Close()
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("approvals: %s is locked by another process", path)
+		if flag&os.O_CREATE == 0 && errors.Is(err2, fs.ErrNotExist) {
+			return nil, err2
 		}
-		time.Sleep(5 * time.Millisecond)
+		// Removed or replaced under us: open it anew.
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -48,4 +49,58 @@ func TestEverySubcommandHelp(t *testing.T) {
 func firstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l
+}
+
+// synopsis is the usage lines at the top of a subcommand's --help (up to
+// the first blank line), "usage: " and indentation dropped.
+func synopsis(help string) []string {
+	head, _, _ := strings.Cut(help, "\n\n")
+	var out []string
+	for _, l := range strings.Split(head, "\n") {
+		l = strings.TrimSpace(strings.TrimPrefix(l, "usage: "))
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// The README's command-line reference is the synopsis of every
+// subcommand's --help, and nothing else: a flag or subcommand added,
+// renamed or dropped without the README fails here.
+func TestREADMECommandLine(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(data), "\n## Command line\n")
+	if !ok {
+		t.Fatal("README.md has no '## Command line' section")
+	}
+	_, block, ok := strings.Cut(section, "\n```\n")
+	block, _, ok2 := strings.Cut(block, "\n```")
+	if !ok || !ok2 {
+		t.Fatal("README.md: the Command line section has no code block")
+	}
+	inREADME := map[string]bool{}
+	for _, l := range strings.Split(block, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			inREADME[l] = true
+		}
+	}
+	want := map[string]bool{}
+	for _, name := range subcommandNames() {
+		_, out, _ := runBinary(t, name, "--help")
+		for _, l := range synopsis(out) {
+			want[l] = true
+			if !inREADME[l] {
+				t.Errorf("README.md's Command line lacks %q (from bulwark %s --help)", l, name)
+			}
+		}
+	}
+	for l := range inREADME {
+		if !want[l] {
+			t.Errorf("README.md's Command line has %q, which no --help prints", l)
+		}
+	}
 }
