@@ -15,15 +15,36 @@ func Lock(manifestPath string) (func(), error) {
 	if err := os.MkdirAll(filepath.Dir(manifestPath), 0o700); err != nil {
 		return nil, fmt.Errorf("install lock: %w", err)
 	}
-	f, err := os.OpenFile(manifestPath+".lock", os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("install lock: %w", err)
-	}
-	if err := flock(f); err != nil {
+	path := manifestPath + ".lock"
+	for {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("install lock: %w", err)
+		}
+		if err := flock(f); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("install lock %s: %w", f.Name(), err)
+		}
+		// The last uninstall removes the lock file (see RemoveLock): a lock
+		// taken on a file that is no longer at path is no lock.
+		fi, err1 := f.Stat()
+		pi, err2 := os.Stat(path)
+		if err1 == nil && err2 == nil && os.SameFile(fi, pi) {
+			return func() { f.Close() }, nil
+		}
 		f.Close()
-		return nil, fmt.Errorf("install lock %s: %w", f.Name(), err)
 	}
-	return func() { f.Close() }, nil
+}
+
+// RemoveLock deletes the lock file next to the manifest, for an uninstall
+// that leaves nothing installed; call it while holding the lock. Whoever
+// waited on it takes a new one (Lock checks the file is still there).
+func RemoveLock(manifestPath string) error {
+	err := os.Remove(manifestPath + ".lock")
+	if os.IsNotExist(err) {
+		return nil
+	}
+	return err
 }
 
 // RemoveLock removes the lock file (while it is held), for an uninstall

@@ -45,7 +45,8 @@ func uninstallSummary(w io.Writer, changes []*installer.Change, m *installer.Man
 	if len(m.Files) == 0 {
 		if mp, err := manifestPath(); err == nil {
 			line("manifest", mp)
-			// bulwark's config directory, if the manifest was all it held.
+			// Its lock file, and bulwark's config directory if that was all.
+			installer.RemoveLock(mp)
 			if d := filepath.Dir(mp); isEmptyDir(d) {
 				os.Remove(d)
 			}
