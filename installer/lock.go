@@ -36,17 +36,7 @@ func Lock(manifestPath string) (func(), error) {
 	}
 }
 
-// RemoveLock deletes the lock file next to the manifest, for an uninstall
-// that leaves nothing installed; call it while holding the lock. Whoever
-// waited on it takes a new one (Lock checks the file is still there).
-func RemoveLock(manifestPath string) error {
-	err := os.Remove(manifestPath + ".lock")
-	if os.IsNotExist(err) {
-		return nil
-	}
-	return err
-}
-
 // RemoveLock removes the lock file (while it is held), for an uninstall
-// that leaves nothing installed.
+// that leaves nothing installed. Whoever waited on it takes a new one: Lock
+// checks that the file it locked is still the one at the path.
 func RemoveLock(manifestPath string) { os.Remove(manifestPath + ".lock") }

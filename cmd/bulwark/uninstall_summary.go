@@ -45,8 +45,7 @@ func uninstallSummary(w io.Writer, changes []*installer.Change, m *installer.Man
 	if len(m.Files) == 0 {
 		if mp, err := manifestPath(); err == nil {
 			line("manifest", mp)
-			// Its lock file, and bulwark's config directory if that was all.
-			installer.RemoveLock(mp)
+			// bulwark's config directory, if that was all it held.
 			if d := filepath.Dir(mp); isEmptyDir(d) {
 				os.Remove(d)
 			}
