@@ -43,7 +43,7 @@ const DirName = "backup"
 
 // Defaults for the zero Options fields (config.toml [backup] sets them).
 const (
-	DefaultCallTime = 250 * time.Millisecond // well inside the hook's 750 ms deadline
+	DefaultCallTime = 400 * time.Millisecond // inside the hook's 750 ms deadline, with room to answer and log
 	MaxCallTime     = 600 * time.Millisecond // a config cannot give more (the hook's own deadline still cuts it short)
 	DefaultMaxCopy  = 64 << 20               // bytes one call may copy
 	DefaultMaxTotal = 2 << 30                // bytes the store may hold

@@ -14,8 +14,9 @@ import (
 )
 
 // answerReserve is the part of the hook's deadline kept for encoding the
-// answer and writing the audit record after a backup.
-const answerReserve = 150 * time.Millisecond
+// answer and writing the audit record after a backup (the audit log may
+// wait up to audit.DefaultLockWait for its lock).
+const answerReserve = audit.DefaultLockWait + 50*time.Millisecond
 
 // keepBackup is the hook's backup step. At PreToolUse, for a call bulwark
 // lets run that would destroy something (the engine's effects), it keeps
