@@ -450,4 +450,3 @@ func TestUndoThroughBinary(t *testing.T) {
 		}
 	})
 }
-
