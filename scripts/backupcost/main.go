@@ -124,7 +124,7 @@ func main() {
 	}
 	for _, p := range progs[1:] {
 		if a := answers[p.name]; a != "{}" {
-			fmt.Printf("\nanswer of %s: %s\n", p.name, a)
+			fmt.Printf("\nlast answer of %s: %s\n", p.name, a)
 		}
 	}
 }
