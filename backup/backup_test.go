@@ -472,3 +472,33 @@ func TestGitStashDropRestored(t *testing.T) {
 		t.Fatalf("applied: %q", data)
 	}
 }
+
+func TestOverwriteThroughSymlinkKeepsTheTarget(t *testing.T) {
+	e := newEnv(t, Options{})
+	target := e.write("real/config.yml", "the real content", 0o644)
+	os.Symlink("real/config.yml", filepath.Join(e.root, "config.yml"))
+	want := e.snapshot()
+	res := e.keep("echo x > config.yml")
+	if res.Files != 2 {
+		t.Fatalf("kept %+v", res)
+	}
+	os.WriteFile(target, []byte("x\n"), 0o644) // the redirect writes through the link
+	e.store.AfterCall("s1", "t-echo x > config.yml", e.now.Add(time.Second))
+	if _, err := e.store.Restore(res.ID, RestoreOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	diffSnap(t, e.snapshot(), want)
+}
+
+func TestPendingMarkersArePruned(t *testing.T) {
+	e := newEnv(t, Options{MaxAge: time.Hour})
+	e.write("a", "a", 0o644)
+	e.keep("rm a") // no PostToolUse follows (an ask declined)
+	e.now = e.now.Add(48 * time.Hour)
+	e.write("b", "b", 0o644)
+	e.keep("rm b") // prunes the first entry, and its marker
+	des, _ := os.ReadDir(e.store.pendingDir())
+	if len(des) != 1 {
+		t.Fatalf("pending markers: %d, want the new one only", len(des))
+	}
+}

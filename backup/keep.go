@@ -279,6 +279,15 @@ func (k *keeper) keepPath(p string, op guards.LossOp, recursive bool, f *findFil
 		return
 	}
 	k.keepInfo(p, fi, op, recursive)
+	if op == guards.LossOverwrite && fi.Mode()&fs.ModeSymlink != 0 {
+		// A write through a symlink (> link, cp x link, a Write tool)
+		// changes the file it points to: keep that file too, where it is.
+		if real, err := filepath.EvalSymlinks(p); err == nil && real != p && !within(real, k.s.dir) {
+			if rfi, err := os.Lstat(real); err == nil && rfi.Mode().IsRegular() {
+				k.keepInfo(real, rfi, op, false)
+			}
+		}
+	}
 }
 
 func (k *keeper) keepInfo(p string, fi fs.FileInfo, op guards.LossOp, recursive bool) {

@@ -89,6 +89,23 @@ func (s *Store) pruneIfNeeded(deadline time.Time, spare string) {
 	if removed {
 		s.sweepCAS(deadline)
 		s.pruneGit(deadline)
+		s.sweepPending(now)
+	}
+}
+
+// sweepPending removes the markers of calls whose PostToolUse never came
+// (an ask declined, a client without it) once their entry is gone or a day
+// has passed.
+func (s *Store) sweepPending(now time.Time) {
+	des, _ := os.ReadDir(s.pendingDir())
+	for _, de := range des {
+		p := filepath.Join(s.pendingDir(), de.Name())
+		target, err := os.Readlink(p)
+		e, ok := parseEntryName(target)
+		_, serr := os.Lstat(filepath.Join(s.entriesDir(), target))
+		if err != nil || !ok || serr != nil || now.Sub(e.Time) > 24*time.Hour {
+			os.Remove(p)
+		}
 	}
 }
 

@@ -24,10 +24,11 @@ func cmdRestore(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	last := fs.Bool("last", false, "restore the most recent backup")
 	to := fs.String("to", "", "restore under DIR instead of where the files were")
 	dryRun := fs.Bool("dry-run", false, "show what would be restored, and the conflicts, without changing anything")
-	fs.BoolVar(dryRun, "n", false, "same as --dry-run")
 	force := fs.Bool("force", false, "also overwrite files that changed since the call (their current content is kept in a new backup first)")
 	asJSON := fs.Bool("json", false, "list backups as JSON lines")
 	verbose := fs.Bool("v", false, "list every path restored, not only conflicts")
+	limit := fs.Int("n", 20, "list at most this many backups (0: all)")
+	session := fs.String("session", "", "list only the backups of this session (an id or its start)")
 	fs.Usage = usageFunc(fs, joinLines(
 		"usage: bulwark restore                     list backups, newest first",
 		"       bulwark restore [flags] ID [PATH...]  restore a backup (all of it, or the paths at or under PATH)",
@@ -58,12 +59,12 @@ func cmdRestore(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	if !*last && len(rest) == 0 {
-		if *to != "" || *force || *dryRun {
-			fmt.Fprintln(stderr, "bulwark restore: --to, --force and --dry-run need a backup ID or --last")
+		if *to != "" || *force || *dryRun || *verbose {
+			fmt.Fprintln(stderr, "bulwark restore: --to, --force, --dry-run and -v need a backup ID or --last")
 			fs.Usage()
 			return ExitBlock
 		}
-		return restoreList(store, *asJSON, stdout, stderr)
+		return restoreList(store, *asJSON, *limit, *session, stdout, stderr)
 	}
 	var id string
 	if *last {
@@ -114,7 +115,7 @@ func openStore() (*backup.Store, error) {
 	return backup.Open(o)
 }
 
-func restoreList(store *backup.Store, asJSON bool, stdout, stderr io.Writer) int {
+func restoreList(store *backup.Store, asJSON bool, limit int, session string, stdout, stderr io.Writer) int {
 	es, err := store.Entries()
 	if err != nil {
 		fmt.Fprintf(stderr, "bulwark restore: %v\n", err)
@@ -126,12 +127,21 @@ func restoreList(store *backup.Store, asJSON bool, stdout, stderr io.Writer) int
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
+	shown, more := 0, 0
 	for i := len(es) - 1; i >= 0; i-- {
+		if limit > 0 && shown >= limit {
+			more++
+			continue
+		}
 		sum, err := store.Summary(es[i])
 		if err != nil {
 			fmt.Fprintf(stderr, "bulwark restore: %v\n", err)
 			continue
 		}
+		if session != "" && !strings.HasPrefix(sum.Session, session) {
+			continue
+		}
+		shown++
 		if asJSON {
 			enc.Encode(sum)
 			continue
@@ -162,6 +172,9 @@ func restoreList(store *backup.Store, asJSON bool, stdout, stderr io.Writer) int
 		if sum.Lost > 0 {
 			fmt.Fprintf(stdout, "        %s not kept (see bulwark logs)\n", restorePlural(sum.Lost, "path"))
 		}
+	}
+	if more > 0 && !asJSON {
+		fmt.Fprintf(stdout, "… and %s older (bulwark restore -n 0 lists them all)\n", restorePlural(more, "backup"))
 	}
 	return ExitOK
 }
