@@ -28,6 +28,7 @@ type keeper struct {
 	tmp      string // the entry directory being written ("" until the first item)
 	n        int    // objects written
 	deadline time.Time
+	hard     bool // the deadline is the hook's, not the budget's
 	stopped  bool
 	seen     map[string]bool
 	ignored  map[string]bool // directory -> git ignores it
@@ -63,7 +64,7 @@ func (s *Store) keep(call Call, effs []guards.Loss, hard time.Time, restoreOf st
 	}
 	k := &keeper{s: s, o: o, res: res, deadline: now.Add(o.CallTime), seen: map[string]bool{}}
 	if !hard.IsZero() && hard.Before(k.deadline) {
-		k.deadline = hard
+		k.deadline, k.hard = hard, true
 	}
 	k.m = &Manifest{Version: manifestVersion, Time: now.UTC(), Call: call, Restore: restoreOf}
 	for i := range effs {
@@ -82,7 +83,11 @@ func (k *keeper) timeUp() bool {
 		return true
 	}
 	if !k.o.Now().Before(k.deadline) {
-		k.stop(fmt.Sprintf("the time budget of %s ran out", k.o.CallTime))
+		if k.hard {
+			k.stop("the time budget ran out (what was left of the hook's own deadline)")
+		} else {
+			k.stop(fmt.Sprintf("the time budget of %s ran out", k.o.CallTime))
+		}
 	}
 	return k.stopped
 }

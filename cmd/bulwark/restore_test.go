@@ -102,6 +102,12 @@ func (e *undoEnv) call(tool string, input map[string]any, do func()) string {
 	e.n++
 	id := fmt.Sprintf("toolu_%d", e.n)
 	pre := e.hook("PreToolUse", tool, input, id)
+	// A machine loaded by other tests can leave the hook too little of
+	// its deadline for the backup; it says so ("time budget"), and the call
+	// is asked again (the files are still there: nothing has run yet).
+	for try := 0; try < 5 && strings.Contains(pre, "time budget"); try++ {
+		pre = e.hook("PreToolUse", tool, input, id)
+	}
 	if strings.Contains(pre, `"deny"`) {
 		e.t.Fatalf("%v was denied: %s", input, pre)
 	}
