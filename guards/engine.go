@@ -820,6 +820,10 @@ func matchAnalysis(g *guard, f *facts) (string, bool) {
 		if a.DepthExceeded {
 			return "nesting deeper than the analysis follows", true
 		}
+	case CondLimit:
+		if len(a.Limits) > 0 {
+			return a.Limits[0], true
+		}
 	case CondDynamicName:
 		for i := range f.commands {
 			if f.commands[i].c.NameDynamic {

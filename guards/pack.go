@@ -199,9 +199,9 @@ func validateGuard(family string, g *GuardSpec) []error {
 		}
 	case OnAnalysis:
 		switch g.Condition {
-		case CondUnparsed, CondDepth, CondDynamicName:
+		case CondUnparsed, CondDepth, CondLimit, CondDynamicName:
 		default:
-			bad("condition %q must be unparsed, depth or dynamic-name", g.Condition)
+			bad("condition %q must be unparsed, depth, limit or dynamic-name", g.Condition)
 		}
 	case OnSession:
 		switch g.Condition {

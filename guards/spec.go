@@ -132,6 +132,7 @@ const (
 const (
 	CondUnparsed    = "unparsed"     // the command (or nested code) does not parse
 	CondDepth       = "depth"        // nesting deeper than the analysis follows
+	CondLimit       = "limit"        // an analysis limit was reached (shell.Analysis.Limits)
 	CondDynamicName = "dynamic-name" // a command whose name is only known at run time
 )
 

@@ -35,13 +35,17 @@ var parserPool = sync.Pool{New: func() any {
 // It never panics on any input and is bounded in time by the size of src and
 // MaxDepth.
 //
-// Bounds: at most 10,000 commands are listed (a Problem says when more were
-// cut), decoded payloads and computed outputs are capped at 1 MiB, for loops
+// Bounds: at most 10,000 commands are listed, decoded payloads, computed
+// outputs, variable values and words are capped at 1 MiB, all expansions of
+// known values together at 16 MiB (so memory stays bounded whatever the
+// input), for loops
 // are unrolled over at most 16 literal values, find -exec and xargs -I fan
 // out over at most 16 roots or inputs, and text nested more than about 200
 // levels deep (brackets, compound keywords) is not handed to the parser,
 // whose recursion could overflow the stack: it is treated as unparsable and
-// split crudely instead.
+// split crudely instead. Each bound reached is listed in Analysis.Limits.
+// When the command line stops parsing part-way, the statements before the
+// error are analysed as usual and only the rest is split crudely.
 func Analyze(src string, env Env) (res *Analysis) {
 	res = &Analysis{}
 	a := &analyzer{env: env, res: res}
@@ -50,36 +54,92 @@ func Analyze(src string, env Env) (res *Analysis) {
 	// blow up.
 	a.work = 200000 + 4*len(src)
 	a.parseBudget = 2<<20 + 2*len(src)
+	a.expandBudget = maxExpansion
 	defer func() {
 		if r := recover(); r != nil {
 			// Defensive: a bug in the analysis must not take the hook down.
 			// Report it and fall back to the crude split so guards still see
 			// the commands.
 			res.Problems = append(res.Problems, fmt.Sprintf("internal error: %v", r))
-			b := &analyzer{env: env, res: &Analysis{}, work: 100000 + len(src), parseBudget: 0}
+			b := &analyzer{env: env, res: &Analysis{}, work: 100000 + len(src), parseBudget: 0, expandBudget: maxExpansion}
 			func() {
 				defer func() { recover() }()
 				b.fallback(src, &ctx{src: src}, newScope(env))
 			}()
-			res.Commands = append(res.Commands[:0], b.cmds...)
+			// Keep what was seen before the failure, then the crude split.
+			res.Commands = append(a.cmds[:len(a.cmds):len(a.cmds)], b.cmds...)
 		}
 	}()
 	sc := newScope(env)
-	if err := a.top(src, sc); err != nil {
-		// Start again from a clean state with the crude split.
-		*res = Analysis{ParseError: fmt.Errorf("shell: parsing command line: %w", err)}
-		*a = analyzer{env: env, res: res, work: 200000 + 4*len(src)}
-		a.fallback(src, &ctx{src: src}, newScope(env))
+	if rest, err := a.top(src, sc); err != nil {
+		// The statements before the error were analysed; the rest is split
+		// crudely (all of it when the first statement does not parse).
+		res.ParseError = fmt.Errorf("shell: parsing command line: %w", err)
+		if !a.capped && a.work > 0 {
+			a.fallback(src[rest:], &ctx{src: src[rest:]}, sc)
+		}
 	}
 	res.Commands = a.cmds
 	return res
 }
 
+// Bounds of the analysis not listed above.
+const (
+	// maxExpansion is the budget, in bytes, of all expansions of known
+	// values (variables, positional parameters) in one analysis.
+	maxExpansion = 16 << 20
+)
+
+// limit records that an analysis limit was reached (once per message).
+func (a *analyzer) limit(msg string) {
+	for _, m := range a.res.Limits {
+		if m == msg {
+			return
+		}
+	}
+	a.res.Limits = append(a.res.Limits, msg)
+}
+
+// depthLimit records that nesting went deeper than MaxDepth.
+func (a *analyzer) depthLimit() {
+	a.res.DepthExceeded = true
+	a.limit(fmt.Sprintf("nesting deeper than %d levels; the code inside was not analysed", MaxDepth))
+}
+
+// expand reports whether a known value of n bytes may be expanded into a
+// word that already holds have bytes: words stay under 1 MiB and all
+// expansions together under maxExpansion. When not, the limit is recorded
+// and the expansion stays dynamic.
+func (a *analyzer) expand(have, n int) bool {
+	if have+n > maxPayload {
+		a.limit("a word or value larger than 1 MiB; it was not expanded")
+		return false
+	}
+	if n > a.expandBudget {
+		a.limit("more expansion than the analysis allows; later values were not expanded")
+		return false
+	}
+	a.expandBudget -= n
+	return true
+}
+
+// copyScope copies sc for a subshell, a pipeline stage or nested code,
+// charging the work it takes (a flattening copy copies every variable).
+func (a *analyzer) copyScope(sc *scope) *scope {
+	if sc.chain+1 > maxScopeChain && len(sc.vars) > 0 {
+		a.spend(sc.size())
+	} else {
+		a.spend(1)
+	}
+	return sc.copy()
+}
+
 // top parses and analyses the top-level statements one at a time, so that
-// analysis (and parsing) stops early once the command cap is reached.
-func (a *analyzer) top(src string, sc *scope) (err error) {
+// analysis (and parsing) stops early once the command cap is reached. On a
+// parse error, rest is the offset where the statements that parsed end.
+func (a *analyzer) top(src string, sc *scope) (rest int, err error) {
 	if err := a.checkParse(src); err != nil {
-		return err
+		return 0, err
 	}
 	p := parserPool.Get().(*syntax.Parser)
 	inBody := false
@@ -94,10 +154,15 @@ func (a *analyzer) top(src string, sc *scope) (err error) {
 		parserPool.Put(p)
 	}()
 	c := &ctx{src: src}
+	var last *syntax.Stmt
 	for st, perr := range p.StmtsSeq(strings.NewReader(src)) {
 		if perr != nil {
-			return perr
+			if last != nil {
+				rest = min(int(last.End().Offset()), len(src))
+			}
+			return rest, perr
 		}
+		last = st
 		inBody = true
 		a.line = int(st.Pos().Line())
 		a.stmt(st, c, sc, stdinInfo{})
@@ -106,12 +171,13 @@ func (a *analyzer) top(src string, sc *scope) (err error) {
 			break
 		}
 	}
-	return nil
+	return 0, nil
 }
 
 // checkParse applies the parse budget and the nesting limit.
 func (a *analyzer) checkParse(src string) error {
 	if len(src) > a.parseBudget {
+		a.limit("parse budget exhausted; nested code was split crudely")
 		return fmt.Errorf("parse budget exhausted (%d bytes)", len(src))
 	}
 	a.parseBudget -= len(src)
@@ -119,6 +185,7 @@ func (a *analyzer) checkParse(src string) error {
 		// The parser recurses per nesting level and can overflow the stack
 		// (a fatal error, not a panic) or take seconds on pathological
 		// input; such text is never a real command line.
+		a.limit(fmt.Sprintf("syntax nested more than %d levels; it was split crudely", maxSyntaxNesting))
 		return fmt.Errorf("nesting too deep (about %d levels)", d)
 	}
 	return nil
@@ -133,8 +200,10 @@ type analyzer struct {
 	capped      bool // maxCommands reached
 	work        int  // remaining work units
 	parseBudget int  // remaining bytes that may be parsed
-	outOfWork   bool
-	line        int // line of the top-level statement being analysed (Command.Line)
+	// expandBudget is what remains of maxExpansion.
+	expandBudget int
+	outOfWork    bool
+	line         int // line of the top-level statement being analysed (Command.Line)
 }
 
 // ctx is the lexical context of the code being analysed.
@@ -175,11 +244,19 @@ type varVal struct {
 }
 
 // scope holds the shell state that flows between statements.
+//
+// A copy (for a subshell, a pipeline stage, nested code) is made in O(1):
+// it reads its parent's variables through, and keeps its own assignments
+// in its own map. This is sound because the analysis is sequential: a
+// scope is not changed while a copy of it is in use. Chains are flattened
+// past maxScopeChain levels so that lookups stay cheap.
 type scope struct {
-	vars map[string]varVal
-	cwd  string
-	lost bool // the working directory became unknown
-	env  *Env
+	vars   map[string]varVal // assignments made in this scope
+	parent *scope            // the scope this one was copied from
+	chain  int               // length of the parent chain
+	cwd    string
+	lost   bool // the working directory became unknown
+	env    *Env
 	// remote is set on another host or in a container (ssh, docker exec):
 	// its files are not this machine's, so no Exec is recorded there.
 	remote bool
@@ -189,13 +266,41 @@ func newScope(env Env) *scope {
 	return &scope{cwd: env.Cwd, env: &env}
 }
 
+// maxScopeChain is the longest chain of scope copies read through.
+const maxScopeChain = 16
+
 func (s *scope) copy() *scope {
-	n := &scope{cwd: s.cwd, lost: s.lost, env: s.env, remote: s.remote}
-	if len(s.vars) > 0 {
-		n.vars = make(map[string]varVal, len(s.vars))
-		for k, v := range s.vars {
-			n.vars[k] = v
+	n := &scope{cwd: s.cwd, lost: s.lost, env: s.env, remote: s.remote, parent: s, chain: s.chain + 1}
+	if len(s.vars) == 0 {
+		// Nothing of its own to read through: share its parent.
+		n.parent, n.chain = s.parent, s.chain
+	}
+	if n.chain > maxScopeChain {
+		n.vars, n.parent, n.chain = n.flat(), nil, 0
+	}
+	return n
+}
+
+// flat returns all the variables visible in s, in one map.
+func (s *scope) flat() map[string]varVal {
+	var chain []*scope
+	for p := s; p != nil; p = p.parent {
+		chain = append(chain, p)
+	}
+	m := make(map[string]varVal)
+	for i := len(chain) - 1; i >= 0; i-- {
+		for k, v := range chain[i].vars {
+			m[k] = v
 		}
+	}
+	return m
+}
+
+// size is the number of variables a flattening copy of s would copy.
+func (s *scope) size() int {
+	n := 0
+	for p := s; p != nil; p = p.parent {
+		n += len(p.vars)
 	}
 	return n
 }
@@ -207,10 +312,21 @@ func (s *scope) set(name string, v varVal) {
 	s.vars[name] = v
 }
 
+// raw returns the variable's entry as last assigned (or unset), reading
+// through the parents.
+func (s *scope) raw(name string) (varVal, bool) {
+	for p := s; p != nil; p = p.parent {
+		if v, ok := p.vars[name]; ok {
+			return v, true
+		}
+	}
+	return varVal{}, false
+}
+
 // lookup returns the variable and whether it is set in this command line
 // (or is HOME).
 func (s *scope) lookup(name string) (varVal, bool) {
-	if v, ok := s.vars[name]; ok {
+	if v, ok := s.raw(name); ok {
 		if v.unset {
 			return varVal{}, false
 		}
@@ -261,7 +377,7 @@ func (a *analyzer) spend(n int) bool {
 	if a.work <= 0 {
 		if !a.outOfWork {
 			a.outOfWork = true
-			a.res.Problems = append(a.res.Problems, "analysis work budget exhausted; remaining code not analysed")
+			a.limit("analysis work budget exhausted; the rest was not analysed")
 		}
 		return false
 	}
@@ -289,7 +405,7 @@ func (a *analyzer) emit(c Command) {
 	if a.emitted >= maxCommands {
 		if !a.capped {
 			a.capped = true
-			a.res.Problems = append(a.res.Problems, fmt.Sprintf("more than %d commands; the rest were not listed", maxCommands))
+			a.limit(fmt.Sprintf("more than %d commands; the rest were not analysed", maxCommands))
 		}
 		return
 	}
@@ -341,11 +457,14 @@ func addNames(dst []string, names []string) []string {
 
 // nestedText analyses text as shell code run by a command in c.
 func (a *analyzer) nestedText(text string, c *ctx, sc *scope, in stdinInfo, via ...string) outInfo {
-	if c.depth+1 > MaxDepth {
-		a.res.DepthExceeded = true
+	if strings.TrimSpace(text) == "" {
 		return outInfo{}
 	}
-	if strings.TrimSpace(text) == "" || !a.spend(1) {
+	if c.depth+1 > MaxDepth {
+		a.depthLimit()
+		return outInfo{}
+	}
+	if !a.spend(1) {
 		return outInfo{}
 	}
 	nc := c.nested(text, via...)
@@ -354,7 +473,7 @@ func (a *analyzer) nestedText(text string, c *ctx, sc *scope, in stdinInfo, via 
 		// what feeds that stdin.
 		nc.fedBy = in.feeders
 	}
-	nsc := sc.copy()
+	nsc := a.copyScope(sc)
 	f, err := a.parse(text)
 	if err != nil {
 		a.res.Problems = append(a.res.Problems, fmt.Sprintf("%s: %v", strings.Join(nc.via, " > "), err))
@@ -497,7 +616,7 @@ func (a *analyzer) stmt(s *syntax.Stmt, c *ctx, sc *scope, in stdinInfo) outInfo
 		return a.stmts(cmd.Stmts, nc, sc, in)
 	case *syntax.Subshell:
 		nc, in := a.compoundRedirs(s, c, sc, in)
-		return a.stmts(cmd.Stmts, nc, sc.copy(), in)
+		return a.stmts(cmd.Stmts, nc, a.copyScope(sc), in)
 	case *syntax.IfClause:
 		nc, in := a.compoundRedirs(s, c, sc, in)
 		for ic := cmd; ic != nil; ic = ic.Else {
@@ -532,7 +651,7 @@ func (a *analyzer) stmt(s *syntax.Stmt, c *ctx, sc *scope, in stdinInfo) outInfo
 		}
 		nc := c.with()
 		nc.via = appendVia(c.via, "function "+name)
-		a.stmt(cmd.Body, nc, sc.copy(), stdinInfo{})
+		a.stmt(cmd.Body, nc, a.copyScope(sc), stdinInfo{})
 		return outInfo{}
 	case *syntax.DeclClause:
 		return a.declClause(cmd, s, c, sc)
@@ -546,7 +665,7 @@ func (a *analyzer) stmt(s *syntax.Stmt, c *ctx, sc *scope, in stdinInfo) outInfo
 		nc = nc.with()
 		nc.via = appendVia(nc.via, "coproc")
 		nc.bg = true
-		a.stmt(cmd.Stmt, nc, sc.copy(), in)
+		a.stmt(cmd.Stmt, nc, a.copyScope(sc), in)
 		return outInfo{}
 	case *syntax.TestDecl:
 		a.stmt(cmd.Body, c, sc, stdinInfo{})
@@ -606,8 +725,12 @@ func (a *analyzer) pipeline(s *syntax.Stmt, c *ctx, sc *scope, in stdinInfo) out
 		if i > 0 {
 			in = stdinInfo{text: out.text, known: out.known, decoded: out.decoded, kind: "pipe", roots: out.roots, feeders: upstream, file: out.file}
 		}
+		if a.capped || a.work <= 0 {
+			a.spend(0) // records the limit
+			break
+		}
 		m := len(a.cmds)
-		out = a.stmt(st, nc, sc.copy(), in)
+		out = a.stmt(st, nc, a.copyScope(sc), in)
 		if m <= len(a.cmds) {
 			upstream = namesOf(upstream, a.cmds[m:])
 		}
@@ -831,11 +954,11 @@ func procVia(p *syntax.ProcSubst) string {
 // substStmts analyses the statements of a substitution one level deeper.
 func (a *analyzer) substStmts(list []*syntax.Stmt, c *ctx, sc *scope, via string) outInfo {
 	if c.depth+1 > MaxDepth {
-		a.res.DepthExceeded = true
+		a.depthLimit()
 		return outInfo{}
 	}
 	nc := &ctx{src: c.src, depth: c.depth + 1, via: appendVia(c.via, via)}
-	return a.stmts(list, nc, sc.copy(), stdinInfo{})
+	return a.stmts(list, nc, a.copyScope(sc), stdinInfo{})
 }
 
 // newCommand builds a Command for emission.

@@ -14,7 +14,7 @@ import (
 // runs each command starts.
 func AnalyzeCode(lang, code string, env Env, via string) (res *Analysis) {
 	res = &Analysis{}
-	a := &analyzer{env: env, res: res, work: 200000 + 4*len(code), parseBudget: 2<<20 + 2*len(code)}
+	a := &analyzer{env: env, res: res, work: 200000 + 4*len(code), parseBudget: 2<<20 + 2*len(code), expandBudget: maxExpansion}
 	defer func() {
 		if r := recover(); r != nil {
 			res.Problems = append(res.Problems, "internal error in interpreter code analysis")
@@ -22,7 +22,7 @@ func AnalyzeCode(lang, code string, env Env, via string) (res *Analysis) {
 		res.Commands = a.cmds
 	}()
 	if len(code) > maxPayload {
-		res.Problems = append(res.Problems, via+": code larger than 1 MiB; only the first 1 MiB was scanned")
+		a.limit(via + ": code larger than 1 MiB; only the first 1 MiB was scanned")
 		code = code[:maxPayload]
 	}
 	c := &ctx{src: code}

@@ -142,6 +142,9 @@ func render(a *Analysis, showCwd bool) string {
 	for _, p := range a.Problems {
 		lines = append(lines, "problem: "+p)
 	}
+	for _, l := range a.Limits {
+		lines = append(lines, "limit: "+l)
+	}
 	return strings.Join(lines, "\n")
 }
 

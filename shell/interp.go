@@ -84,11 +84,11 @@ func (a *analyzer) interpRun(spec *commands.Spec, name string, args []xword, in 
 		return
 	}
 	if c.depth+1 > MaxDepth {
-		a.res.DepthExceeded = true
+		a.depthLimit()
 		return
 	}
 	if len(code) > maxPayload {
-		a.res.Problems = append(a.res.Problems, form+": code larger than 1 MiB; only the first 1 MiB was scanned")
+		a.limit(form + ": code larger than 1 MiB; only the first 1 MiB was scanned")
 		code = code[:maxPayload]
 	}
 	if lang == "deno" {
@@ -100,7 +100,7 @@ func (a *analyzer) interpRun(spec *commands.Spec, name string, args []xword, in 
 		ic.via = append(ic.via, decoded)
 	}
 	ic.redirs, ic.fedBy = nil, nil
-	if !a.spend(0) {
+	if !a.spend(len(code) / 16) { // scanning is linear in the code
 		return
 	}
 	for e := range interp.Scan(code, interp.Lang(lang), interp.Env{Home: sc.env.Home}) {
@@ -117,7 +117,7 @@ func (a *analyzer) interpRun(spec *commands.Spec, name string, args []xword, in 
 // synthetic rm, rmdir, cat, tee, cp or mv.
 func (a *analyzer) interpEffect(e interp.Effect, c *ctx, sc *scope) {
 	if e.Kind == interp.Problem {
-		a.res.Problems = append(a.res.Problems, e.Msg)
+		a.limit(e.Msg) // the scan was cut short
 		return
 	}
 	if e.Kind == interp.Shell && !e.Code.Dynamic {
@@ -125,7 +125,7 @@ func (a *analyzer) interpEffect(e interp.Effect, c *ctx, sc *scope) {
 		return
 	}
 	if c.depth+1 > MaxDepth {
-		a.res.DepthExceeded = true
+		a.depthLimit()
 		return
 	}
 	nc := c.with()

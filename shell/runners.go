@@ -229,7 +229,7 @@ func (a *analyzer) remoteArgv(argv []xword, in stdinInfo, c *ctx, sc *scope, via
 		return
 	}
 	if c.depth+1 > MaxDepth {
-		a.res.DepthExceeded = true
+		a.depthLimit()
 		return
 	}
 	nc := c.nested(c.src, via)

@@ -22,7 +22,8 @@
 package shell
 
 // MaxDepth bounds nesting (bash -c inside eval inside $(...) ...). Deeper
-// commands are not analysed and Analysis.DepthExceeded is set.
+// commands are not analysed; Analysis.DepthExceeded is set and the limit is
+// listed in Analysis.Limits.
 const MaxDepth = 8
 
 // Env is what the analysis may assume about the environment.
@@ -201,6 +202,15 @@ type Analysis struct {
 	Problems []string
 	// DepthExceeded is true when nesting went deeper than MaxDepth.
 	DepthExceeded bool
+	// Limits lists, one message each, the analysis limits the command line
+	// reached: more than 10,000 commands, the work or parse budget, nesting
+	// deeper than MaxDepth (or than the parser is given), a value or word
+	// larger than 1 MiB or more expansion than the budget allows,
+	// interpreter code cut. Code past a limit was not (fully) analysed:
+	// Commands lists what was seen, which may not be all that runs, so a
+	// caller must fail closed on a limit (guards: shell.limit, critical).
+	// Hostile input reaches limits; commands people write do not.
+	Limits []string
 	// Writes are files whose content the command writes from static text:
 	// `cat > deploy.sh <<EOF ... EOF`, `echo '...' >> ~/.bashrc`,
 	// `printf ... | tee file`.

@@ -265,6 +265,12 @@ func (a *analyzer) paramExp(pe *syntax.ParamExp, q quoteCtx, r *wres, c *ctx, sc
 	name := pe.Param.Value
 	v, set := sc.lookup(name)
 	r.feeders = addNames(r.feeders, v.feeders)
+	if set && v.known && !a.expand(r.sb.Len(), len(v.val)) {
+		// Too large to expand: the value stays unknown.
+		r.dyn = true
+		r.sb.WriteString(c.srcOf(pe))
+		return
+	}
 	if pe.Exp == nil {
 		if set && v.known {
 			r.sb.WriteString(v.val)
@@ -327,7 +333,7 @@ func (a *analyzer) paramExp(pe *syntax.ParamExp, q quoteCtx, r *wres, c *ctx, sc
 // any other default keeps the source text, so that the variable stays
 // visible (`echo ${HF_TOKEN:-unset}` prints the token when it is set).
 func (a *analyzer) envDefault(pe *syntax.ParamExp, q quoteCtx, r *wres, c *ctx, sc *scope, dynamic func()) {
-	if v, ok := sc.vars[pe.Param.Value]; ok && v.unset {
+	if v, ok := sc.raw(pe.Param.Value); ok && v.unset {
 		// `unset X` earlier in the line: the default is the value.
 		if pe.Exp.Word != nil {
 			a.parts(pe.Exp.Word.Parts, q, r, c, sc, false)
