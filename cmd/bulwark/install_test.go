@@ -369,3 +369,35 @@ func TestUninstallKeepsUsersOwnRule(t *testing.T) {
 		t.Errorf("after uninstall:\n%s", b)
 	}
 }
+
+// TestInstallManagedScope: --scope managed writes bulwark's own drop-in
+// under managed-settings.d (readable by every user), doctor checks it, and
+// uninstall --scope managed takes it out exactly.
+func TestInstallManagedScope(t *testing.T) {
+	e := setupCLI(t)
+	dropIn := filepath.Join(systemRoot, "etc", "claude-code", "managed-settings.d", "bulwark.json")
+	os.MkdirAll(filepath.Join(systemRoot, "etc", "claude-code"), 0o755)
+	mustRun(t, ExitOK, "install", "--binary", e.hook, "--scope", "managed")
+	fi, err := os.Stat(dropIn)
+	if err != nil || fi.Mode().Perm() != 0o644 {
+		t.Fatalf("drop-in: %v %v", fi, err)
+	}
+	if di, _ := os.Stat(filepath.Dir(dropIn)); di.Mode().Perm() != 0o755 {
+		t.Errorf("drop-in dir mode %v", di.Mode().Perm())
+	}
+	if cmds := hookCommands(t, clients.Claude, dropIn); len(cmds) != 1 {
+		t.Fatalf("hooks in the drop-in: %v", cmds)
+	}
+	out, _ := mustRun(t, ExitOK, "doctor", "--client", "claude")
+	wantDoctorLine(t, out, "OK", "self-test `rm -rf ~` denied")
+	if !strings.Contains(out, "claude (managed) "+dropIn) {
+		t.Errorf("doctor did not check the drop-in:\n%s", out)
+	}
+	mustRun(t, ExitOK, "uninstall", "--client", "claude", "--scope", "managed")
+	if _, err := os.Stat(dropIn); !os.IsNotExist(err) {
+		t.Errorf("drop-in left: %v", err)
+	}
+	if code, _, errOut := runCLI("install", "--binary", e.hook, "--scope", "managed", "--client", "codex"); code == ExitOK || !strings.Contains(errOut, "does not exist for codex") {
+		t.Errorf("managed scope for codex: exit %d %s", code, errOut)
+	}
+}
