@@ -42,7 +42,7 @@ func (codex) Encode(act *guards.Action, v *guards.Verdict) Result {
 	if v.Decision >= guards.Ask || v.Flag {
 		reason := report.Reason(v, act)
 		if act.Event == guards.PostToolUse {
-			reason = withheldReason(v, act)
+			reason = report.WithheldReason(v, act)
 		} else if v.Decision == guards.Ask {
 			reason = report.AskAsDeny(v, act, noAskReason(act, "Codex"))
 		}

@@ -104,7 +104,7 @@ func (gemini) Encode(act *guards.Action, v *guards.Verdict) Result {
 	nested := false
 	switch {
 	case act.Event == guards.PostToolUse && v.Flag:
-		decision, reason = "deny", withheldReason(v, act)
+		decision, reason = "deny", report.WithheldReason(v, act)
 	case v.Decision >= guards.Ask:
 		decision, reason = "deny", report.Reason(v, act)
 		if v.Decision == guards.Ask {

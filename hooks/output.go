@@ -20,12 +20,6 @@ func MaskResponse(raw json.RawMessage) (out json.RawMessage, changed bool) {
 	return mapStrings(raw, func(s string) string { return redact.Mask(s) })
 }
 
-// WithheldNotice is the text that replaces every string of a withheld
-// output.
-func WithheldNotice(v *guards.Verdict) string {
-	return "[bulwark withheld this output: " + hitTitles(v) + ". Do not try to read it another way; tell the user what was found.]"
-}
-
 // WithholdResponse returns the response with every non-empty string replaced
 // by notice, keeping its structure (and so the tool's schema).
 func WithholdResponse(raw json.RawMessage, notice string) json.RawMessage {
@@ -90,23 +84,6 @@ func marshalValue(v any) json.RawMessage {
 	return bytes.TrimRight(b.Bytes(), "\n")
 }
 
-func hitTitles(v *guards.Verdict) string {
-	var titles []byte
-	for _, h := range v.Hits {
-		if h.Decision < guards.Ask {
-			continue
-		}
-		if len(titles) > 0 {
-			titles = append(titles, "; "...)
-		}
-		titles = append(titles, h.Title...)
-	}
-	if len(titles) == 0 {
-		return "flagged content"
-	}
-	return string(titles)
-}
-
 // NoHumanToAsk reports whether an ask would reach no one: the one place
 // where bulwark decides that an ask must be answered as a deny with a
 // reason that tells the agent how a human can approve the call. It holds
@@ -146,7 +123,7 @@ func LetsRun(act *guards.Action, v *guards.Verdict) bool {
 // Replace decides what the model sees of a flagged PostToolUse output and
 // sets act.Replacement: the response with its secrets masked, when that is
 // enough (judged again, the masked output is no longer flagged), else the
-// response withheld (every string replaced by WithheldNotice, structure
+// response withheld (every string replaced by report.Withheld, structure
 // kept). eval is the judge the hook uses. Only a flagged verdict with a
 // response is touched.
 func Replace(act *guards.Action, v *guards.Verdict, eval func(*guards.Action) guards.Verdict) {
@@ -162,7 +139,7 @@ func Replace(act *guards.Action, v *guards.Verdict, eval func(*guards.Action) gu
 			return
 		}
 	}
-	act.Replacement = WithholdResponse(masked, WithheldNotice(v))
+	act.Replacement = WithholdResponse(masked, report.Withheld(v))
 }
 
 // noAskReason says why no human can answer an ask, for report.AskAsDeny.
@@ -171,15 +148,4 @@ func noAskReason(act *guards.Action, client string) string {
 		return client + " runs in " + act.PermissionMode + " mode, where a hook's question is shown to no one"
 	}
 	return client + " cannot ask from a hook"
-}
-
-// withheldReason replaces a flagged output where the client cannot take a
-// masked copy (Codex, Gemini CLI): what was found, by title only. The
-// evidence is not quoted: for a prompt injection it is the injection.
-func withheldReason(v *guards.Verdict, act *guards.Action) string {
-	tool := act.Tool
-	if tool == "" {
-		tool = "tool"
-	}
-	return "bulwark flagged the output of this " + tool + " call and withheld it. " + report.PostContext(v)
 }
