@@ -124,7 +124,7 @@ func TestClaudeCode(t *testing.T) {
 					t.Fatal("git clean ran")
 				}
 				wantSeen(t, w, seen, "runs in bypassPermissions mode", "the no-human-to-ask reason")
-				wantSeen(t, w, seen, "bulwark allow", "how a human can approve")
+				wantSeen(t, w, seen, "bulwark approve", "how a human can approve (an approval code)")
 				return "bypassPermissions: bulwark answered deny with how to approve; the command did not run"
 			}},
 		{name: "warn", steps: func(w *world) []Step { return []Step{bash(`rm -rf "$BULWARK_E2E_UNSET_DIR"`)} },

@@ -79,9 +79,9 @@ func TestGeminiCLI(t *testing.T) {
 		{name: "warn", steps: func(w *world) []Step { return []Step{shellCmd(`rm -rf "$BULWARK_E2E_UNSET_DIR"`)} },
 			check: func(t *testing.T, w *world, seen string) string {
 				if strings.Contains(seen, "bulwark caution") {
-					return "the caution reached the model"
+					return "ran; the caution reached the model with the tool's result (carried to AfterTool's additionalContext: Gemini CLI ignores BeforeTool's)"
 				}
-				return "ran; the caution (BeforeTool additionalContext) did NOT reach the model: Gemini CLI ignores it"
+				return "ran; the caution did NOT reach the model"
 			}},
 		{name: "post-secret", steps: func(w *world) []Step { return []Step{shellCmd("cat deploy.log")} },
 			check: func(t *testing.T, w *world, seen string) string {

@@ -22,7 +22,9 @@ var (
 
 // Fake secrets, built at run time: obviously fake, never real.
 var (
-	fakeAWSKey  = "AKIA" + strings.Repeat("FAKE", 4)
+	// A fake AWS key id shaped like a live one: bulwark ignores obvious
+	// placeholders (AKIAFAKE…, AKIA…EXAMPLE), so this one has no pattern.
+	fakeAWSKey  = "AKIA" + "Q3T7" + "XK2M" + "Z9WB" + "4L6P"
 	fakeSSHBody = "b3BlbnNzaC1rZXktdjEAAAAA" + strings.Repeat("FAKEKEYFAKEKEY", 4)
 	fakeSSHKey  = "-----BEGIN OPENSSH PRIVATE KEY-----\n" + fakeSSHBody + "\n-----END OPENSSH PRIVATE KEY-----\n"
 )

@@ -52,7 +52,7 @@ func answer(e *guards.Engine, client string, data []byte) hooks.Result {
 	}
 	v := e.Evaluate(&act)
 	hooks.Replace(&act, &v, e.Evaluate)
-	return c.Encode(&act, &v)
+	return c.Encode(&act, hooks.CarryCaution(&act, &v, e.Evaluate))
 }
 
 func render(r hooks.Result) string {

@@ -149,3 +149,21 @@ func noAskReason(act *guards.Action, client string) string {
 	}
 	return client + " cannot ask from a hook"
 }
+
+// CarryCaution returns the verdict to answer an event with. For Gemini CLI
+// it carries a pre-action caution over to the AfterTool answer: Gemini CLI
+// ignores BeforeTool's additionalContext (observed, 0.61.0) but adds
+// AfterTool's to the tool result, so a warn reaches the model one step
+// later, with the output it concerns. Everything else answers v.
+func CarryCaution(act *guards.Action, v *guards.Verdict, eval func(*guards.Action) guards.Verdict) *guards.Verdict {
+	if act.Client != "gemini" || act.Event != guards.PostToolUse || v.Decision >= guards.Warn {
+		return v
+	}
+	pre := *act
+	pre.Event, pre.Output, pre.Response = guards.PreToolUse, "", nil
+	pre.SessionID, pre.Memory = "", nil // judged already before it ran: nothing to remember
+	if pv := eval(&pre); pv.Decision == guards.Warn {
+		return &pv
+	}
+	return v
+}

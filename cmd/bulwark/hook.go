@@ -186,7 +186,8 @@ func judge(data []byte, clientName, profile string, deadline time.Time, stderr i
 		bk := keepBackup(&act, &v, rt.Config.Backup, deadline, stderr)
 		recordDecision(&act, &v, rt.Profile, logOptions(rt.Config.Log), bk, stderr)
 	}
-	return client.Encode(&act, &v), nil
+	answer := hooks.CarryCaution(&act, &v, rt.Evaluate)
+	return client.Encode(&act, answer), nil
 }
 
 // canaryEnv is set by doctor in the environment of the hook commands it

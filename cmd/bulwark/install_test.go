@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -400,4 +401,56 @@ func TestInstallManagedScope(t *testing.T) {
 	if code, _, errOut := runCLI("install", "--binary", e.hook, "--scope", "managed", "--client", "codex"); code == ExitOK || !strings.Contains(errOut, "does not exist for codex") {
 		t.Errorf("managed scope for codex: exit %d %s", code, errOut)
 	}
+}
+
+// TestConfigChangeBlocksWeakening: Claude Code's ConfigChange event for a
+// settings file that lost bulwark's hooks, or turned hooks off, is blocked;
+// an unrelated change is not.
+func TestConfigChangeBlocksWeakening(t *testing.T) {
+	e := setupCLI(t)
+	mustRun(t, ExitOK, "install", "--binary", e.hook)
+	path := filepath.Join(e.home, ".claude", "settings.json")
+	event := func() string {
+		b, _ := json.Marshal(map[string]any{"session_id": "s", "cwd": e.proj, "hook_event_name": "ConfigChange", "source": "user_settings", "file_path": path})
+		var out bytes.Buffer
+		code := run([]string{"hook", "--client", "claude"}, bytes.NewReader(b), &out, io.Discard)
+		if code != ExitOK {
+			t.Fatalf("hook exit %d: %s", code, out.String())
+		}
+		return out.String()
+	}
+	editFile(t, path, "{\n", "{\n  \"model\": \"opus\",\n")
+	if out := event(); strings.Contains(out, `"block"`) {
+		t.Errorf("unrelated change blocked: %s", out)
+	}
+	editFile(t, path, "{\n", "{\n  \"disableAllHooks\": true,\n")
+	if out := event(); !strings.Contains(out, `"decision":"block"`) || !strings.Contains(out, "disableAllHooks") {
+		t.Errorf("disableAllHooks not blocked: %s", out)
+	}
+	editFile(t, path, "  \"disableAllHooks\": true,\n", "")
+	data, _ := os.ReadFile(path)
+	var doc map[string]any
+	json.Unmarshal(data, &doc)
+	delete(doc, "hooks")
+	data, _ = json.MarshalIndent(doc, "", "  ")
+	os.WriteFile(path, data, 0o600)
+	if out := event(); !strings.Contains(out, `"decision":"block"`) || !strings.Contains(out, "PreToolUse hook was removed") {
+		t.Errorf("hooks removed not blocked: %s", out)
+	}
+	if !strings.Contains(readAudit(t, e), "tamper.config-change") {
+		t.Errorf("the blocked change is not in the audit log")
+	}
+}
+
+func readAudit(t *testing.T, e cliEnv) string {
+	t.Helper()
+	var b strings.Builder
+	filepath.Walk(e.bulwarkHome, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() && strings.Contains(filepath.Base(p), "audit") {
+			data, _ := os.ReadFile(p)
+			b.Write(data)
+		}
+		return nil
+	})
+	return b.String()
 }
