@@ -502,3 +502,28 @@ func TestPendingMarkersArePruned(t *testing.T) {
 		t.Fatalf("pending markers: %d, want the new one only", len(des))
 	}
 }
+
+func TestMoveOutOfTheProject(t *testing.T) {
+	e := newEnv(t, Options{})
+	os.MkdirAll(filepath.Join(e.root, ".git"), 0o755) // the project's root
+	e.write("docs/plan.md", "the plan", 0o644)
+	e.write("docs/other.md", "other", 0o644)
+	outside := t.TempDir()
+	// Within the project the content survives at its new name: nothing kept.
+	if res := e.keep("mv docs/other.md docs/renamed.md"); res.ID != "" {
+		t.Errorf("a move inside the project was kept: %+v", res)
+	}
+	res := e.keep("mv docs/plan.md " + outside + "/")
+	m := e.manifest(res.ID)
+	if len(m.Items) != 1 || m.Items[0].Path != filepath.Join(e.root, "docs/plan.md") || m.Items[0].How != HowLink {
+		t.Fatalf("kept %+v", m.Items)
+	}
+	os.Rename(filepath.Join(e.root, "docs/plan.md"), filepath.Join(outside, "plan.md"))
+	os.Remove(filepath.Join(outside, "plan.md")) // later, out there, it is lost
+	if _, err := e.store.Restore(res.ID, RestoreOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(e.root, "docs/plan.md")); string(data) != "the plan" {
+		t.Fatalf("restored %q", data)
+	}
+}

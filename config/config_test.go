@@ -152,6 +152,10 @@ func TestParseConfigErrors(t *testing.T) {
 		{"string expiry", "[[allow]]\nguard = \"a.b\"\nreason = \"r\"\nexpires = \"2030-01-01T00:00:00Z\"\n", false, "", 1},
 		{"bad expiry", "[[allow]]\nguard = \"a.b\"\nreason = \"r\"\nexpires = \"next week\"\n", true, "", 0},
 		{"negative log", "[log]\nkeep = -1\n", false, "keep", 0},
+		{"negative backup size", "[backup]\nmax_total_mb = -1\n", false, "backup.max_total_mb", 0},
+		{"negative backup time", "[backup]\nmax_call_ms = -5\n", false, "backup.max_call_ms", 0},
+		{"backup skip with a slash", "[backup]\nskip = [\"a/b\", \"node_modules\"]\n", false, `skip entry "a/b"`, 0},
+		{"unknown backup key", "[backup]\nmax_size = 1\n", true, "max_size", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,6 +176,22 @@ func TestParseConfigErrors(t *testing.T) {
 				t.Errorf("allow rules = %d, want %d", len(c.Allow), tt.allow)
 			}
 		})
+	}
+}
+
+func TestParseBackupConfig(t *testing.T) {
+	c, probs, err := ParseConfig("config.toml", []byte("[backup]\nenabled = false\nmax_call_ms = 300\nskip = []\nskip_if_ignored = [\"dist\", \"a/b\"]\n"), "/home/u")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := c.Backup
+	if b.Enabled == nil || *b.Enabled || b.MaxCallMS != 300 || b.Skip == nil || len(b.Skip) != 0 || len(b.SkipIfIgnored) != 1 || len(probs) != 1 {
+		t.Errorf("backup = %+v, problems %v", b, probs)
+	}
+	// No [backup]: the defaults (nil lists, enabled unset).
+	c, _, _ = ParseConfig("config.toml", []byte("profile = \"strict\"\n"), "/home/u")
+	if c.Backup.Enabled != nil || c.Backup.Skip != nil {
+		t.Errorf("unset backup = %+v", c.Backup)
 	}
 }
 
