@@ -35,6 +35,7 @@ type keeper struct {
 	roots    map[string]string
 	// noReflink: a clone failed once; the store's filesystem has none.
 	noReflink bool
+	objFd     int // the entry's f/ directory, open (Linux; -1 when not)
 }
 
 // Keep keeps what effs would destroy, within the call's budgets: the time
@@ -62,7 +63,7 @@ func (s *Store) keep(call Call, effs []guards.Loss, hard time.Time, restoreOf st
 	if generous {
 		o.CallTime, o.MaxCopy = time.Hour, o.MaxTotal
 	}
-	k := &keeper{s: s, o: o, res: res, deadline: now.Add(o.CallTime), seen: map[string]bool{}}
+	k := &keeper{s: s, o: o, res: res, deadline: now.Add(o.CallTime), seen: map[string]bool{}, objFd: -1}
 	if !hard.IsZero() && hard.Before(k.deadline) {
 		k.deadline, k.hard = hard, true
 	}
@@ -321,28 +322,7 @@ func (k *keeper) keepInfo(p string, fi fs.FileInfo, op guards.LossOp, recursive 
 		if !recursive {
 			return
 		}
-		des, err := os.ReadDir(p)
-		if err != nil {
-			k.skip(p, "its contents cannot be listed: "+errText(err), false)
-			return
-		}
-		for _, de := range des {
-			if k.timeUp() {
-				return
-			}
-			c := filepath.Join(p, de.Name())
-			if within(c, k.s.dir) {
-				continue
-			}
-			cfi, err := de.Info()
-			if err != nil {
-				if !errors.Is(err, fs.ErrNotExist) {
-					k.skip(c, "it cannot be read: "+errText(err), false)
-				}
-				continue
-			}
-			k.keepInfo(c, cfi, op, true)
-		}
+		k.keepChildren(p, op)
 	default:
 		// Sockets, fifos, devices: no content to keep.
 	}
@@ -396,6 +376,38 @@ func (k *keeper) skipDir(p string) bool {
 	return false
 }
 
+// keepChildrenPortable keeps what is in directory p, by path (the
+// Linux build uses directory descriptors instead: keepChildren).
+func (k *keeper) keepChildrenPortable(p string, op guards.LossOp) {
+	des, err := os.ReadDir(p)
+	if err != nil {
+		k.skip(p, "its contents cannot be listed: "+errText(err), false)
+		return
+	}
+	for _, de := range des {
+		if k.timeUp() {
+			return
+		}
+		k.keepChild(p, de.Name(), op)
+	}
+}
+
+// keepChild keeps one entry of a directory being kept, by its path.
+func (k *keeper) keepChild(dir, name string, op guards.LossOp) {
+	c := filepath.Join(dir, name)
+	if within(c, k.s.dir) {
+		return
+	}
+	cfi, err := os.Lstat(c)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			k.skip(c, "it cannot be read: "+errText(err), false)
+		}
+		return
+	}
+	k.keepInfo(c, cfi, op, true)
+}
+
 func (k *keeper) add(it Item) {
 	if len(k.m.Items) >= maxItems {
 		k.stop(fmt.Sprintf("it reached %d items", maxItems))
@@ -432,6 +444,7 @@ func (k *keeper) ensureEntry() error {
 	if err := os.Mkdir(filepath.Join(k.tmp, "f"), 0o700); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
+	k.openObjects()
 	return nil
 }
 
@@ -586,6 +599,7 @@ func (k *keeper) finish() {
 	if k.tmp == "" {
 		return
 	}
+	k.closeObjects()
 	if len(k.m.Items) == 0 && len(k.m.Git) == 0 {
 		os.RemoveAll(k.tmp)
 		return
