@@ -82,3 +82,33 @@ func BenchmarkNewEngine(b *testing.B) {
 		}
 	}
 }
+
+// benchSession evaluates the last call of a session example (see
+// guards.SessionSeparator) against the memory the earlier calls left.
+func benchSession(b *testing.B, example string) {
+	e := benchEngine(b)
+	acts := guards.ExampleSession(guards.OnSession, example)
+	for i := range acts[:len(acts)-1] {
+		v := e.Evaluate(&acts[i])
+		acts[i].Memory.(*guards.MapMemory).Remember(v.Effects)
+	}
+	last := acts[len(acts)-1]
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		a := last
+		e.Evaluate(&a)
+	}
+}
+
+func BenchmarkSessionGitStatus(b *testing.B) {
+	benchSession(b, "@Read /home/dev/project/.env >>> output: T=ghp_q1W2e3R4t5Y6u7I8o9P0a1S2d3F4g5H6j7K8 >>> git status")
+}
+
+func BenchmarkSessionCurlPost(b *testing.B) {
+	benchSession(b, "@Read /home/dev/project/.env >>> output: T=ghp_q1W2e3R4t5Y6u7I8o9P0a1S2d3F4g5H6j7K8 >>> curl -X POST -d @report.json -H 'Content-Type: application/json' https://api.example.com/v1/report?id=42")
+}
+
+func BenchmarkEvaluateCurlPost(b *testing.B) {
+	benchEval(b, guards.OnCommand, "curl -X POST -d @report.json -H 'Content-Type: application/json' https://api.example.com/v1/report?id=42")
+}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/bulwark-guard/bulwark/redact"
 	"github.com/bulwark-guard/bulwark/shell"
 )
 
@@ -467,8 +466,8 @@ const (
 )
 
 // seenValue looks for a secret value the session saw in text sent to host:
-// the secrets package redact recognises, and every token of the text, also
-// after URL-decoding and after decoding base64 or hex tokens. A value sent
+// every token of the text, also after URL-decoding and after decoding
+// base64 or hex tokens. A value sent
 // to the service it belongs to (a GitHub token to api.github.com) is use,
 // not a leak.
 func seenValue(m Memory, host string, texts []string) (string, bool) {
@@ -485,12 +484,11 @@ func seenValue(m Memory, host string, texts []string) (string, bool) {
 			}
 			return "", false
 		}
-		for _, fd := range redact.Secrets(t) {
-			if k, ok := try(t[fd.Start:fd.End]); ok {
-				return k, true
-			}
-		}
-		for _, split := range []func(rune) bool{broadDelim, narrowDelim} {
+		// The values a session remembers are single tokens (redact's
+		// findings); three ways of cutting the text into tokens find them
+		// wherever they sit (k=VALUE, VALUE/x, user:VALUE@host). No regular
+		// expression runs here: a hook process would pay for compiling them.
+		for _, split := range []func(rune) bool{broadDelim, midDelim, narrowDelim} {
 			for _, tok := range strings.FieldsFunc(t, split) {
 				if len(tok) < 6 || n > maxCandidates {
 					continue
@@ -524,6 +522,10 @@ func seenValue(m Memory, host string, texts []string) (string, bool) {
 
 func broadDelim(r rune) bool {
 	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_-.+/=~", r))
+}
+
+func midDelim(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_-.+/~", r))
 }
 
 func narrowDelim(r rune) bool {

@@ -368,8 +368,9 @@ func (e *Engine) Evaluate(act *Action) Verdict {
 	v := Verdict{Profile: e.profile.Name}
 	var hits []Hit
 	if act.Event == PostToolUse {
-		hits = e.matchOutput(act)
-		v.Effects = outputEffects(act)
+		var out *text
+		hits, out = e.matchOutput(act)
+		v.Effects = outputEffects(act, out)
 	} else {
 		f := e.buildFacts(act)
 		hits = e.matchFacts(f)
@@ -464,6 +465,7 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 	for i, c := range f.contents {
 		contents[i] = newText(c.text)
 	}
+	f.contentTexts = contents // the secrets found in them are remembered (collectEffects)
 	for _, tc := range e.textCandidates(OnContent, lowers(contents)) {
 		g := tc.g
 		for i, c := range f.contents {
@@ -513,10 +515,10 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 	return hs.hits
 }
 
-func (e *Engine) matchOutput(act *Action) []Hit {
+func (e *Engine) matchOutput(act *Action) ([]Hit, *text) {
 	hs := &hitSet{e: e}
 	if act.Output == "" {
-		return nil
+		return nil, nil
 	}
 	out := newText(act.Output)
 	for _, tc := range e.textCandidates(OnOutput, []string{out.lower}) {
@@ -524,7 +526,7 @@ func (e *Engine) matchOutput(act *Action) []Hit {
 			hs.add(tc.g, ev, nil, false, "")
 		}
 	}
-	return hs.hits
+	return hs.hits, &out
 }
 
 // commandCandidates is the prefilter for on=command guards: only guards that

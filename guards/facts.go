@@ -22,6 +22,7 @@ type facts struct {
 
 	effects      *Effects // what the call leaves for its session (see Effects)
 	scriptBudget int      // files runScripts may still read
+	contentTexts []text   // f.contents as the content guards saw them
 	sendsCache   []send
 	sendsDone    bool
 }

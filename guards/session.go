@@ -3,8 +3,6 @@ package guards
 import (
 	"path"
 	"strings"
-
-	"github.com/bulwark-guard/bulwark/redact"
 )
 
 // credentialFamily is the pack whose guards recognise credential reads
@@ -67,7 +65,7 @@ func (f *facts) matchSession(g *guard) (string, bool) {
 			for _, p := range s.files {
 				for _, c := range creds {
 					if c.Path != "" && c.Path == p {
-						return s.what + " sends " + p + ", which this session read (" + c.Label + ")", true
+						return s.what + " sends " + p + ", which this session read (" + shortLabel(c.Label) + ")", true
 					}
 				}
 			}
@@ -96,9 +94,9 @@ func (f *facts) matchSession(g *guard) (string, bool) {
 				break
 			}
 		}
-		what := last.Label
+		what := shortLabel(last.Label)
 		if last.Path != "" {
-			what = last.Path + " (" + last.Label + ")"
+			what = last.Path + " (" + what + ")"
 		}
 		for _, s := range f.sendList() {
 			if s.data {
@@ -118,11 +116,15 @@ func (f *facts) matchSession(g *guard) (string, bool) {
 // code (a later run is judged with "this session wrote it").
 func (f *facts) collectEffects(e *Engine, hs *hitSet) {
 	m := f.act.Memory
-	for _, c := range f.contents {
+	for i, c := range f.contents {
 		if c.path == "" {
 			continue
 		}
-		secret, what := contentSecret(c.text, m)
+		var t *text
+		if i < len(f.contentTexts) {
+			t = &f.contentTexts[i]
+		}
+		secret, what := contentSecret(c.text, t, m)
 		if secret || runsAsCode(c.path, c.text) {
 			f.wrote(WrittenFile{Path: c.path, Secret: secret, What: what})
 		}
@@ -171,19 +173,22 @@ func (f *facts) carriedSecret(i int) string {
 }
 
 // contentSecret says whether text written to a file holds a secret: a
-// token of a known format, or a value the session saw.
-func contentSecret(text string, m Memory) (bool, string) {
-	if len(text) > maxScannedText {
-		text = text[:maxScannedText]
-	}
-	for _, fd := range redact.Secrets(text) {
-		// Generic kinds (password=, Bearer, user:pass@) are often test
-		// values and placeholders: alone they never count.
-		if !fd.Generic {
-			return true, "a " + fd.Kind
+// live token of a known format that the content guards found (their scan
+// is reused: no second pass over a large file; generic kinds such as
+// password= are often test values and never count alone), or a value the
+// session saw.
+func contentSecret(text string, t *text, m Memory) (bool, string) {
+	if t != nil && t.scanned {
+		for _, fd := range t.secrets {
+			if fd.Live && !fd.Generic {
+				return true, "a " + fd.Kind
+			}
 		}
 	}
 	if m != nil && !m.Empty() {
+		if len(text) > maxScannedText {
+			text = text[:maxScannedText]
+		}
 		if kind, ok := seenValue(m, "", []string{text}); ok {
 			return true, "a " + kind + " value this session read"
 		}
@@ -191,23 +196,23 @@ func contentSecret(text string, m Memory) (bool, string) {
 	return false, ""
 }
 
-// outputEffects are what a tool's output shows: the secret values in it
-// (remembered as hashes) and, for tokens of a known format, the fact that
-// the session has now read a credential.
-func outputEffects(act *Action) *Effects {
-	if act.Output == "" {
+// outputEffects are what a tool's output shows: the live secret values in
+// it (remembered as hashes) and, for tokens of a known format, the fact
+// that the session has now read a credential. It reuses the output guards'
+// scan: an output no secret guard looked into holds none of their formats.
+func outputEffects(act *Action, t *text) *Effects {
+	if t == nil || !t.scanned || len(t.secrets) == 0 {
 		return nil
 	}
-	out := act.Output
-	if len(out) > maxScannedText {
-		out = out[:maxScannedText]
-	}
 	var e Effects
-	for _, fd := range redact.Secrets(out) {
+	for _, fd := range t.secrets {
 		if len(e.Values) >= maxEffectValues {
 			break
 		}
-		e.Values = append(e.Values, SecretValue{Kind: fd.Kind, Value: out[fd.Start:fd.End]})
+		if !fd.Live {
+			continue // a placeholder or a documented example
+		}
+		e.Values = append(e.Values, SecretValue{Kind: fd.Kind, Value: t.s[fd.Start:fd.End]})
 		// Generic kinds (password=, Bearer, user:pass@) are often test values
 		// and placeholders: alone they never make a session "have read a
 		// credential", though their values are still remembered and matched.
@@ -238,4 +243,15 @@ func runsAsCode(p, text string) bool {
 		return true
 	}
 	return strings.Contains(p, "/.git/hooks/") || strings.HasPrefix(text, "#!")
+}
+
+// shortLabel is a credential's label as evidence shows it: a guard id
+// without its family ("secrets.dotenv" -> "dotenv"). Evidence is masked
+// before anyone sees it, and the word "secret" alone makes the masker
+// compile its AWS-secret expression in the hook process.
+func shortLabel(l string) string {
+	if rest, ok := strings.CutPrefix(l, credentialFamily+"."); ok {
+		return rest
+	}
+	return l
 }

@@ -193,9 +193,10 @@ func TestPackFiles(t *testing.T) {
 			checked := []guards.PackSpec{p}
 			if p.Family == "session" {
 				// Session examples read credentials first: the credential
-				// guards that recognise those reads must be there.
+				// guards that recognise those reads, and the output and
+				// content guards whose scan finds the secrets, must be there.
 				for _, b := range Builtin() {
-					if b.Family == "secrets" {
+					if b.Family == "secrets" || b.Family == "output" || b.Family == "content" {
 						checked = append(checked, b)
 					}
 				}

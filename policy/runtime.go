@@ -217,7 +217,7 @@ func (r *Runtime) Evaluate(act *guards.Action) guards.Verdict {
 		pol.Now = r.now
 	}
 	pol.Apply(act, &v)
-	r.remember(store, act, &v)
+	r.remember(store, rec, act, &v)
 	if rec != nil && act.Memory == guards.Memory(rec) {
 		act.Memory = nil
 	}
@@ -255,9 +255,12 @@ func (r *Runtime) sessionMemory(act *guards.Action) (*session.Store, *session.Re
 // unless the call is denied (it will not run), and at PostToolUse (what its
 // output showed). A record that cannot be written is reported and never
 // changes the verdict.
-func (r *Runtime) remember(store *session.Store, act *guards.Action, v *guards.Verdict) {
+func (r *Runtime) remember(store *session.Store, loaded *session.Record, act *guards.Action, v *guards.Verdict) {
 	if store == nil || v.Effects == nil || act.Event != guards.PostToolUse && v.Decision >= guards.Deny {
 		return
+	}
+	if loaded != nil && !loaded.Remember(v.Effects) {
+		return // nothing new (the same script written again): no lock, no write
 	}
 	if err := store.Update(act.Client, act.SessionID, v.Effects); err != nil {
 		fmt.Fprintf(r.stderr, "bulwark: %v\n", err)

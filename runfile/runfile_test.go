@@ -287,3 +287,27 @@ func TestMakeExpansionBounded(t *testing.T) {
 		t.Fatalf("expansion: %d lines, %d bytes", len(lines), len(lines[0].Text))
 	}
 }
+
+func benchProject(b *testing.B) string {
+	dir := b.TempDir()
+	mk := "DIST := ./dist\nGO ?= go\n\nall: build\n\nbuild: gen\n\t$(GO) build -o bin/app ./cmd/app\n\ngen:\n\t$(GO) generate ./...\n\nclean:\n\trm -rf $(DIST)\n"
+	os.WriteFile(filepath.Join(dir, "Makefile"), []byte(mk), 0o644)
+	os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"scripts":{"build":"tsc -p .","postinstall":"node-gyp rebuild","test":"jest"}}`), 0o644)
+	return dir
+}
+
+func benchScripts(b *testing.B, cmd string) {
+	dir := benchProject(b)
+	a := shell.Analyze(cmd, shell.Env{Home: testHome, Cwd: dir})
+	src := &Source{Home: testHome}
+	b.ReportAllocs()
+	for b.Loop() {
+		budget := MaxFiles
+		if len(src.Scripts(&a.Commands[0], dir, nil, &budget)) == 0 {
+			b.Fatal("no scripts")
+		}
+	}
+}
+
+func BenchmarkScriptsMake(b *testing.B)  { benchScripts(b, "make build") }
+func BenchmarkScriptsNpmCI(b *testing.B) { benchScripts(b, "npm ci") }

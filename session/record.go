@@ -107,10 +107,30 @@ func (r *Record) pathKey(p string) string {
 	if p == "" {
 		return ""
 	}
-	if strings.ContainsAny(p, "\t\n\r") || strings.HasPrefix(p, "#") || redact.Contains(p) {
+	if strings.ContainsAny(p, "\t\n\r") || strings.HasPrefix(p, "#") || mayHoldSecret(p) && redact.Contains(p) {
 		return "#" + r.hash(p)
 	}
 	return p
+}
+
+// mayHoldSecret is a cheap test before asking redact: a secret value
+// holds a run of 16 or more token characters (letters, digits, _ + =).
+// Paths and labels without one (nearly all) never pay for redact's
+// expressions, which a hook process would otherwise compile on every
+// record update.
+func mayHoldSecret(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '+' || c == '=' {
+			if run++; run >= 16 {
+				return true
+			}
+			continue
+		}
+		run = 0
+	}
+	return false
 }
 
 // label makes free text safe to store: one line, no tabs, secrets masked.
@@ -123,6 +143,9 @@ func label(s string) string {
 	}, s)
 	if len(s) > 300 {
 		s = s[:300]
+	}
+	if !mayHoldSecret(s) {
+		return s
 	}
 	return redact.Mask(s)
 }

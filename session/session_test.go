@@ -259,3 +259,14 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+func TestMayHoldSecret(t *testing.T) {
+	for s, want := range map[string]bool{
+		"~/project/.env": false, "secrets.dotenv": false, "/home/dev/project/node_modules/.bin/tsc": false,
+		"github-token in the output of Read": false, "secrets.credential-dir": false, "/tmp/" + fakeToken + ".txt": true, "AKIAQWERTYUIOPASDFGH1": true,
+	} {
+		if got := mayHoldSecret(s); got != want {
+			t.Errorf("mayHoldSecret(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
