@@ -269,9 +269,9 @@ func secretFormats(g *GuardSpec) []error {
 // that validation errors come out the same way every time.
 func (g *GuardSpec) regexFields() []struct{ name, expr string } {
 	return []struct{ name, expr string }{
-		{"args", g.Args}, {"not_args", g.NotArgs}, {"stdin", g.Stdin}, {"input", g.Input},
-		{"paths", g.Paths}, {"not_paths", g.NotPaths}, {"pattern", g.Pattern},
-		{"not_pattern", g.NotPattern}, {"assigns", g.Assigns},
+		{"args", string(g.Args)}, {"not_args", string(g.NotArgs)}, {"stdin", string(g.Stdin)}, {"input", string(g.Input)},
+		{"paths", string(g.Paths)}, {"not_paths", string(g.NotPaths)}, {"pattern", string(g.Pattern)},
+		{"not_pattern", string(g.NotPattern)}, {"assigns", string(g.Assigns)},
 	}
 }
 

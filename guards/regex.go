@@ -31,7 +31,8 @@ type lazyRegex struct {
 	broken  bool
 }
 
-func newLazy(expr, engine string, lits litSet) *lazyRegex {
+func newLazy(re Regex, engine string, lits litSet) *lazyRegex {
+	expr := string(re)
 	if expr == "" {
 		return nil
 	}

@@ -1,5 +1,11 @@
 package guards
 
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
 // PackSpec is one guard pack as written in TOML: one attack family.
 // The built-in packs are compiled into Go code from their TOML at build time
 // (see packs/), so the hook never decodes TOML for them.
@@ -32,23 +38,23 @@ type GuardSpec struct {
 	// Conditions for on=command.
 	Flags    []string `toml:"flags"`     // any of these flags is present (-r matches -rf; --force matches --force=x)
 	NotFlags []string `toml:"not_flags"` // none of these flags is present
-	Args     string   `toml:"args"`      // regex on the arguments joined by single spaces
-	NotArgs  string   `toml:"not_args"`  // regex on the joined arguments that must NOT match
-	Stdin    string   `toml:"stdin"`     // regex on the command's static stdin (heredoc, here-string, echo|)
-	Input    string   `toml:"input"`     // regex on the joined arguments OR the static stdin
+	Args     Regex    `toml:"args"`      // regex on the arguments joined by single spaces
+	NotArgs  Regex    `toml:"not_args"`  // regex on the joined arguments that must NOT match
+	Stdin    Regex    `toml:"stdin"`     // regex on the command's static stdin (heredoc, here-string, echo|)
+	Input    Regex    `toml:"input"`     // regex on the joined arguments OR the static stdin
 	FedBy    []string `toml:"fed_by"`    // the command's input comes from one of these commands (curl|sh)
 	NotFeeds []string `toml:"not_feeds"` // ...unless its output is piped into one of these ("docker login")
 	Dynamic  bool     `toml:"dynamic"`   // some operand cannot be resolved statically
-	Assigns  string   `toml:"assigns"`   // regex on one of the command's NAME=value prefixes (RAILS_ENV=production rails ...)
+	Assigns  Regex    `toml:"assigns"`   // regex on one of the command's NAME=value prefixes (RAILS_ENV=production rails ...)
 
 	// Conditions for on=command and on=file.
-	Paths          string   `toml:"paths"`           // regex on a normalised path operand ("~/.ssh/id_rsa", "/etc")
-	NotPaths       string   `toml:"not_paths"`       // regex: paths to leave alone (".env.example")
+	Paths          Regex    `toml:"paths"`           // regex on a normalised path operand ("~/.ssh/id_rsa", "/etc")
+	NotPaths       Regex    `toml:"not_paths"`       // regex: paths to leave alone (".env.example")
 	Access         string   `toml:"access"`          // on=file: read, write or any (default any)
 	ExceptCommands []string `toml:"except_commands"` // on=file: paths named by these commands are not accesses (ls, stat, ssh -i ...)
 
 	// Condition for on=content, url, output.
-	Pattern string `toml:"pattern"` // regex on the text
+	Pattern Regex `toml:"pattern"` // regex on the text
 	// Secrets names secret formats of redact's one list (instead of a
 	// pattern, on=content and on=output): the guard fires on a live value
 	// of any of them. Its keywords are those formats' keywords (derived,
@@ -58,7 +64,7 @@ type GuardSpec struct {
 	// NotPattern, when it matches the text a pattern matched, makes that
 	// match not count (placeholders, documented example keys); a later
 	// match may still count.
-	NotPattern string `toml:"not_pattern"`
+	NotPattern Regex `toml:"not_pattern"`
 
 	// on=analysis: a property of the shell analysis itself.
 	Condition string `toml:"condition"` // on=analysis: unparsed, depth, dynamic-name; on=session: credential-then-send, credential-sent, secret-file-sent
@@ -83,6 +89,41 @@ type GuardSpec struct {
 	// generated form, so the hook skips regexes that cannot match. A struct
 	// of slices, not a map, so the generated packs need no work at start-up.
 	Literals RegexLiterals `toml:"-"`
+}
+
+// Regex is a regex field of a guard. In TOML it is one pattern or an array
+// of patterns, any of which may match (`paths = ["^~/\\.ssh/", "^~/\\.aws/"]`,
+// as gitleaks writes its allowlists): a long alternation is easier to read,
+// review and extend as a list, one alternative a line. A list is kept as one
+// regex, each alternative in its own group (an inline flag such as (?i)
+// stays in its alternative), so everything after decoding sees a string.
+type Regex string
+
+// UnmarshalTOML reads a pattern or an array of patterns.
+func (r *Regex) UnmarshalTOML(v any) error {
+	switch x := v.(type) {
+	case string:
+		*r = Regex(x)
+		return nil
+	case []any:
+		parts := make([]string, 0, len(x))
+		for _, e := range x {
+			s, ok := e.(string)
+			if !ok {
+				return fmt.Errorf("a list of patterns must hold strings, not %T", e)
+			}
+			if s == "" {
+				return errors.New("a list of patterns has an empty pattern (it would match everything)")
+			}
+			parts = append(parts, "(?:"+s+")")
+		}
+		if len(parts) == 1 {
+			parts[0] = x[0].(string)
+		}
+		*r = Regex(strings.Join(parts, "|"))
+		return nil
+	}
+	return fmt.Errorf("a pattern must be a string or an array of strings, not %T", v)
 }
 
 // RegexLiterals holds the required literals of each regex field: groups
