@@ -42,10 +42,13 @@ type PathRef struct {
 	Access Access
 }
 
-// Content is text a tool would write into a file.
+// Content is text a tool would write into a file. For an edit, Old is the
+// text it replaces (All: every occurrence); Text is then the new text.
 type Content struct {
 	Path string
 	Text string
+	Old  string
+	All  bool
 }
 
 // Action is one tool call, decoded from any client's hook input.

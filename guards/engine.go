@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/bulwark-guard/bulwark/protect"
 	"github.com/bulwark-guard/bulwark/redact"
 )
 
@@ -31,6 +32,10 @@ type Engine struct {
 	argGuards   []*guard // on=command guards with argument conditions (for dynamic command names)
 	argListed   bool
 	noPrefilter bool // reference mode for tests: evaluate every guard's full conditions
+	// protected is the protected set (self-defence) the engine judges
+	// against; nil: each call's conventional set, kept in conventional.
+	protected    *protect.Set
+	conventional map[string]*protect.Set
 }
 
 // engineSet is one compiled set in an engine.
@@ -477,6 +482,12 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 				continue
 			}
 			if ev, ok := e.matchText(g, &contents[i]); ok {
+				if c.hasBefore {
+					before := newText(c.before)
+					if _, was := e.matchText(g, &before); was {
+						continue // already in the file: not this write's doing
+					}
+				}
 				hs.add(g, c.path+": "+ev, nil, false, "")
 				break
 			}
@@ -505,6 +516,7 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 		}
 	}
 	f.collectEffects(e, hs)
+	e.matchProtected(f, hs)
 	if a := f.analysis; a != nil {
 		for _, g := range e.list(OnAnalysis) {
 			if ev, ok := matchAnalysis(g, f); ok {

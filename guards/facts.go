@@ -25,6 +25,9 @@ type facts struct {
 	contentTexts []text   // f.contents as the content guards saw them
 	sendsCache   []send
 	sendsDone    bool
+
+	paths    []pathFact   // what the call does to each path (protected set); built on first need
+	after    []afterState // client settings files as a tool write would leave them
 }
 
 // cmdFact is one command that would run, prepared for matching.
@@ -75,6 +78,11 @@ type contentFact struct {
 	path string // normalised
 	text string
 	by   string
+	// before, when set, is the file as it is now (text is the whole file
+	// after the write): a content guard that fires on both is about what
+	// was there already, not about this write.
+	before    string
+	hasBefore bool
 }
 
 func (e *Engine) buildFacts(act *Action) *facts {
@@ -95,6 +103,13 @@ func (e *Engine) buildFacts(act *Action) *facts {
 	}
 	for _, c := range act.Contents {
 		f.contents = append(f.contents, contentFact{path: NormalizePath(c.Path, act.Cwd, act.Home, false), text: c.Text, by: act.Tool})
+	}
+	if len(e.list(OnProtected)) > 0 {
+		f.after = e.afterStates(act, e.protectedSet(act))
+		for _, st := range f.after {
+			f.contents = append(f.contents, contentFact{path: NormalizePath(st.path, act.Cwd, act.Home, false),
+				text: st.after, by: st.by, before: st.before, hasBefore: true})
+		}
 	}
 	f.urls = append(f.urls, act.URLs...)
 	// A script being written is analysed as if it ran, so `deploy.sh` holding

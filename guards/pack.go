@@ -106,6 +106,8 @@ var fieldsFor = map[string][]string{
 	OnOutput:   {"keywords", "pattern", "not_pattern", "secret", "secrets"},
 	OnAnalysis: {"condition"},
 	OnSession:  {"condition"},
+	// commands: for the relocation conditions, the agents an assignment reaches.
+	OnProtected: {"condition", "commands"},
 }
 
 func validateGuard(family string, g *GuardSpec) []error {
@@ -134,7 +136,7 @@ func validateGuard(family string, g *GuardSpec) []error {
 	}
 	allowed, ok := fieldsFor[g.On]
 	if !ok {
-		bad("on %q must be one of command, file, content, url, output, analysis, session", g.On)
+		bad("on %q must be one of command, file, content, url, output, analysis, session, protected", g.On)
 		return errs
 	}
 	for _, f := range setFields(g) {
@@ -208,6 +210,16 @@ func validateGuard(family string, g *GuardSpec) []error {
 		case CondCredentialThenSend, CondCredentialSent, CondSecretFileSent:
 		default:
 			bad("condition %q must be credential-then-send, credential-sent or secret-file-sent", g.Condition)
+		}
+	case OnProtected:
+		switch g.Condition {
+		case CondProtectedWrite, CondProtectedAncestor, CondProtectedState, CondProgramRun, CondProgramCopy:
+			if len(g.Commands) > 0 {
+				bad("commands applies only to the relocate conditions")
+			}
+		case CondRelocate, CondRelocateShell:
+		default:
+			bad("condition %q must be write, ancestor, state, program-run, program-copy, relocate or relocate-shell", g.Condition)
 		}
 	}
 	g.Literals = RegexLiterals{}

@@ -54,7 +54,7 @@ const (
 )
 
 // onTargets are the targets, in the order of the header's per-target lists.
-var onTargets = [...]string{OnCommand, OnFile, OnContent, OnURL, OnOutput, OnAnalysis, OnSession}
+var onTargets = [...]string{OnCommand, OnFile, OnContent, OnURL, OnOutput, OnAnalysis, OnSession, OnProtected}
 
 func onIndex(on string) int {
 	for i, t := range onTargets {
@@ -91,6 +91,9 @@ func CompilePacks(packs []PackSpec) string {
 			gn := uint32(len(guardRows))
 			row := guardRow{rec: uint32(len(e.b)), pack: uint32(pi)}
 			row.idOff, row.idLen = e.guard(g, func(i int, off uint32) {
+				if g.On != OnCommand {
+					return // other targets' commands are data, not a prefilter
+				}
 				first, _, _ := strings.Cut(g.Commands[i], " ")
 				names = append(names, ref{off, uint32(len(first)), gn})
 				if prefix, ok := strings.CutSuffix(first, "*"); ok {

@@ -22,6 +22,7 @@ import (
 	"github.com/bulwark-guard/bulwark/profiles"
 	"github.com/bulwark-guard/bulwark/runfile"
 	"github.com/bulwark-guard/bulwark/session"
+	"github.com/bulwark-guard/bulwark/protect"
 )
 
 // Options say where a Runtime finds its configuration and how it reports.
@@ -52,6 +53,7 @@ type Runtime struct {
 	userPolicy *Policy           // for Decide; built on first use
 	stderr     io.Writer
 	now        func() time.Time
+	protected  *protect.Set // self-defence; built on first use
 }
 
 // Load loads the user's configuration and builds the runtime for a profile
@@ -169,6 +171,7 @@ func (r *Runtime) build(project *guards.PackSpec, prof *guards.Profile) *guards.
 	}
 	e, err := guards.NewSetEngine(prof, sets...)
 	if err == nil {
+		e.SetProtected(r.Protected())
 		return e
 	}
 	fmt.Fprintf(r.stderr, "bulwark: user packs: %v; running on the built-in packs\n", err)
@@ -178,6 +181,7 @@ func (r *Runtime) build(project *guards.PackSpec, prof *guards.Profile) *guards.
 		// The built-in packs and profiles are tested together; this is a bug.
 		panic(fmt.Sprintf("build engine: %v", err))
 	}
+	e.SetProtected(r.Protected())
 	return e
 }
 

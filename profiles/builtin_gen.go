@@ -31,7 +31,8 @@ var builtin = []guards.ProfileSpec{
 			Low:      "allow",
 		},
 		Guards: map[string]string{
-			"tamper.bulwark-restore": "ask",
+			"tamper.bulwark-restore":    "ask",
+			"tamper.protected-ancestor": "ask",
 		},
 	},
 	{

@@ -1,0 +1,84 @@
+package policy
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+
+	"github.com/bulwark-guard/bulwark/config"
+	"github.com/bulwark-guard/bulwark/protect"
+)
+
+// Protected is the protected set of this runtime: where this bulwark runs
+// and keeps its files, as in force for this process, and every client's
+// settings, hooks and plugins. Building it costs nothing; what it needs to
+// learn (the program's resolved path) is learnt on its first question.
+func (r *Runtime) Protected() *protect.Set {
+	if r.protected == nil {
+		r.protected = protect.New(r.protectEnv())
+	}
+	return r.protected
+}
+
+func (r *Runtime) protectEnv() protect.Env {
+	o := r.opts
+	home := o.Home
+	if home == "" {
+		home = config.Home()
+	}
+	cfgDir, stDir := o.Dir, o.StateDir
+	if cfgDir == "" {
+		cfgDir = config.Dir()
+	}
+	if stDir == "" {
+		stDir = config.StateDir()
+	}
+	vars := map[string]string{}
+	for _, k := range append(append([]string{"BULWARK_PROFILE"}, config.LocateVars...), protect.ClientVarNames()...) {
+		if v, ok := os.LookupEnv(k); ok {
+			vars[k] = v
+		}
+	}
+	env := protect.Env{
+		Home:      home,
+		ConfigDir: cfgDir,
+		StateDir:  stDir,
+		PackDirs:  r.Config.PackDirs,
+		Vars:      vars,
+		Locate:    config.Locate,
+		Profile:   r.Profile,
+		FS:        protect.OS,
+		LookPath:  exec.LookPath,
+	}
+	if home != "" {
+		d1, d2 := config.Locate(func(k string) string {
+			if k == "HOME" {
+				return home
+			}
+			return ""
+		})
+		env.Defaults = []string{d1, d2}
+	}
+	env.Complete = func(e *protect.Env) {
+		e.Program = programPaths()
+	}
+	return env
+}
+
+// programPaths are the paths of the running bulwark: as the client ran it
+// (argv[0], when it names a path) and as resolved.
+func programPaths() []string {
+	var out []string
+	if a := os.Args[0]; filepath.Base(a) != a {
+		if abs, err := filepath.Abs(a); err == nil {
+			out = append(out, abs)
+		}
+	}
+	if exe, err := os.Executable(); err == nil {
+		out = append(out, exe)
+		if real, err := filepath.EvalSymlinks(exe); err == nil && real != exe {
+			out = append(out, real)
+		}
+	}
+	return out
+}

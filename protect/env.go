@@ -1,0 +1,209 @@
+package protect
+
+import (
+	"bytes"
+	"os"
+	"path"
+	"strings"
+)
+
+// Env is where bulwark runs and keeps its files, as in force for the hook.
+type Env struct {
+	Home string // the user's home ("" when unknown)
+	// Program lists the paths of the bulwark program: as the client runs it
+	// (argv[0] made absolute) and as resolved (os.Executable, symlinks
+	// followed). Empty entries are ignored.
+	Program []string
+	// ConfigDir and StateDir are bulwark's configuration and state
+	// directories in force (config.Dir, config.StateDir); PackDirs the
+	// extra pack directories config.toml names.
+	ConfigDir, StateDir string
+	PackDirs            []string
+	// Defaults are the configuration and state directories bulwark uses when
+	// none of its variables is set (~/.config/bulwark, ~/.local/state/bulwark):
+	// protected too, so that an agent cannot prepare them for a session that
+	// starts without the variables.
+	Defaults []string
+	// Clients are the coding clients' settings, hooks and plugins.
+	Clients []Member
+	// Vars are the values in force of the variables that move bulwark's
+	// files or the clients' (BULWARK_HOME, XDG_CONFIG_HOME, ...; see
+	// Relocates), and Locate computes bulwark's config and state
+	// directories for other values (nil: only BULWARK_HOME is judged, by
+	// value).
+	Vars   map[string]string
+	Locate func(getenv func(string) string) (configDir, stateDir string)
+	// ClientVars, when set, are the variables that move a client's
+	// settings or switch its hooks off, with what they do (the clients'
+	// descriptions); nil uses a built-in list.
+	ClientVars map[string]string
+	// Profile is the profile in force (for BULWARK_PROFILE).
+	Profile string
+	FS      FS // nil: judge by the text of paths only
+	// LookPath finds a program on PATH (exec.LookPath); nil: programs run
+	// by a bare name other than bulwark's are not compared with it.
+	LookPath func(name string) (string, error)
+	// Complete, when set, fills in the fields that cost something to learn
+	// (the program's resolved path, the clients' locations) on the set's
+	// first question, so that a call that never needs the set never pays.
+	Complete func(e *Env)
+}
+
+// Conventional is the environment of a bulwark installed the usual way for a
+// user whose home is home, known without looking at the machine: the program
+// in ~/.local/bin, configuration and state in their XDG default places.
+// Tests, examples and callers that know nothing better use it.
+func Conventional(home string) Env {
+	if home == "" {
+		return Env{}
+	}
+	return Env{
+		Home:      home,
+		Program:   []string{home + "/.local/bin/bulwark"},
+		ConfigDir: home + "/.config/bulwark",
+		StateDir:  home + "/.local/state/bulwark",
+		Profile:   "balanced",
+	}
+}
+
+func (e *Env) members() []Member {
+	var out []Member
+	add := func(m Member) {
+		if m.Path == "" && m.Rel == "" {
+			return
+		}
+		for _, o := range out {
+			if o.Path == m.Path && o.Rel == m.Rel && o.Tree == m.Tree {
+				return
+			}
+		}
+		out = append(out, m)
+	}
+	for _, p := range e.Program {
+		if p != "" {
+			add(Member{Path: path.Clean(p), Owner: OwnerProgram, What: "the bulwark program"})
+		}
+	}
+	dir := func(p, what string) {
+		if p != "" {
+			add(Member{Path: path.Clean(p), Tree: true, Owner: OwnerBulwark, What: what})
+		}
+	}
+	dir(e.ConfigDir, "bulwark's configuration")
+	dir(e.StateDir, "bulwark's state (audit log, cache)")
+	for _, d := range e.PackDirs {
+		dir(d, "bulwark's pack directory")
+	}
+	for _, d := range e.Defaults {
+		dir(d, "bulwark's configuration or state (default place)")
+	}
+	// Every project's .bulwark.toml: the project's tightening.
+	add(Member{Rel: ".bulwark.toml", Owner: OwnerBulwark, What: "the project's bulwark configuration"})
+	for _, m := range e.Clients {
+		add(m)
+	}
+	return out
+}
+
+// IsProgram reports whether the file at an absolute path is the bulwark
+// program: one of its paths (symlinks followed), the same file under another
+// name (a hard link), or a byte-for-byte copy. Without a file system only
+// the paths are compared.
+func (s *Set) IsProgram(p string) bool {
+	s.build()
+	if p == "" || len(s.env.Program) == 0 {
+		return false
+	}
+	p = path.Clean(p)
+	for _, q := range s.env.Program {
+		if q != "" && path.Clean(q) == p {
+			return true
+		}
+	}
+	if s.env.FS == nil {
+		return false
+	}
+	if s.cache == nil {
+		s.cache = newWalker(s.env.FS)
+	}
+	real, _ := s.cache.resolve(p)
+	fi, err := s.env.FS.Stat(real)
+	if err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	for _, q := range s.env.Program {
+		if q == "" {
+			continue
+		}
+		if rq, _ := s.cache.resolve(q); rq == real {
+			return true
+		}
+		qi, err := s.env.FS.Stat(q)
+		if err != nil {
+			continue
+		}
+		if os.SameFile(fi, qi) {
+			return true
+		}
+		if qi.Size() == fi.Size() && sameContent(s.env.FS, real, q) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameContent compares two files of equal size (only reached for a file
+// exactly as big as the program).
+func sameContent(f FS, a, b string) bool {
+	da, err1 := f.ReadFile(a)
+	db, err2 := f.ReadFile(b)
+	return err1 == nil && err2 == nil && bytes.Equal(da, db)
+}
+
+// ProgramNames are the names the program is run by: "bulwark" and the base
+// names of its paths (an install under another name).
+func (s *Set) ProgramNames() []string {
+	s.build()
+	names := []string{"bulwark"}
+	for _, p := range s.env.Program {
+		if b := path.Base(p); p != "" && b != "bulwark" && !containsStr(names, b) {
+			names = append(names, b)
+		}
+	}
+	return names
+}
+
+func containsStr(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ReadSmall reads a file of at most max bytes (nil when it is missing,
+// bigger, or there is no file system).
+func (s *Set) ReadSmall(p string, max int64) []byte {
+	if s.env.FS == nil || p == "" {
+		return nil
+	}
+	fi, err := s.env.FS.Stat(p)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > max {
+		return nil
+	}
+	data, err := s.env.FS.ReadFile(p)
+	if err != nil {
+		return nil
+	}
+	return data
+}
+
+// trimQuotes removes one pair of matching quotes.
+func trimQuotes(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
+		return v[1 : len(v)-1]
+	}
+	return v
+}
