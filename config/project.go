@@ -15,15 +15,19 @@ import (
 // ProjectFamily is the family of the guards a project's .bulwark.toml adds.
 const ProjectFamily = "project"
 
-// Project is a project's .bulwark.toml. An agent can write files in the
-// project, so a project can only tighten: it adds guards (family "project")
-// and raises actions. Lowering entries and allow rules are ignored, each
-// with a Problem.
+// Project is a project's .bulwark.toml files, merged. An agent can write
+// files in the project, so a project can only tighten: it adds guards
+// (family "project") and raises actions. Lowering entries and allow rules
+// are ignored, each with a Problem.
 type Project struct {
-	File     string
+	File     string            // the nearest file (for messages)
+	Files    []string          // every file that applies, nearest first
 	Pack     *guards.PackSpec  // the project's guards, validated; nil if none (or broken)
 	Raise    map[string]string // guard id -> action, as written (checked against the guards by BuildPolicy)
 	Problems []Problem
+	// RaiseFile names the file each Raise entry comes from (the stricter
+	// one when several files raise the same guard).
+	RaiseFile map[string]string
 }
 
 // projectSpec is .bulwark.toml as written.
@@ -36,45 +40,85 @@ type projectSpec struct {
 	Allow       []toml.Primitive  `toml:"allow"`
 }
 
-// FindProject looks for .bulwark.toml from cwd upwards, stopping after the
-// git root (a directory holding .git) or home, whichever comes first, or at
-// the filesystem root. It returns "" when there is none.
-func FindProject(cwd, home string) string {
+// FindProjects lists the .bulwark.toml files that apply to cwd, nearest
+// first: every one from cwd up to the repository root, the outermost
+// directory on the way that holds .git (a .git in a subdirectory, a
+// vendored or nested repository, does not end the walk), never past home;
+// with no repository, up to home (outside home, up to the root).
+func FindProjects(cwd, home string) []string {
 	if cwd == "" || !filepath.IsAbs(cwd) {
-		return ""
+		return nil
 	}
 	dir := filepath.Clean(cwd)
 	if home != "" {
 		home = filepath.Clean(home)
 	}
-	for {
+	type level struct {
+		file string // "" when the directory has no .bulwark.toml
+		git  bool
+	}
+	var levels []level
+	for i := 0; i < 256; i++ {
+		l := level{}
 		p := filepath.Join(dir, ProjectFileName)
 		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
-			return p
-		}
-		if dir == home {
-			return ""
+			l.file = p
 		}
 		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
-			return ""
+			l.git = true
 		}
+		levels = append(levels, l)
 		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
+		if dir == home || parent == dir {
+			break
 		}
 		dir = parent
 	}
+	top := len(levels) - 1
+	for i := len(levels) - 1; i >= 0; i-- {
+		if levels[i].git {
+			top = i
+			break
+		}
+	}
+	var out []string
+	for _, l := range levels[:top+1] {
+		if l.file != "" {
+			out = append(out, l.file)
+		}
+	}
+	return out
 }
 
-// LoadProject finds and loads the project file for cwd (nil if none). Like
-// user packs, the project's guards are validated and their examples run only
-// when the file changed; the result is cached per file.
+// FindProject returns the nearest project file for cwd ("" when none).
+func FindProject(cwd, home string) string {
+	if fs := FindProjects(cwd, home); len(fs) > 0 {
+		return fs[0]
+	}
+	return ""
+}
+
+// LoadProject finds, loads and merges the project files for cwd (nil if
+// none): guards of every file are added, and of two raises of the same
+// guard the stricter wins. Like user packs, each file's guards are
+// validated and their examples run only when the file changed; the result
+// is cached per file.
 func LoadProject(cwd string, o Options) *Project {
 	o = o.withDefaults()
-	path := FindProject(cwd, o.Home)
-	if path == "" {
+	files := FindProjects(cwd, o.Home)
+	if len(files) == 0 {
 		return nil
 	}
+	var parts []*Project
+	for _, f := range files {
+		if p := loadProjectFile(f, o); p != nil {
+			parts = append(parts, p)
+		}
+	}
+	return mergeProjects(parts)
+}
+
+func loadProjectFile(path string, o Options) *Project {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil
@@ -102,6 +146,59 @@ func LoadProject(cwd string, o Options) *Project {
 		writeProject(cachePath, key, st, p)
 	}
 	return p
+}
+
+// mergeProjects merges project files, nearest first. A guard id defined by
+// two files is kept from the nearer one (the farther is reported).
+func mergeProjects(parts []*Project) *Project {
+	if len(parts) == 0 {
+		return nil
+	}
+	if len(parts) == 1 {
+		p := *parts[0]
+		p.Files = []string{p.File}
+		if len(p.Raise) > 0 && p.RaiseFile == nil {
+			p.RaiseFile = map[string]string{}
+			for id := range p.Raise {
+				p.RaiseFile[id] = p.File
+			}
+		}
+		return &p
+	}
+	out := &Project{File: parts[0].File}
+	var pack *guards.PackSpec
+	seen := map[string]string{}
+	for _, p := range parts {
+		out.Files = append(out.Files, p.File)
+		out.Problems = append(out.Problems, p.Problems...)
+		for id, a := range p.Raise {
+			if old, ok := out.Raise[id]; !ok || stricter(old, a) == a && a != old {
+				if out.Raise == nil {
+					out.Raise, out.RaiseFile = map[string]string{}, map[string]string{}
+				}
+				out.Raise[id], out.RaiseFile[id] = a, p.File
+			}
+		}
+		if p.Pack == nil {
+			continue
+		}
+		if pack == nil {
+			pack = &guards.PackSpec{Family: ProjectFamily, Title: p.Pack.Title, Description: p.Pack.Description, Source: p.Pack.Source}
+		} else {
+			pack.Source += ", " + p.Pack.Source
+		}
+		for _, g := range p.Pack.Guards {
+			if where, dup := seen[g.ID]; dup {
+				out.Problems = append(out.Problems, Problem{Level: Warning, File: p.File, Guard: g.ID,
+					Msg: "also defined in " + where + " (nearer the working directory), which is used; ignored"})
+				continue
+			}
+			seen[g.ID] = p.File
+			pack.Guards = append(pack.Guards, g)
+		}
+	}
+	out.Pack = pack
+	return out
 }
 
 // ParseProject decodes and validates a .bulwark.toml.

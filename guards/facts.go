@@ -26,8 +26,8 @@ type facts struct {
 	sendsCache   []send
 	sendsDone    bool
 
-	paths    []pathFact   // what the call does to each path (protected set); built on first need
-	after    []afterState // client settings files as a tool write would leave them
+	paths []pathFact   // what the call does to each path (protected set); built on first need
+	after []afterState // client settings files as a tool write would leave them
 }
 
 // cmdFact is one command that would run, prepared for matching.

@@ -75,11 +75,11 @@ func (gemini) Decode(data []byte, env Env) (guards.Action, error) {
 			return act, fmt.Errorf("%s tool_input has no file path", tool)
 		}
 		act.Paths = []guards.PathRef{{Path: path, Access: guards.AccessWrite}}
-		text := in.str("content")
+		c := guards.Content{Path: path, Text: in.str("content")}
 		if tool == "replace" {
-			text = in.str("new_string")
+			c.Text, c.Old = in.str("new_string"), in.str("old_string")
 		}
-		act.Contents = []guards.Content{{Path: path, Text: text}}
+		act.Contents = []guards.Content{c}
 	case "web_fetch":
 		act.Kind = guards.KindFetch
 		if u := in.str("url"); u != "" {
@@ -93,7 +93,7 @@ func (gemini) Decode(data []byte, env Env) (guards.Action, error) {
 			act.Kind = guards.KindMCP
 			fillMCP(&act, tool, in)
 		} else {
-			act.Kind = guards.KindOther
+			fillUnknown(&act, tool, in)
 		}
 	}
 	return act, nil

@@ -51,7 +51,7 @@ func fillAction(act *guards.Action, tool string, in toolInput) error {
 			return err
 		}
 		act.Paths = []guards.PathRef{{Path: p, Access: guards.AccessWrite}}
-		act.Contents = []guards.Content{{Path: p, Text: in.str("new_string")}}
+		act.Contents = []guards.Content{{Path: p, Text: in.str("new_string"), Old: in.str("old_string"), All: in.flag("replace_all")}}
 	case "MultiEdit":
 		act.Kind = guards.KindWrite
 		p, err := in.need(tool, "file_path")
@@ -63,8 +63,15 @@ func fillAction(act *guards.Action, tool string, in toolInput) error {
 		if err != nil {
 			return fmt.Errorf("MultiEdit edits: %w", err)
 		}
-		for _, text := range edits {
-			act.Contents = append(act.Contents, guards.Content{Path: p, Text: text})
+		olds, _ := newStrings(in.v.Get("edits"), "old_string")
+		ev := in.v.Get("edits")
+		for i, text := range edits {
+			c := guards.Content{Path: p, Text: text}
+			if i < len(olds) {
+				c.Old = olds[i]
+				c.All = isTrue(ev.Index(i).Get("replace_all"))
+			}
+			act.Contents = append(act.Contents, c)
 		}
 	case "NotebookEdit":
 		act.Kind = guards.KindWrite
@@ -90,76 +97,263 @@ func fillAction(act *guards.Action, tool string, in toolInput) error {
 			fillMCP(act, tool, in)
 			return nil
 		}
-		act.Kind = guards.KindOther
+		fillUnknown(act, tool, in)
 	}
 	return nil
 }
 
-// Well-known MCP argument names. MCP tools take arbitrary arguments; these
-// are the names file, shell and fetch servers use in practice.
-var (
-	mcpCommandKeys = []string{"command", "cmd", "script", "shell_command"}
-	mcpPathKeys    = []string{"path", "file_path", "filepath", "file", "filename", "source", "destination", "target", "dir", "directory"}
-	mcpPathsKeys   = []string{"paths", "files"}
-	mcpURLKeys     = []string{"url", "uri", "href", "endpoint"}
-	mcpSQLKeys     = []string{"sql", "query", "statement", "stmt"}
-	mcpContentKeys = []string{"content", "contents", "text", "new_string", "data", "body"}
+// flag returns a boolean argument (false when absent or not a boolean).
+func (in toolInput) flag(key string) bool { return isTrue(in.v.Get(key)) }
+
+func isTrue(v jsonlite.Value) bool { return v.Kind() == jsonlite.Bool && v.Raw() == "true" }
+
+// inert are Claude Code tools that act on nothing a guard judges (a
+// subagent's prompt, a todo list, a question to the user): their text is
+// not a command, a path or file content.
+var inert = map[string]bool{"Task": true, "Agent": true, "TodoWrite": true, "ExitPlanMode": true, "EnterPlanMode": true,
+	"AskUserQuestion": true, "BashOutput": true, "TaskOutput": true, "KillShell": true, "KillBash": true,
+	"SlashCommand": true, "Skill": true, "ListMcpResourcesTool": true}
+
+// fillUnknown judges a tool bulwark does not know by its arguments, the
+// way an MCP tool is judged: one carrying a command (`Shell`, `bash`,
+// `exec_command`) is a shell call; one with paths, URLs or content is
+// judged by them. Unknown never means harmless.
+func fillUnknown(act *guards.Action, tool string, in toolInput) {
+	act.Kind = guards.KindOther
+	if inert[tool] {
+		return
+	}
+	fillArgs(act, tool, in)
+	if act.Command != "" {
+		act.Kind = guards.KindShell
+	}
+}
+
+// fillMCP reads an MCP tool's arguments (see fillArgs).
+func fillMCP(act *guards.Action, tool string, in toolInput) { fillArgs(act, tool, in) }
+
+// Bounds of the argument walk: deeper or more is not read (the hook's input
+// is bounded too, by MaxInput).
+const (
+	maxArgDepth   = 8
+	maxArgStrings = 512
 )
 
-// fillMCP reads an MCP tool's arguments by well-known names. Whether a path
-// is read or written is guessed from the tool's name; when unclear it counts
-// as both, so read guards (secrets) and write guards (tamper) both see it.
-func fillMCP(act *guards.Action, tool string, in toolInput) {
-	name := strings.ToLower(tool[strings.LastIndex(tool, "__")+2:])
+// What argument names say about their values, matched on the lower-cased
+// name without '_' and '-' (filePath, file_path and file-path alike).
+var (
+	commandKeys = []string{"command", "cmd", "script", "shellcommand", "commandline", "cmdline", "bash", "shell", "exec", "run", "argv"}
+	pathWords   = []string{"path", "file", "dir", "folder", "target", "source", "destination", "dest", "src", "dst", "location", "root", "cwd", "workdir", "workingdirectory"}
+	urlWords    = []string{"url", "uri", "href", "endpoint", "link"}
+	sqlKeys     = []string{"sql", "query", "statement", "stmt"}
+	contentKeys = []string{"content", "contents", "text", "newstring", "newtext", "newstr", "data", "body", "filetext",
+		"newsource", "inserttext", "replacement", "patch", "diff", "code", "value", "input", "payload", "json", "toml", "yaml", "settings", "config"}
+	oldKeys = []string{"oldstring", "oldtext", "oldstr", "search", "find", "pattern"}
+)
+
+func keyName(k string) string {
+	return strings.NewReplacer("_", "", "-", "", ".", "").Replace(strings.ToLower(k))
+}
+
+func keyIs(k string, names []string) bool {
+	for _, n := range names {
+		if k == n {
+			return true
+		}
+	}
+	return false
+}
+
+func keyHas(k string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// argWalk collects what a tool's arguments hold.
+type argWalk struct {
+	commands []string
+	paths    []string
+	urls     []string
+	contents []guards.Content
+	sql      []string
+	n        int
+}
+
+// fillArgs judges every argument of a tool bulwark has no description of
+// (an MCP tool, an unknown tool), at any depth: a string that looks like a
+// path, a URL or a command, or whose name says so, is one; an array of
+// strings under a command name (or `args` beside a `command`) is an argv;
+// {old, new} pairs are edits; text under a content name is content written
+// to the tool's path. Whether paths are read or written is guessed from the
+// tool's name; when unclear they count as both, so that read guards
+// (secrets) and write guards (tamper) both see them.
+func fillArgs(act *guards.Action, tool string, in toolInput) {
+	name := strings.ToLower(tool[strings.LastIndex(tool, "__")+1:])
 	access := guards.AccessReadWrite
 	switch {
-	case containsAny(name, "write", "edit", "create", "delete", "remove", "move", "rename", "update", "append", "put", "save"):
+	case containsAny(name, "write", "edit", "create", "delete", "remove", "move", "rename", "update", "append", "put", "save", "replace", "insert", "patch", "copy", "mkdir", "upload"):
 		access = guards.AccessWrite
-	case containsAny(name, "read", "get", "cat", "view", "open", "show", "list", "search", "find", "tree", "stat", "info", "download"):
+	case containsAny(name, "read", "get", "cat", "view", "open", "show", "list", "search", "find", "tree", "stat", "info", "download", "fetch", "query"):
 		access = guards.AccessRead
 	}
-	for _, k := range mcpCommandKeys {
-		if s := in.str(k); s != "" {
-			act.Command = s
-			break
+	w := &argWalk{}
+	w.object(in.v, 0)
+	if len(w.commands) > 0 {
+		act.Command = strings.Join(w.commands, "\n")
+	}
+	// Database servers take SQL as an argument: it is given to guards as
+	// the command `sql -c 'TEXT'` (the database pack judges `sql` like psql).
+	if act.Command == "" && len(w.sql) > 0 && containsAny(strings.ToLower(tool), "sql", "query", "postgres", "mysql", "sqlite", "database", "db", "supabase", "mongo") {
+		act.Command = "sql -c '" + strings.ReplaceAll(w.sql[0], "'", `'\''`) + "'"
+	} else if act.Command == "" && len(w.sql) > 0 {
+		for _, q := range w.sql {
+			w.contents = append(w.contents, guards.Content{Text: q})
 		}
 	}
-	// Database servers take SQL as an argument. It is given to guards as the
-	// command `sql -c 'TEXT'` (the database pack judges `sql` like psql).
-	if act.Command == "" && containsAny(strings.ToLower(tool), "sql", "query", "postgres", "mysql", "sqlite", "database", "db", "supabase", "mongo") {
-		for _, k := range mcpSQLKeys {
-			if s := in.str(k); s != "" {
-				act.Command = "sql -c '" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-				break
-			}
-		}
-	}
-	var paths []string
-	for _, k := range mcpPathKeys {
-		if s := in.str(k); s != "" {
-			paths = append(paths, s)
-		}
-	}
-	for _, k := range mcpPathsKeys {
-		paths = append(paths, in.list(k)...)
-	}
-	for _, p := range paths {
+	for _, p := range w.paths {
 		act.Paths = append(act.Paths, guards.PathRef{Path: p, Access: access})
 	}
-	for _, k := range mcpURLKeys {
-		if s := in.str(k); s != "" {
-			act.URLs = append(act.URLs, s)
-		}
+	act.URLs = append(act.URLs, w.urls...)
+	first := ""
+	if len(w.paths) > 0 {
+		first = w.paths[0]
 	}
-	for _, k := range mcpContentKeys {
-		if s := in.str(k); s != "" {
-			p := ""
-			if len(paths) > 0 {
-				p = paths[0]
+	for _, c := range w.contents {
+		if c.Path == "" {
+			c.Path = first
+		}
+		act.Contents = append(act.Contents, c)
+	}
+}
+
+func (w *argWalk) object(m jsonlite.Value, depth int) {
+	if depth > maxArgDepth || m.Kind() != jsonlite.Object {
+		return
+	}
+	n := m.Len()
+	// An argv split across "command" and "args" ({"command": "bash",
+	// "args": ["-c", "..."]}), as MCP server configs and runners write it.
+	// An edit: {old_string, new_string} (filesystem servers' {oldText,
+	// newText}).
+	head, old, hasOld := "", "", false
+	for i := 0; i < n; i++ {
+		kn := keyName(m.Key(i))
+		if s, ok := m.Index(i).Str(); ok {
+			switch {
+			case keyIs(kn, commandKeys):
+				head = s
+			case keyIs(kn, oldKeys):
+				old, hasOld = s, true
 			}
-			act.Contents = append(act.Contents, guards.Content{Path: p, Text: s})
 		}
 	}
+	for i := 0; i < n; i++ {
+		kn := keyName(m.Key(i))
+		v := m.Index(i)
+		switch v.Kind() {
+		case jsonlite.String:
+			if hasOld && keyIs(kn, oldKeys) {
+				continue
+			}
+			s, _ := v.Str()
+			w.str(kn, s, old, hasOld && keyHas(kn, []string{"new", "replace", "text", "content"}))
+		case jsonlite.Array:
+			if argv, ok := stringList(v); ok && len(argv) > 0 {
+				switch {
+				case keyIs(kn, commandKeys):
+					w.commands = append(w.commands, quoteArgv(argv))
+					continue
+				case (kn == "args" || kn == "arguments") && head != "":
+					w.commands = append(w.commands, quoteArgv(append([]string{head}, argv...)))
+					continue
+				case (kn == "args" || kn == "arguments") && looksLikeProgram(argv[0]):
+					w.commands = append(w.commands, quoteArgv(argv))
+					continue
+				}
+			}
+			w.value(kn, v, depth+1)
+		case jsonlite.Object:
+			w.object(v, depth+1)
+		}
+	}
+}
+
+func (w *argWalk) value(kn string, v jsonlite.Value, depth int) {
+	if depth > maxArgDepth {
+		return
+	}
+	switch v.Kind() {
+	case jsonlite.String:
+		s, _ := v.Str()
+		w.str(kn, s, "", false)
+	case jsonlite.Object:
+		w.object(v, depth)
+	case jsonlite.Array:
+		for i := 0; i < v.Len(); i++ {
+			w.value(kn, v.Index(i), depth+1)
+		}
+	}
+}
+
+func (w *argWalk) str(kn, v, old string, edit bool) {
+	if v == "" || w.n >= maxArgStrings {
+		return
+	}
+	w.n++
+	switch {
+	case edit:
+		w.contents = append(w.contents, guards.Content{Text: v, Old: old})
+	case keyIs(kn, commandKeys):
+		w.commands = append(w.commands, v)
+	case keyIs(kn, sqlKeys):
+		w.sql = append(w.sql, v)
+	case looksLikeURL(v) || keyHas(kn, urlWords) && strings.Contains(v, "://"):
+		w.urls = append(w.urls, v)
+	case keyHas(kn, pathWords) && !strings.ContainsAny(v, "\n") || looksLikePath(v):
+		w.paths = append(w.paths, v)
+	case keyIs(kn, contentKeys) || strings.ContainsAny(v, "\n{=") || len(v) > 64:
+		w.contents = append(w.contents, guards.Content{Text: v})
+	}
+}
+
+// looksLikeURL: scheme://...
+func looksLikeURL(v string) bool {
+	i := strings.Index(v, "://")
+	return i > 0 && i < 16 && !strings.ContainsAny(v[:i], " /\n")
+}
+
+// looksLikePath: an absolute, home or dot-relative path, or a relative one
+// with a directory part, on one line with no spaces.
+func looksLikePath(v string) bool {
+	if len(v) > 4096 || strings.ContainsAny(v, " \t\n") || strings.Contains(v, "://") {
+		return false
+	}
+	return strings.HasPrefix(v, "/") || strings.HasPrefix(v, "~") || strings.HasPrefix(v, "./") || strings.HasPrefix(v, "../") ||
+		strings.Contains(v, "/") && !strings.HasPrefix(v, "-")
+}
+
+// looksLikeProgram: the first word of an argv (a name or a path, no
+// spaces, not an option).
+func looksLikeProgram(v string) bool {
+	return v != "" && !strings.HasPrefix(v, "-") && !strings.ContainsAny(v, " \t\n=")
+}
+
+// quoteArgv writes an argv as one shell command line, each word quoted so
+// that the shell analysis sees exactly these words.
+func quoteArgv(argv []string) string {
+	parts := make([]string, len(argv))
+	for i, a := range argv {
+		if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,@%+") == "" {
+			parts[i] = a
+			continue
+		}
+		parts[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(parts, " ")
 }
 
 func containsAny(s string, subs ...string) bool {

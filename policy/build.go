@@ -125,12 +125,16 @@ func BuildWith(cfg *config.Config, file string, proj *config.Project, severity f
 			if err != nil {
 				continue
 			}
-			s, ok := known(proj.File, id, "overrides")
+			file := proj.File
+			if f := proj.RaiseFile[id]; f != "" {
+				file = f
+			}
+			s, ok := known(file, id, "overrides")
 			if !ok {
 				continue
 			}
 			if base := prof.Decide(id, s); d < base {
-				warn(config.Warning, proj.File, id, "overrides: %q ignored: it would lower the action (%s); a project can only raise", d, base)
+				warn(config.Warning, file, id, "overrides: %q ignored: it would lower the action (%s); a project can only raise", d, base)
 				continue
 			}
 			if old, ok := pol.Raise[id]; !ok || d > old {

@@ -20,9 +20,9 @@ import (
 	"github.com/bulwark-guard/bulwark/guards"
 	"github.com/bulwark-guard/bulwark/packs"
 	"github.com/bulwark-guard/bulwark/profiles"
+	"github.com/bulwark-guard/bulwark/protect"
 	"github.com/bulwark-guard/bulwark/runfile"
 	"github.com/bulwark-guard/bulwark/session"
-	"github.com/bulwark-guard/bulwark/protect"
 )
 
 // Options say where a Runtime finds its configuration and how it reports.

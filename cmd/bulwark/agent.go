@@ -1,27 +1,21 @@
 package main
 
-import "os"
+import (
+	"os"
 
-// agentMarkers are environment variables coding clients set in the
-// environment of the commands their agent runs. A process that has one is
-// (most likely) inside an agent's tool call, where bulwark's commands that
-// loosen protection must refuse to act. (Self-defence also denies the agent
-// running them; this is the second lock on the same door.)
-var agentMarkers = []string{
-	"CLAUDECODE",                     // Claude Code: every Bash tool command
-	"CODEX_SANDBOX",                  // Codex: commands run in its sandbox
-	"CODEX_SANDBOX_NETWORK_DISABLED", // Codex: ditto, network off
-	"GEMINI_CLI",                     // Gemini CLI: run_shell_command
-	"CURSOR_AGENT",                   // Cursor's agent
-}
+	"github.com/bulwark-guard/bulwark/hooks"
+)
+
+// agentGetenv reads the environment for the agent checks; tests replace it.
+var agentGetenv = os.Getenv
 
 // inAgentToolCall reports whether this process runs inside an agent's tool
-// call, and the variable that says so.
+// call, and the variable that says so: the markers the coding clients set
+// in the environment of the commands their agent runs (hooks.InAgent has
+// them, with their sources). bulwark's commands that loosen protection
+// refuse to act there (see refuseInAgent). Self-defence also denies the
+// agent running them; this is the second lock on the same door.
 func inAgentToolCall() (string, bool) {
-	for _, k := range agentMarkers {
-		if v := os.Getenv(k); v != "" && v != "0" {
-			return k, true
-		}
-	}
-	return "", false
+	_, k, ok := hooks.InAgent(agentGetenv)
+	return k, ok
 }

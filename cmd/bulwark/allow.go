@@ -76,6 +76,9 @@ func cmdAllow(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "bulwark allow: give --command or --pattern, not both")
 		return ExitBlock
 	}
+	if refuseInAgent("allow", stderr) {
+		return ExitFail
+	}
 	file := config.ConfigFile()
 	if file == "" {
 		return fail("no configuration directory: set BULWARK_HOME or HOME")

@@ -149,6 +149,9 @@ func cmdInstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bulwark install: unknown profile %q (want minimal, balanced or strict)\n", *profile)
 		return ExitBlock
 	}
+	if !*dryRun && refuseInAgent("install", stderr) {
+		return ExitFail
+	}
 	env, err := clientEnv()
 	if err != nil {
 		fmt.Fprintf(stderr, "bulwark install: %v\n", err)
@@ -323,6 +326,9 @@ func cmdUninstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "bulwark uninstall: unexpected argument %q\n", fs.Arg(0))
 		return ExitBlock
+	}
+	if !*dryRun && refuseInAgent("uninstall", stderr) {
+		return ExitFail
 	}
 	env, err := clientEnv()
 	if err != nil {
