@@ -280,7 +280,7 @@ var table = []Spec{
 	{Name: "yarn dlx", Kind: Runner, Short: "p", Long: "package", PkgSpec: true},
 	{Name: "yarn exec", Kind: Runner},
 	{Name: "yash", Kind: Shell, Short: "oO", Long: "rcfile init-file", Plus: true},
-	{Name: "yq", Access: Read},
+	{Name: "yq", Access: Read, InPlace: "-i --inplace"},
 	{Name: "zcat", Access: Read},
 	{Name: "zless", Access: Read},
 	{Name: "zsh", Kind: Shell, Short: "oO", Long: "rcfile init-file", Plus: true},

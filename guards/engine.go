@@ -466,6 +466,9 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 			}
 		}
 	}
+	// Self-defence, by what the call does to the protected set (its
+	// reasons name the file; content guards then add what the text does).
+	e.matchProtected(f, hs)
 	contents := make([]text, len(f.contents))
 	for i, c := range f.contents {
 		contents[i] = newText(c.text)
@@ -516,7 +519,6 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 		}
 	}
 	f.collectEffects(e, hs)
-	e.matchProtected(f, hs)
 	if a := f.analysis; a != nil {
 		for _, g := range e.list(OnAnalysis) {
 			if ev, ok := matchAnalysis(g, f); ok {

@@ -185,7 +185,7 @@ func (f *facts) pathFacts() []pathFact {
 		out = append(out, pathFact{f: protect.Fact{Path: p.Path, Cwd: act.Cwd, Op: op}, raw: p.Path, tool: true})
 	}
 	for i := range f.commands {
-		out = f.commands[i].pathFacts(act, out)
+		out = f.commands[i].pathFacts(act, f.findPattern(i), out)
 	}
 	f.paths = out
 	return out
@@ -210,7 +210,7 @@ var (
 )
 
 // pathFacts appends what one command does to the paths it names.
-func (cf *cmdFact) pathFacts(act *Action, out []pathFact) []pathFact {
+func (cf *cmdFact) pathFacts(act *Action, deep string, out []pathFact) []pathFact {
 	c := cf.c
 	cwd := act.Cwd
 	if c.Cwd != "" {
@@ -247,6 +247,20 @@ func (cf *cmdFact) pathFacts(act *Action, out []pathFact) []pathFact {
 	copySrc := func(w shell.Word, recursive bool) {
 		out = append(out, pathFact{f: protect.Fact{Path: w.Value, Cwd: cwd, Op: protect.Read, Glob: w.Glob, Dynamic: w.Dynamic},
 			raw: w.Value, cmd: name, via: cf.via, capped: cf.capSeverity, note: cf.note, copy: true, recurs: recursive})
+	}
+	if deep != "" {
+		// find ROOT ... -delete / -exec CMD {}: the command acts on what
+		// find finds under ROOT.
+		for _, w := range pos {
+			if root, ok := strings.CutSuffix(w.Value, "/{}"); ok {
+				op := protect.Write
+				if removers[name] || hasRemoveVia(cf) {
+					op = protect.Remove
+				}
+				out = append(out, pathFact{f: protect.Fact{Path: root, Cwd: cwd, Op: op, Deep: deep},
+					raw: w.Value, cmd: name, via: cf.via, capped: cf.capSeverity, note: cf.note})
+			}
+		}
 	}
 	switch {
 	case removers[name]:
@@ -327,6 +341,12 @@ func (cf *cmdFact) pathFacts(act *Action, out []pathFact) []pathFact {
 		for _, w := range pos {
 			add(w, w.Value, protect.Write)
 		}
+	case inPlaceTable(name, c.Args):
+		// A reading command told to edit in place (yq -i, dasel -w ...):
+		// its operands are written (the expression too, harmlessly).
+		for _, w := range pos {
+			add(w, w.Value, protect.Write)
+		}
 	case nonWriters[name] || readsOnly(name):
 		if writesRedirect {
 			for _, w := range pos {
@@ -343,6 +363,55 @@ func (cf *cmdFact) pathFacts(act *Action, out []pathFact) []pathFact {
 		}
 	}
 	return out
+}
+
+// findPattern is, for a command run by find on what it finds (-delete,
+// -exec), the name pattern of that find (-name; "*" when it has none, or
+// more tests than one -name, or -iname, -path, -regex, which this does
+// not read); "" for other commands.
+func (f *facts) findPattern(i int) string {
+	cf := &f.commands[i]
+	from := false
+	for _, v := range cf.via {
+		if v == "find -delete" || v == "find -exec" || strings.HasPrefix(v, "find -exec") {
+			from = true
+		}
+	}
+	if !from {
+		return ""
+	}
+	for j := i - 1; j >= 0; j-- {
+		fc := &f.commands[j]
+		if fc.name != "find" {
+			continue
+		}
+		pat, n := "*", 0
+		for k, a := range fc.c.Args {
+			switch a.Value {
+			case "-name":
+				if k+1 < len(fc.c.Args) && !fc.c.Args[k+1].Dynamic {
+					pat = fc.c.Args[k+1].Value
+				}
+				n++
+			case "-iname", "-path", "-ipath", "-wholename", "-regex", "-iregex", "-o", "-or", "!", "-not":
+				return "*"
+			}
+		}
+		if n > 1 {
+			return "*"
+		}
+		return pat
+	}
+	return "*"
+}
+
+func hasRemoveVia(cf *cmdFact) bool {
+	for _, v := range cf.via {
+		if v == "find -delete" {
+			return true
+		}
+	}
+	return false
 }
 
 // copyFacts handles the copy, move and link commands: sources are read (a
@@ -489,6 +558,13 @@ func (cf *cmdFact) archiveFacts(cwd string, pos []shell.Word, add func(shell.Wor
 		dir = cwd
 	}
 	add(shell.Word{Value: dir}, dir, protect.Into)
+}
+
+// inPlaceTable reports a command the command table says edits its files in
+// place with one of the options given (InPlace).
+func inPlaceTable(name string, args []shell.Word) bool {
+	s := commands.Lookup(name)
+	return s != nil && s.InPlace != "" && hasAnyFlag(args, strings.Fields(s.InPlace))
 }
 
 // readsOnly reports a command that only reads (or only names) the files

@@ -15,6 +15,10 @@ import (
 	"github.com/bulwark-guard/bulwark/profiles"
 )
 
+// The clients' locations are members of the protected set here, as in the
+// binary (clients registers them with package protect).
+import _ "github.com/bulwark-guard/bulwark/clients"
+
 var update = flag.Bool("update", false, "rewrite golden files")
 
 var testEnv = hooks.Env{Home: "/home/dev", Cwd: "/home/dev/project"}

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 
+	"github.com/bulwark-guard/bulwark/clients"
 	"github.com/bulwark-guard/bulwark/config"
 	"github.com/bulwark-guard/bulwark/protect"
 )
@@ -34,7 +35,7 @@ func (r *Runtime) protectEnv() protect.Env {
 		stDir = config.StateDir()
 	}
 	vars := map[string]string{}
-	for _, k := range append(append([]string{"BULWARK_PROFILE"}, config.LocateVars...), protect.ClientVarNames()...) {
+	for _, k := range append(append([]string{"BULWARK_PROFILE"}, config.LocateVars...), protect.SwitchVarNames()...) {
 		if v, ok := os.LookupEnv(k); ok {
 			vars[k] = v
 		}
@@ -61,6 +62,15 @@ func (r *Runtime) protectEnv() protect.Env {
 	}
 	env.Complete = func(e *protect.Env) {
 		e.Program = programPaths()
+		cwd, _ := os.Getwd()
+		e.Clients = clients.Members(clients.Locations(clients.EnvFrom(home, cwd, os.Getenv)))
+	}
+	env.ClientVars = map[string]string{}
+	for _, k := range clients.VarNames {
+		env.ClientVars[k] = "moves a coding client's settings (and its hooks)"
+		if v, ok := os.LookupEnv(k); ok {
+			env.Vars[k] = v
+		}
 	}
 	return env
 }

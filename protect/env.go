@@ -51,20 +51,33 @@ type Env struct {
 
 // Conventional is the environment of a bulwark installed the usual way for a
 // user whose home is home, known without looking at the machine: the program
-// in ~/.local/bin, configuration and state in their XDG default places.
-// Tests, examples and callers that know nothing better use it.
+// in ~/.local/bin, configuration and state in their XDG default places, and
+// the clients' default locations (when a client description registered
+// them: RegisterClients). Tests, examples and callers that know nothing
+// better use it.
 func Conventional(home string) Env {
 	if home == "" {
 		return Env{}
 	}
-	return Env{
+	e := Env{
 		Home:      home,
 		Program:   []string{home + "/.local/bin/bulwark"},
 		ConfigDir: home + "/.config/bulwark",
 		StateDir:  home + "/.local/state/bulwark",
 		Profile:   "balanced",
 	}
+	if f := conventionalClients; f != nil {
+		e.Complete = func(e *Env) { e.Clients = f(home) }
+	}
+	return e
 }
+
+var conventionalClients func(home string) []Member
+
+// RegisterClients gives Conventional the clients' members for a home (the
+// clients' descriptions register themselves; the protected set does not
+// list clients itself).
+func RegisterClients(f func(home string) []Member) { conventionalClients = f }
 
 func (e *Env) members() []Member {
 	var out []Member

@@ -19,6 +19,11 @@ func Normalize(p, cwd, home string) (abs, tail string) {
 	if p == "" {
 		return "", ""
 	}
+	if len(p) > 2 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') && (p[0]|0x20 >= 'a' && p[0]|0x20 <= 'z') {
+		// A Windows path (C:\Users\dev\.claude\settings.json): compared by
+		// its elements, the drive left out.
+		p = strings.ReplaceAll(p[2:], "\\", "/")
+	}
 	switch {
 	case p == "~" || strings.HasPrefix(p, "~/"):
 		if home == "" {

@@ -96,6 +96,10 @@ type Fact struct {
 	Glob    bool   // unquoted glob characters in Path are patterns
 	Dynamic bool   // Path holds parts only known at run time ($X, $(...)); they match any name
 	Mode    string // for Chmod: the mode as written ("000", "u-x", "go-w")
+	// Deep, when set, says the call acts on everything under Path whose
+	// name matches Deep (find ROOT -name PAT -delete, find -exec rm {}):
+	// "*" for anything at any depth.
+	Deep string
 }
 
 // Class is how bad a touch is.
@@ -230,6 +234,9 @@ func (s *Set) Check(f Fact) (Touch, bool) {
 		}
 	}
 	abs, tail := Normalize(p, f.Cwd, home)
+	if f.Deep != "" && abs != "" {
+		return s.deep(abs, f)
+	}
 	if abs == "" {
 		if tail == "" {
 			return Touch{}, false
@@ -263,6 +270,81 @@ func (s *Set) Check(f Fact) (Touch, bool) {
 		return t2, true
 	}
 	return t, ok
+}
+
+// deep judges a call on everything under a directory whose name matches a
+// pattern: a member inside it at any depth is touched when the member's own
+// name, or the name of a directory on the way to it, matches (find's -name
+// matches names that start with a dot too); everything inside a tree member
+// is that member.
+func (s *Set) deep(abs string, f Fact) (Touch, bool) {
+	elems := split(abs)
+	var out Touch
+	consider := func(pm *member, c Class, anc bool) {
+		if c > out.Class {
+			out = Touch{Member: pm.m, Class: c, Ancestor: anc, Path: abs}
+		}
+	}
+	for i := range s.members {
+		pm := &s.members[i]
+		if pm.rel {
+			// A member in any project: under this directory when its last
+			// element's name matches a pattern that names it (not "*":
+			// find /tmp -delete is not about projects' settings).
+			if last := pm.elems[len(pm.elems)-1]; f.Deep != "*" && deepMatch(f.Deep, last) {
+				consider(pm, classify(pm, relInside, len(pm.elems), f.Op, f.Mode), false)
+			}
+			continue
+		}
+		rel := relate0(elems, pm.elems)
+		switch rel {
+		case relInside:
+			if pm.m.Tree {
+				consider(pm, classify(pm, relInside, len(elems), f.Op, f.Mode), false)
+			}
+		case relAncestor:
+			for j := len(elems); j < len(pm.elems); j++ {
+				if deepMatch(f.Deep, pm.elems[j]) {
+					r := relAncestor
+					if j == len(pm.elems)-1 {
+						r = relInside
+					}
+					consider(pm, classify(pm, r, j+1, f.Op, f.Mode), r == relAncestor)
+					break
+				}
+			}
+			if pm.m.Tree && f.Deep == "*" {
+				consider(pm, classify(pm, relInside, len(pm.elems), f.Op, f.Mode), false)
+			}
+		}
+	}
+	return out, out.Class != ClassNone
+}
+
+func deepMatch(pattern, name string) bool {
+	if pattern == "*" {
+		return true
+	}
+	if name == "*" {
+		return false // a member element that stands for any name: not this one in particular
+	}
+	ok, err := path.Match(pattern, name)
+	return err == nil && ok
+}
+
+// relate0 compares two absolute paths' elements literally ("*" in the
+// member matches any name).
+func relate0(p, m []string) relation {
+	n := min(len(p), len(m))
+	for i := 0; i < n; i++ {
+		if m[i] != "*" && p[i] != m[i] {
+			return relNone
+		}
+	}
+	if len(p) >= len(m) {
+		return relInside
+	}
+	return relAncestor
 }
 
 // resolveMembers resolves the existing part of every member path once (a

@@ -6,12 +6,17 @@ import (
 )
 
 // clientVars are the variables that move a coding client's settings (and
-// so its hooks) or switch its hooks off, with what they do. They are the
-// clients' knowledge; Env.ClientVars, when set, replaces this list.
+// so its hooks), used when Env.ClientVars is nil (the clients' descriptions
+// give them: clients.VarNames).
 var clientVars = map[string]string{
-	"CLAUDE_CONFIG_DIR":      "moves Claude Code's settings (and its hooks)",
-	"CODEX_HOME":             "moves Codex's settings (and its hooks)",
-	"GEMINI_CLI_HOME":        "moves Gemini CLI's settings (and its hooks)",
+	"CLAUDE_CONFIG_DIR": "moves Claude Code's settings (and its hooks)",
+	"CODEX_HOME":        "moves Codex's settings (and its hooks)",
+	"GEMINI_CLI_HOME":   "moves Gemini CLI's settings (and its hooks)",
+}
+
+// switchVars switch a client's hooks off when set (Claude Code's --bare and
+// --restricted as variables); "0", "false" and "" leave them on.
+var switchVars = map[string]string{
 	"CLAUDE_CODE_SIMPLE":     "makes Claude Code skip its hooks (--bare)",
 	"CLAUDE_CODE_RESTRICTED": "makes Claude Code ignore the user's and the project's settings (--restricted)",
 }
@@ -93,15 +98,18 @@ func (s *Set) Relocates(name, value string, dynamic bool) (bool, string) {
 		}
 		return true, "moves bulwark's " + xdgWhat(name)
 	}
+	if what, ok := switchVars[name]; ok {
+		if !dynamic && (value == "" || value == "0" || strings.EqualFold(value, "false")) || same() {
+			return false, "" // a switch set off
+		}
+		return true, what
+	}
 	what, ok := clientVars[name]
 	if e.ClientVars != nil {
 		what, ok = e.ClientVars[name]
 	}
 	if !ok || same() {
 		return false, ""
-	}
-	if strings.HasPrefix(what, "makes") && !dynamic && (value == "" || value == "0" || strings.EqualFold(value, "false")) {
-		return false, "" // a switch set off
 	}
 	return true, what
 }
@@ -118,6 +126,9 @@ func xdgWhat(name string) string {
 func (s *Set) Watched(name string) bool {
 	switch {
 	case name == "HOME", strings.HasPrefix(name, "BULWARK_"), name == "XDG_CONFIG_HOME", name == "XDG_STATE_HOME":
+		return true
+	}
+	if _, ok := switchVars[name]; ok {
 		return true
 	}
 	if s.env.ClientVars != nil {
@@ -160,10 +171,10 @@ func (s *Set) expandOr(v string) string {
 	return x
 }
 
-// ClientVarNames are the variables Relocates judges for the clients.
-func ClientVarNames() []string {
-	out := make([]string, 0, len(clientVars))
-	for k := range clientVars {
+// SwitchVarNames are the variables that switch a client's hooks off.
+func SwitchVarNames() []string {
+	out := make([]string, 0, len(switchVars))
+	for k := range switchVars {
 		out = append(out, k)
 	}
 	return out
