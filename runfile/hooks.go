@@ -16,7 +16,9 @@ func (r *reader) hooks(ex Exec) []guards.Script {
 		return nil
 	}
 	hooksDir := filepath.Join(gitDir, "hooks")
-	if cfg, ok := r.read(filepath.Join(gitDir, "config")); ok {
+	if ex.File != "" {
+		hooksDir = ex.File // git -c core.hooksPath=DIR
+	} else if cfg, ok := r.read(filepath.Join(gitDir, "config")); ok {
 		if hp := gitConfigValue(cfg, "core", "hookspath"); hp != "" {
 			hooksDir = abs(hp, top, r.src.Home)
 		}

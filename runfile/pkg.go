@@ -37,12 +37,9 @@ func PackageScripts(text string) (map[string]string, map[string]int) {
 	return scripts, lines
 }
 
-// lifecycleScripts are the scripts an install of the project itself runs,
-// in order (npm install / npm ci / pnpm install / yarn / bun install).
-var lifecycleScripts = []string{"preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare"}
-
-// pkg reads package.json in the project directory and returns the script
-// (with npm's pre and post scripts) or the install lifecycle scripts.
+// pkg reads package.json in the project directory and returns the scripts
+// that run (a script with its pre and post scripts, or the install
+// lifecycle), in order.
 func (r *reader) pkg(ex Exec) []guards.Script {
 	p := filepath.Join(ex.Dir, "package.json")
 	text, ok := r.read(p)
@@ -50,19 +47,8 @@ func (r *reader) pkg(ex Exec) []guards.Script {
 		return nil
 	}
 	scripts, lines := PackageScripts(text)
-	var names []string
-	if ex.Kind == Lifecycle {
-		names = lifecycleScripts
-	} else {
-		name := ex.Targets[0]
-		if ex.Tool == "npm" {
-			names = []string{"pre" + name, name, "post" + name}
-		} else {
-			names = []string{name}
-		}
-	}
 	var out []guards.Script
-	for _, n := range names {
+	for _, n := range ex.Targets { // the analysis lists them: pre and post scripts, lifecycle order
 		code, ok := scripts[n]
 		if !ok || strings.TrimSpace(code) == "" {
 			continue

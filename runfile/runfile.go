@@ -7,8 +7,8 @@
 // it returns is judged like a command line, so a script's content is the
 // truth at the moment it runs, however harmless its name.
 //
-// No file is read unless a command executes one: Find decides that from
-// the shell analysis alone. Reading is bounded (MaxFileBytes per file,
+// No file is read unless a command executes one: the shell analysis
+// decides that (shell.Command.Exec). Reading is bounded (MaxFileBytes per file,
 // MaxFiles per call), relative to the command's working directory, and a
 // file that is missing, unreadable or binary simply yields nothing (the
 // command is still judged as written). The parsers (make, package.json,
@@ -54,7 +54,7 @@ type Exec struct {
 	Targets []string // make targets, the script name, just recipes, tasks, git hook names
 	Vars    map[string]string
 	Dir     string // where it runs (absolute)
-	Tool    string // npm, pnpm, yarn, bun (PkgScript, Lifecycle)
+	Tool    string // the tool: make, npm, pnpm, yarn, bun, just, task, git; the shell or language
 	Label   string // the command as the verdict names it: "make build", "npm run test"
 }
 
@@ -75,19 +75,14 @@ var _ guards.ScriptSource = (*Source)(nil)
 // what runs, so it is used instead of the disk. budget counts the files read
 // for the whole call.
 func (s *Source) Scripts(c *shell.Command, cwd string, written map[string]string, budget *int) []guards.Script {
-	if c.NameDynamic {
-		return nil
-	}
-	dir := cwd
-	if c.Cwd != "" {
-		dir = c.Cwd
-	}
-	if dir == "" || !filepath.IsAbs(dir) {
-		return nil
-	}
-	ex, ok := Find(c, dir)
+	ex, ok := fromShell(c, cwd)
 	if !ok {
 		return nil
+	}
+	if ex.File != "" && strings.HasPrefix(ex.File, "~") {
+		if ex.File = abs(ex.File, ex.Dir, s.Home); ex.File == "" {
+			return nil
+		}
 	}
 	r := &reader{src: s, written: written, budget: budget}
 	var out []guards.Script

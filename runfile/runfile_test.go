@@ -26,81 +26,49 @@ func firstCommand(t testing.TB, cmd string) *shell.Command {
 	return &a.Commands[0]
 }
 
-func TestFind(t *testing.T) {
+// TestFromShell: what the shell analysis records as running a file is
+// what is read; look-alikes read nothing.
+func TestFromShell(t *testing.T) {
 	tests := []struct {
 		cmd  string
 		want string // "" = runs no file; else kind:file:targets
 	}{
-		{"bash deploy.sh", "script:deploy.sh:"},
-		{"sh -e ./x", "script:./x:"},
-		{"bash -x -o pipefail run.sh arg", "script:run.sh:"},
-		{"sh < install.sh", "script:install.sh:"},
-		{"bash -s < install.sh", "script:install.sh:"},
-		{"source env.sh", "script:env.sh:"},
-		{". ./env.sh", "script:./env.sh:"},
-		{"./deploy.sh --prod", "script:./deploy.sh:"},
+		{"bash deploy.sh", "script:/home/dev/proj/deploy.sh:"},
+		{"sh < install.sh", "script:/home/dev/proj/install.sh:"},
+		{"source env.sh", "script:/home/dev/proj/env.sh:"},
+		{"./deploy.sh --prod", "script:/home/dev/proj/deploy.sh:"},
 		{"/tmp/x", "script:/tmp/x:"},
-		{"bin/run", "script:bin/run:"},
-		{"python3 wipe.py", "script:wipe.py:"},
-		{"python3 -u -W ignore tool.py", "script:tool.py:"},
-		{"node --require ts-node/register src/index.ts", "script:src/index.ts:"},
-		{"deno run --allow-all main.ts", "script:main.ts:"},
-		{"bun scripts/gen.ts", "script:scripts/gen.ts:"},
-		{"perl -I lib tool.pl", "script:tool.pl:"},
-		{"php -f artisan.php", "script:artisan.php:"},
-		{"ruby script.rb", "script:script.rb:"},
+		{"python3 -u tool.py", "script:/home/dev/proj/tool.py:"},
+		{"deno run --allow-all main.ts", "script:/home/dev/proj/main.ts:"},
 		{"make", "make::"},
 		{"make build test", "make::build,test"},
-		{"make -f other.mk -C sub PREFIX=/opt install", "make:other.mk:install"},
-		{"npm run build", "pkgscript::build"},
-		{"npm test", "pkgscript::test"},
-		{"npm t", "pkgscript::test"},
-		{"npm ci", "lifecycle::"},
-		{"npm install", "lifecycle::"},
-		{"pnpm install", "lifecycle::"},
+		{"make -f other.mk -C sub PREFIX=/opt install", "make:/home/dev/proj/sub/other.mk:install"},
+		{"npm run build", "pkgscript::prebuild,build,postbuild"},
 		{"pnpm build", "pkgscript::build"},
-		{"yarn", "lifecycle::"},
-		{"yarn lint", "pkgscript::lint"},
-		{"bun run dev", "pkgscript::dev"},
-		{"just", "just::"},
+		{"npm ci", "lifecycle::preinstall,install,postinstall,prepublish,preprepare,prepare,postprepare"},
+		{"yarn", "lifecycle::preinstall,install,postinstall,prepublish,preprepare,prepare,postprepare"},
 		{"just deploy prod", "just::deploy,prod"},
 		{"task build", "task::build"},
 		{"git commit -m msg", "githook::pre-commit,prepare-commit-msg,commit-msg,post-commit"},
-		{"git commit -am msg", "githook::pre-commit,prepare-commit-msg,commit-msg,post-commit"},
 		{"git push origin main", "githook::pre-push"},
 		// Harmless look-alikes: nothing is read.
 		{"bash -c 'echo hi'", ""},
-		{"sh", ""},
 		{"python3 -m pytest", ""},
-		{"python3 -c 'print(1)'", ""},
-		{"node -e 'console.log(1)'", ""},
 		{"npm install lodash", ""},
-		{"npm ci --ignore-scripts", ""},
-		{"npm --workspace web run build", ""},
-		{"pnpm add react", ""},
-		{"yarn add react", ""},
 		{"make -n install", ""},
-		{"make --dry-run", ""},
-		{"just --list", ""},
-		{"task --list", ""},
-		{"git commit --no-verify -m x", ""},
-		{"git commit -n -m x", ""},
-		{"git commit -nm x", ""},
 		{"git status", ""},
-		{"git log -n 5", ""},
-		{"echo deploy.sh", ""},
 		{"cat deploy.sh", ""},
 		{"bash $SCRIPT", ""},
 	}
 	for _, tt := range tests {
-		ex, ok := Find(firstCommand(t, tt.cmd), testProj)
+		ex, ok := fromShell(firstCommand(t, tt.cmd), testProj)
 		got := ""
 		if ok {
 			kinds := map[Kind]string{Script: "script", Make: "make", PkgScript: "pkgscript", Lifecycle: "lifecycle", Just: "just", Task: "task", GitHook: "githook"}
 			got = kinds[ex.Kind] + ":" + ex.File + ":" + strings.Join(ex.Targets, ",")
 		}
 		if got != tt.want {
-			t.Errorf("Find(%q) = %q, want %q", tt.cmd, got, tt.want)
+			t.Errorf("fromShell(%q) = %q, want %q", tt.cmd, got, tt.want)
 		}
 	}
 }
@@ -161,12 +129,12 @@ func TestScripts(t *testing.T) {
 	}{
 		{"make", []string{"Makefile:27 sh [make (reading Makefile)] $(date)", "Makefile:13 sh [make] go generate ./...", "Makefile:10 sh [make] go build -o bin/app ./..."}},
 		{"make clean", []string{"Makefile:27 sh [make (reading Makefile)] $(date)", "Makefile:16 sh [make clean] rm -rf ./dist $TMPDIR/x"}},
-		{"make OUT=dist build", []string{"Makefile:27 sh [make (reading Makefile)] $(date)", "Makefile:13 sh [make build] go generate ./...", "Makefile:10 sh [make build] go build -o dist/app ./..."}},
+		{"make OUT=dist build", []string{"Makefile:27 sh [make (reading Makefile)] $(date)", "Makefile:13 sh [make OUT=dist build] go generate ./...", "Makefile:10 sh [make OUT=dist build] go build -o dist/app ./..."}},
 		{"make nuke", []string{"Makefile:27 sh [make (reading Makefile)] $(date)", "Makefile:16 sh [make nuke] rm -rf ./dist $TMPDIR/x", "Makefile:19 sh [make nuke] rm -rf ${HOME} \\\n  ${HOME}/.cache"}},
 		{"make obj", []string{"Makefile:27 sh [make (reading Makefile)] $(date)", "Makefile:23 sh [make obj] cc -c main.c -o main.o"}},
-		{"make -f other.mk", []string{"other.mk:2 sh [make] echo other"}},
+		{"make -f other.mk", []string{"other.mk:2 sh [make -f other.mk] echo other"}},
 		{"npm run build", []string{"package.json:4 sh [npm run build (scripts.prebuild)] rimraf dist", "package.json:5 sh [npm run build (scripts.build)] tsc -p ."}},
-		{"pnpm build", []string{"package.json:5 sh [pnpm run build (scripts.build)] tsc -p ."}},
+		{"pnpm build", []string{"package.json:5 sh [pnpm build (scripts.build)] tsc -p ."}},
 		{"npm ci", []string{"package.json:6 sh [npm ci (scripts.postinstall)] node-gyp rebuild"}},
 		{"just", []string{"justfile:8 sh [just test] go test ./..."}},
 		{"just wipe tmp", []string{"justfile:12 sh [just wipe] rm -rf ${HOME}/tmp"}},
@@ -177,7 +145,7 @@ func TestScripts(t *testing.T) {
 		{"python3 tool.py", []string{"tool.py:1 python [python3 tool.py] import os\nos.system('ls')"}},
 		{"./tool.py", []string{"tool.py:1 python [./tool.py] import os\nos.system('ls')"}},
 		{"./noext", []string{"noext:1 sh [./noext] echo plain"}},
-		{"git commit -m x", []string{".git/hooks/pre-commit:1 sh [git commit (pre-commit hook)] #!/bin/sh\nnpm test"}},
+		{"git commit -m x", []string{".git/hooks/pre-commit:1 sh [git commit -m x (pre-commit hook)] #!/bin/sh\nnpm test"}},
 		{"git push", []string{".git/hooks/pre-push:1 node [git push (pre-push hook)] require('child_process').execSync('ls')"}},
 		{"bash missing.sh", nil},
 		{"make -n nuke", nil},

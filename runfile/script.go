@@ -59,13 +59,7 @@ func scriptLang(p, text string) string {
 		if isShellName(prog) {
 			return "sh"
 		}
-		if l := interpreter(prog); l != "" {
-			return l
-		}
-		if prog == "bun" {
-			return "node"
-		}
-		return ""
+		return interpreter(prog)
 	}
 	switch strings.ToLower(filepath.Ext(p)) {
 	case ".py":
@@ -80,4 +74,30 @@ func scriptLang(p, text string) string {
 		return "php"
 	}
 	return "sh"
+}
+
+func isShellName(n string) bool {
+	switch n {
+	case "sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "yash", "busybox-sh":
+		return true
+	}
+	return false
+}
+
+// interpreter maps an interpreter's name (from a #! line) to the language
+// the scanner reads.
+func interpreter(n string) string {
+	switch {
+	case n == "python" || strings.HasPrefix(n, "python3") || strings.HasPrefix(n, "python2") || n == "pypy" || n == "pypy3":
+		return "python"
+	case n == "node" || n == "nodejs" || n == "tsx" || n == "ts-node" || n == "deno" || n == "bun":
+		return "node"
+	case n == "ruby":
+		return "ruby"
+	case n == "perl" || strings.HasPrefix(n, "perl5"):
+		return "perl"
+	case n == "php" || strings.HasPrefix(n, "php8") || strings.HasPrefix(n, "php7"):
+		return "php"
+	}
+	return ""
 }
