@@ -17,6 +17,7 @@ package audit
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -148,9 +149,6 @@ func Append(dir string, r Record, o Options) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("audit: %w", err)
-	}
 	path := filepath.Join(dir, FileName)
 	deadline := time.Now().Add(o.LockWait)
 	// Each turn opens the current file and locks it. Another process may
@@ -163,7 +161,15 @@ func Append(dir string, r Record, o Options) error {
 		if attempt >= 3 && time.Now().After(deadline) {
 			return errors.New("audit: the log kept being rotated by other processes")
 		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		// One open, no stat first: the directory is made only when the
+		// open finds it missing (the first record of a new state dir).
+		f, err := openAppend(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return fmt.Errorf("audit: %w", err)
+			}
+			f, err = openAppend(path)
+		}
 		if err != nil {
 			return fmt.Errorf("audit: %w", err)
 		}

@@ -219,8 +219,16 @@ func (f *facts) linkFeeds(start int) {
 
 // Commands that run a file as code. (Which commands fetch a file over the
 // network is in package commands: Spec.Downloads.)
-var fileRunners = set("sh", "bash", "zsh", "dash", "ksh", "fish", "source", ".", "python", "python3", "python2",
-	"perl", "ruby", "node", "php", "pwsh")
+// (A switch, not a map: a map literal is built at package init, which every
+// hook process would pay.)
+func fileRunner(name string) bool {
+	switch name {
+	case "sh", "bash", "zsh", "dash", "ksh", "fish", "source", ".", "python", "python3", "python2",
+		"perl", "ruby", "node", "php", "pwsh":
+		return true
+	}
+	return false
+}
 
 // downloadThenRun finds files a downloader writes that a later command of
 // the same line runs (`curl -o /tmp/i.sh URL && bash /tmp/i.sh`,
@@ -233,7 +241,7 @@ func (f *facts) downloadThenRun(start int) {
 		cf := &f.commands[i]
 		if spec := commands.Lookup(cf.name); spec != nil && spec.Downloads {
 			for _, o := range cf.operands {
-				if outputFlags[o.prev] || isOutputFlagArg(o.arg) || isShortCluster(o.prev, 'o', 'O') {
+				if outputFlag(o.prev) || isOutputFlagArg(o.arg) || isShortCluster(o.prev, 'o', 'O') {
 					got[o.norm] = cf.name
 				}
 			}
@@ -247,7 +255,7 @@ func (f *facts) downloadThenRun(start int) {
 		if len(got) == 0 {
 			continue
 		}
-		if fileRunners[cf.name] {
+		if fileRunner(cf.name) {
 			if len(cf.operands) > 0 && got[cf.operands[0].norm] != "" && !fedBySlice(cf.c.FedBy, got[cf.operands[0].norm]) {
 				cf.c.FedBy = append(cf.c.FedBy, got[cf.operands[0].norm])
 			}
@@ -326,7 +334,13 @@ func isFDWord(s string) bool {
 
 // outputFlags name the file a command writes its output to, whatever the
 // command: the value after them is a write (`curl -o ~/.bashrc`).
-var outputFlags = map[string]bool{"-o": true, "--output": true, "--out": true, "-O": true, "--output-document": true, "--outfile": true}
+func outputFlag(f string) bool {
+	switch f {
+	case "-o", "--output", "--out", "-O", "--output-document", "--outfile":
+		return true
+	}
+	return false
+}
 
 // isOutputFlagArg reports --output=FILE style arguments.
 func isOutputFlagArg(arg string) bool {
@@ -442,7 +456,7 @@ func (f *facts) addCommandFiles(cf *cmdFact, idx int, cwd string) {
 			continue // an identity file the command uses, never prints
 		}
 		acc := accessOf(i)
-		if outputFlags[o.prev] || isOutputFlagArg(o.arg) {
+		if outputFlag(o.prev) || isOutputFlagArg(o.arg) {
 			acc = AccessWrite // curl -o FILE, gpg --output FILE, wget -O FILE
 		}
 		f.files = append(f.files, fileFact{raw: o.raw, norm: o.norm, access: acc, cmd: cf.name, via: cf.via, capped: cf.capSeverity, note: cf.note, notRun: cf.notRun, cmdIndex: idx})

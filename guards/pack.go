@@ -97,17 +97,27 @@ func guardName(g *GuardSpec, i int) string {
 
 // fieldsFor lists, per target, the optional condition fields a guard may set;
 // a field set for a target that ignores it is an error, because a pack author
-// who writes it expects it to matter.
-var fieldsFor = map[string][]string{
-	OnCommand:  {"commands", "flags", "not_flags", "args", "not_args", "stdin", "input", "fed_by", "not_feeds", "dynamic", "assigns", "paths", "not_paths"},
-	OnFile:     {"paths", "not_paths", "access", "except_commands"},
-	OnContent:  {"keywords", "pattern", "not_pattern", "secret", "secrets", "paths", "not_paths"},
-	OnURL:      {"keywords", "pattern", "not_pattern"},
-	OnOutput:   {"keywords", "pattern", "not_pattern", "secret", "secrets"},
-	OnAnalysis: {"condition"},
-	OnSession:  {"condition"},
-	// commands: for the relocation conditions, the agents an assignment reaches.
-	OnProtected: {"condition", "commands"},
+// who writes it expects it to matter. (A switch, not a map literal, which
+// would be built at package init in every hook process.)
+func fieldsFor(on string) ([]string, bool) {
+	switch on {
+	case OnCommand:
+		return []string{"commands", "flags", "not_flags", "args", "not_args", "stdin", "input", "fed_by", "not_feeds", "dynamic", "assigns", "paths", "not_paths"}, true
+	case OnFile:
+		return []string{"paths", "not_paths", "access", "except_commands"}, true
+	case OnContent:
+		return []string{"keywords", "pattern", "not_pattern", "secret", "secrets", "paths", "not_paths"}, true
+	case OnURL:
+		return []string{"keywords", "pattern", "not_pattern"}, true
+	case OnOutput:
+		return []string{"keywords", "pattern", "not_pattern", "secret", "secrets"}, true
+	case OnAnalysis, OnSession:
+		return []string{"condition"}, true
+	case OnProtected:
+		// commands: for the relocation conditions, the agents an assignment reaches.
+		return []string{"condition", "commands"}, true
+	}
+	return nil, false
 }
 
 func validateGuard(family string, g *GuardSpec) []error {
@@ -134,7 +144,7 @@ func validateGuard(family string, g *GuardSpec) []error {
 	if strings.TrimSpace(g.Instead) == "" {
 		bad("instead is empty: give the agent a safer way")
 	}
-	allowed, ok := fieldsFor[g.On]
+	allowed, ok := fieldsFor(g.On)
 	if !ok {
 		bad("on %q must be one of command, file, content, url, output, analysis, session, protected", g.On)
 		return errs

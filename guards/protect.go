@@ -237,7 +237,7 @@ func (cf *cmdFact) pathFacts(act *Action, deep string, out []pathFact) []pathFac
 	pos := positionals(name, c.Args)
 	// Output flags name a file any command writes (-o FILE, --output=FILE).
 	for j, w := range c.Args {
-		if j > 0 && outputFlags[c.Args[j-1].Value] && !otherDashO[name] {
+		if j > 0 && outputFlag(c.Args[j-1].Value) && !otherDashO[name] {
 			add(w, w.Value, protect.Write)
 		}
 		if v, ok := outputFlagValue(w.Value); ok {

@@ -46,7 +46,7 @@ func decodeClaudeShape(client string, data []byte, env Env, rawTools ...string) 
 		return guards.Action{}, toolInput{}, ev.err
 	}
 	if act.Cwd == "" {
-		act.Cwd = env.Cwd
+		act.Cwd = env.cwd()
 	}
 	switch name {
 	case "PreToolUse":

@@ -56,7 +56,7 @@ func (cursor) Decode(data []byte, env Env) (guards.Action, error) {
 		act.Cwd = ev.WorkspaceRoots[0]
 	}
 	if act.Cwd == "" {
-		act.Cwd = env.Cwd
+		act.Cwd = env.cwd()
 	}
 	switch ev.HookEventName {
 	case "beforeShellExecution":

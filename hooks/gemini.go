@@ -28,7 +28,7 @@ func (gemini) Decode(data []byte, env Env) (guards.Action, error) {
 		return guards.Action{}, ev.err
 	}
 	if act.Cwd == "" {
-		act.Cwd = env.Cwd
+		act.Cwd = env.cwd()
 	}
 	switch name {
 	case "BeforeTool":

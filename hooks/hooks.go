@@ -34,6 +34,17 @@ const (
 type Env struct {
 	Home string // $HOME of the hook ("" when unset)
 	Cwd  string // the hook's working directory, used when the event has none
+	// Getwd, when Cwd is "", finds the working directory, only for an event
+	// that has no cwd of its own (the hook saves the syscalls otherwise).
+	Getwd func() string
+}
+
+// cwd is the working directory to use for an event without one.
+func (e Env) cwd() string {
+	if e.Cwd == "" && e.Getwd != nil {
+		return e.Getwd()
+	}
+	return e.Cwd
 }
 
 // Result is what to print and how to exit.

@@ -165,8 +165,8 @@ func judge(data []byte, clientName, profile string, deadline time.Time, stderr i
 		return hooks.Result{}, err
 	}
 	home := os.Getenv("HOME")
-	cwd, _ := os.Getwd()
-	act, err := client.Decode(data, hooks.Env{Home: home, Cwd: cwd})
+	getwd := func() string { cwd, _ := os.Getwd(); return cwd }
+	act, err := client.Decode(data, hooks.Env{Home: home, Getwd: getwd})
 	if err != nil {
 		return hooks.Result{}, err
 	}
