@@ -332,7 +332,7 @@ func isFDWord(s string) bool {
 	return true
 }
 
-// outputFlags name the file a command writes its output to, whatever the
+// outputFlag reports whether f names the file a command writes its output to, whatever the
 // command: the value after them is a write (`curl -o ~/.bashrc`).
 func outputFlag(f string) bool {
 	switch f {
