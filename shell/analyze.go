@@ -3,6 +3,7 @@ package shell
 import (
 	"fmt"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -79,6 +80,7 @@ func Analyze(src string, env Env) (res *Analysis) {
 			a.fallback(src[rest:], &ctx{src: src[rest:]}, sc)
 		}
 	}
+	a.uncalledFuncs(sc)
 	res.Commands = a.cmds
 	return res
 }
@@ -202,8 +204,12 @@ type analyzer struct {
 	parseBudget int  // remaining bytes that may be parsed
 	// expandBudget is what remains of maxExpansion.
 	expandBudget int
-	outOfWork    bool
-	line         int // line of the top-level statement being analysed (Command.Line)
+	// funcs are the functions declared, in order (see funcs.go).
+	funcs     []*funcDef
+	funcDepth int
+	frames    []map[string]savedVar // the variables each function call restores
+	outOfWork bool
+	line      int // line of the top-level statement being analysed (Command.Line)
 }
 
 // ctx is the lexical context of the code being analysed.
@@ -241,6 +247,19 @@ type varVal struct {
 	decoded string   // value came from a decoded payload
 	glob    bool     // val is an unexpanded glob pattern
 	unset   bool     // removed by unset: definitely not set
+	// isArr is set for an array (a=(x y), read -a, mapfile, "$@"): arr
+	// holds its elements and val its first (what $a gives).
+	isArr bool
+	arr   []string
+}
+
+// arrayVal is the value of a known array.
+func arrayVal(elems []string, feeders []string) varVal {
+	v := varVal{known: true, isArr: true, arr: elems, feeders: feeders}
+	if len(elems) > 0 {
+		v.val = elems[0]
+	}
+	return v
 }
 
 // scope holds the shell state that flows between statements.
@@ -251,9 +270,10 @@ type varVal struct {
 // scope is not changed while a copy of it is in use. Chains are flattened
 // past maxScopeChain levels so that lookups stay cheap.
 type scope struct {
-	vars   map[string]varVal // assignments made in this scope
-	parent *scope            // the scope this one was copied from
-	chain  int               // length of the parent chain
+	vars   map[string]varVal   // assignments made in this scope
+	funcs  map[string]*funcDef // functions declared in this scope
+	parent *scope              // the scope this one was copied from
+	chain  int                 // length of the parent chain
 	cwd    string
 	lost   bool // the working directory became unknown
 	env    *Env
@@ -271,14 +291,31 @@ const maxScopeChain = 16
 
 func (s *scope) copy() *scope {
 	n := &scope{cwd: s.cwd, lost: s.lost, env: s.env, remote: s.remote, parent: s, chain: s.chain + 1}
-	if len(s.vars) == 0 {
+	if len(s.vars) == 0 && len(s.funcs) == 0 {
 		// Nothing of its own to read through: share its parent.
 		n.parent, n.chain = s.parent, s.chain
 	}
 	if n.chain > maxScopeChain {
-		n.vars, n.parent, n.chain = n.flat(), nil, 0
+		n.vars, n.funcs = n.flat(), n.flatFuncs()
+		n.parent, n.chain = nil, 0
 	}
 	return n
+}
+
+// flatFuncs returns all the functions visible in s, in one map.
+func (s *scope) flatFuncs() map[string]*funcDef {
+	var m map[string]*funcDef
+	for p := s; p != nil; p = p.parent {
+		for k, d := range p.funcs {
+			if m == nil {
+				m = make(map[string]*funcDef)
+			}
+			if _, ok := m[k]; !ok {
+				m[k] = d
+			}
+		}
+	}
+	return m
 }
 
 // flat returns all the variables visible in s, in one map.
@@ -334,6 +371,9 @@ func (s *scope) lookup(name string) (varVal, bool) {
 	}
 	if name == "HOME" {
 		return varVal{val: s.home(), known: true}, true
+	}
+	if name == "IFS" {
+		return varVal{val: defaultIFS, known: true}, true
 	}
 	if name == "PWD" && s.cwd != "" && !s.lost {
 		return varVal{val: s.cwd, known: true}, true
@@ -645,13 +685,7 @@ func (a *analyzer) stmt(s *syntax.Stmt, c *ctx, sc *scope, in stdinInfo) outInfo
 		}
 		return outInfo{}
 	case *syntax.FuncDecl:
-		name := ""
-		if cmd.Name != nil {
-			name = cmd.Name.Value
-		}
-		nc := c.with()
-		nc.via = appendVia(c.via, "function "+name)
-		a.stmt(cmd.Body, nc, a.copyScope(sc), stdinInfo{})
+		a.declareFunc(cmd, c, sc)
 		return outInfo{}
 	case *syntax.DeclClause:
 		return a.declClause(cmd, s, c, sc)
@@ -797,6 +831,9 @@ func (a *analyzer) declClause(d *syntax.DeclClause, s *syntax.Stmt, c *ctx, sc *
 				continue
 			}
 			v := a.assign(as, c, sc)
+			if variant == "local" || (variant == "declare" || variant == "typeset") && a.funcDepth > 0 {
+				a.local(sc, as.Name.Value)
+			}
 			if variant != "unset" {
 				sc.set(as.Name.Value, v)
 				if !as.Naked {
@@ -839,6 +876,9 @@ func (a *analyzer) assignment(c *ctx, name string, v varVal, as *syntax.Assign, 
 
 // display renders an assigned value for an argument of export/declare.
 func (v varVal) display(c *ctx, as *syntax.Assign) string {
+	if v.known && v.isArr {
+		return "(" + strings.Join(v.arr, " ") + ")"
+	}
 	if v.known {
 		return v.val
 	}
@@ -854,8 +894,27 @@ func (v varVal) display(c *ctx, as *syntax.Assign) string {
 // assign resolves the value of an assignment.
 func (a *analyzer) assign(as *syntax.Assign, c *ctx, sc *scope) varVal {
 	if as.Array != nil {
-		a.substsIn(as.Array, c, sc)
-		return varVal{}
+		return a.assignArray(as, c, sc)
+	}
+	if as.Index != nil && as.Name != nil {
+		// a[N]=x: one element of a known array.
+		old, set := sc.lookup(as.Name.Value)
+		idx, ok := arithmInt(as.Index, sc)
+		var w xword
+		if as.Value != nil {
+			w = a.word(as.Value, c, sc, qUnquoted)
+		}
+		elems, eok := old.elements(set)
+		if !ok || !eok || w.Dynamic || idx < 0 || idx > len(elems) || idx > 4096 {
+			return varVal{feeders: w.feeders}
+		}
+		arr := append([]string{}, elems...)
+		if idx == len(arr) {
+			arr = append(arr, w.Value)
+		} else {
+			arr[idx] = w.Value
+		}
+		return arrayVal(arr, addNames(old.feeders, w.feeders))
 	}
 	if as.Value == nil {
 		if as.Naked {
@@ -868,7 +927,7 @@ func (a *analyzer) assign(as *syntax.Assign, c *ctx, sc *scope) varVal {
 	w := a.word(as.Value, c, sc, qUnquoted)
 	v := varVal{val: w.Value, known: !w.Dynamic, feeders: w.feeders, decoded: w.decoded}
 	if as.Append {
-		if old, ok := sc.lookup(as.Name.Value); ok && old.known && v.known {
+		if old, ok := sc.lookup(as.Name.Value); ok && old.known && v.known && a.expand(len(old.val), len(v.val)) {
 			v.val = old.val + v.val
 		} else {
 			v.known = false
@@ -876,6 +935,74 @@ func (a *analyzer) assign(as *syntax.Assign, c *ctx, sc *scope) varVal {
 	}
 	return v
 }
+
+// assignArray resolves a=(x y z) and a+=(...): the elements after
+// expansion (field splitting, braces), or unknown when one is dynamic.
+func (a *analyzer) assignArray(as *syntax.Assign, c *ctx, sc *scope) varVal {
+	var elems, feeders []string
+	known := true
+	size := 0
+	for _, e := range as.Array.Elems {
+		if e == nil {
+			continue
+		}
+		if e.Index != nil {
+			known = false // ([k]=v): an associative or sparse array
+			feeders = addNames(feeders, a.substsIn(e.Index, c, sc))
+		}
+		if e.Value == nil {
+			continue
+		}
+		for _, w := range a.words([]*syntax.Word{e.Value}, c, sc) {
+			feeders = addNames(feeders, w.feeders)
+			if w.Dynamic {
+				known = false
+			}
+			size += len(w.Value)
+			elems = append(elems, w.Value)
+		}
+	}
+	if as.Append && as.Name != nil {
+		old, set := sc.lookup(as.Name.Value)
+		prev, ok := old.elements(set)
+		known = known && ok
+		elems = append(append([]string{}, prev...), elems...)
+		feeders = addNames(feeders, old.feeders)
+	}
+	if !known || len(elems) > maxLoopValues*64 || !a.expand(0, size) {
+		return varVal{feeders: feeders}
+	}
+	return arrayVal(elems, feeders)
+}
+
+// setPositional sets $1 ... $N, $@, $* and $# to args (a function call,
+// set --, bash -s ARGS, sh -c CODE $0 ARGS).
+func (a *analyzer) setPositional(sc *scope, args []xword) {
+	vals := make([]string, 0, len(args))
+	known := true
+	var feeders []string
+	for k, w := range args {
+		if k < 64 {
+			sc.set(strconv.Itoa(k+1), varVal{val: w.Value, known: !w.Dynamic, feeders: w.feeders})
+		}
+		vals = append(vals, w.Value)
+		known = known && !w.Dynamic
+		feeders = addNames(feeders, w.feeders)
+	}
+	for k := len(args); k < 9; k++ {
+		sc.set(strconv.Itoa(k+1), varVal{unset: true}) // $3 with two arguments: empty
+	}
+	all := arrayVal(vals, feeders)
+	if !known {
+		all = varVal{feeders: feeders}
+	}
+	sc.set("@", all)
+	sc.set("*", all)
+	sc.set("#", varVal{val: strconv.Itoa(len(args)), known: true})
+}
+
+// positionalNames are the variables setPositional sets.
+var positionalNames = [...]string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "@", "*", "#"}
 
 // substsIn analyses every $(...), `...` and <(...) inside n (for nodes whose
 // words are not otherwise resolved: [[ ]], (( )), let, arrays).

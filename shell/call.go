@@ -1,7 +1,6 @@
 package shell
 
 import (
-	"strconv"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -20,6 +19,9 @@ type invocation struct {
 	nested    []Command // commands from substitutions, listed after the command
 	synthetic bool
 	chdir     *Word // env -C DIR: the directory the command runs in
+	// external is set for argv run by a program (python's os.execvp ...),
+	// which never calls a shell function of the command line.
+	external bool
 }
 
 func (a *analyzer) call(ce *syntax.CallExpr, s *syntax.Stmt, c *ctx, sc *scope, in stdinInfo) outInfo {
@@ -289,6 +291,13 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 	if head.Dynamic {
 		return outInfo{}
 	}
+	if len(u.via) == 0 && len(inv.via) == 0 && !inv.external && strings.IndexByte(head.Value, '/') < 0 {
+		if d := sc.fn(name); d != nil {
+			// A function of the command line: its body runs here.
+			a.callFunc(d, args, inv.in, c, sc)
+			return outInfo{}
+		}
+	}
 	cc := c
 	if len(u.via) > 0 {
 		cc = c.with()
@@ -367,7 +376,7 @@ func (a *analyzer) runs(spec *commands.Spec, name string, args []xword, in stdin
 	case commands.Popd:
 		sc.cwd, sc.lost = "", true
 	case commands.SetsVars:
-		a.setsVars(spec, name, args, in, sc)
+		a.setsVars(spec, name, args, in, c, sc)
 	case commands.Alias:
 		// alias NAME=VALUE: VALUE is shell code run when NAME is used.
 		for _, w := range args {
@@ -408,7 +417,23 @@ func codeOption(args []xword, spec *commands.Spec) *xword {
 
 // setsVars applies read, mapfile, readarray, getopts and unset: the
 // variables they name become unknown (set from input) or unset.
-func (a *analyzer) setsVars(spec *commands.Spec, name string, args []xword, in stdinInfo, sc *scope) {
+func (a *analyzer) setsVars(spec *commands.Spec, name string, args []xword, in stdinInfo, c *ctx, sc *scope) {
+	switch name {
+	case "printf":
+		a.printfAssign(spec, args, sc)
+		return
+	case "set":
+		a.setArgs(spec, args, sc)
+		return
+	case "read":
+		if in.known && a.readKnown(spec, args, in, sc) {
+			return
+		}
+	case "mapfile", "readarray":
+		if a.mapfile(spec, args, in, c, sc) {
+			return
+		}
+	}
 	set := func(v string) {
 		if v == "" || strings.HasPrefix(v, "-") {
 			return
@@ -505,47 +530,48 @@ func (a *analyzer) envArgs(inv *invocation, rest []xword) ([]xword, int) {
 // shellRun analyses what a shell runs: its -c string, a static script or
 // its static stdin.
 func (a *analyzer) shellRun(spec *commands.Spec, args []xword, in stdinInfo, c *ctx, sc *scope) {
-	cflag, noexec := false, false
+	cflag, noexec, sflag := false, false, false
 	i := scanOpts(args, spec, func(o opt) bool {
 		switch o.short {
 		case 'c':
 			cflag = true
 		case 'n':
 			noexec = !o.plus // -n reads commands without running them
+		case 's':
+			sflag = true
 		}
 		return true
 	})
 	if i < len(args) && args[i].Value == "-" && !args[i].Dynamic {
 		i++ // sh - ARGS: the options end, the script is stdin
 	}
+	// A script read on stdin (bash -s ARGS, sh - ARGS, bash /dev/stdin
+	// ARGS) gets the arguments as $1 ...
+	stdinArgs := func(args []xword) *scope {
+		if len(args) == 0 {
+			return sc
+		}
+		nsc := a.copyScope(sc)
+		a.setPositional(nsc, args)
+		return nsc
+	}
 	switch {
 	case noexec:
+	case sflag && in.known:
+		a.nestedText(in.text, c, stdinArgs(args[i:]), stdinInfo{}, viaDecodedOut(in.kind, &outInfo{decoded: in.decoded})...)
 	case cflag:
 		if i < len(args) && !args[i].substOnly {
 			// The arguments after the string are $0, $1 ... of the new shell.
 			nsc := sc
 			if rest := args[i+1:]; len(rest) > 0 {
-				nsc = sc.copy()
-				var all []string
-				for k, w := range rest {
-					if k < 10 {
-						nsc.set(strconv.Itoa(k), varVal{val: w.Value, known: !w.Dynamic, feeders: w.feeders})
-					}
-					if k > 0 {
-						all = append(all, w.Value)
-					}
-				}
-				joined := varVal{val: strings.Join(all, " "), known: true}
-				for _, w := range rest[1:] {
-					joined.known = joined.known && !w.Dynamic
-				}
-				nsc.set("@", joined)
-				nsc.set("*", joined)
+				nsc = a.copyScope(sc)
+				nsc.set("0", varVal{val: rest[0].Value, known: !rest[0].Dynamic, feeders: rest[0].feeders})
+				a.setPositional(nsc, rest[1:])
 			}
 			a.nestedText(args[i].Value, c, nsc, in, viaDecoded("bash -c", args[i])...)
 		}
 	case i < len(args) && isStdinPath(args[i]) && in.known:
-		a.nestedText(in.text, c, sc, stdinInfo{}, viaDecodedOut(in.kind, &outInfo{decoded: in.decoded})...)
+		a.nestedText(in.text, c, stdinArgs(args[i+1:]), stdinInfo{}, viaDecodedOut(in.kind, &outInfo{decoded: in.decoded})...)
 	case i < len(args):
 		if args[i].proc != nil {
 			a.nestedText(args[i].proc.text, c, sc, stdinInfo{}, viaDecodedOut("bash script", args[i].proc)...)

@@ -81,6 +81,12 @@ func TestGolden(t *testing.T) { runGolden(t, "testdata/analyze.golden", false) }
 // TestGoldenCwd runs testdata/cwd.golden, which also shows Command.Cwd.
 func TestGoldenCwd(t *testing.T) { runGolden(t, "testdata/cwd.golden", true) }
 
+// TestGoldenValues runs testdata/values.golden: values the shell knows
+// before running (IFS splitting, read from here-strings, arrays, printf -v,
+// functions with arguments, positional parameters, ${X%...} operators,
+// filters into a shell), each next to a harmless look-alike.
+func TestGoldenValues(t *testing.T) { runGolden(t, "testdata/values.golden", false) }
+
 // TestGoldenExec runs testdata/exec.golden: the files commands run
 // (Command.Exec), each next to a look-alike that runs no file.
 func TestGoldenExec(t *testing.T) { runGolden(t, "testdata/exec.golden", true) }

@@ -141,7 +141,7 @@ func (a *analyzer) interpEffect(e interp.Effect, c *ctx, sc *scope) {
 		for i, v := range e.Argv {
 			argv[i] = xword{Word: Word{Value: v.Text, Dynamic: v.Dynamic}}
 		}
-		a.run(&invocation{argv: argv}, nc, sc)
+		a.run(&invocation{argv: argv, external: true}, nc, sc)
 	case interp.FileOp:
 		name, flags := fileOpCommand(e.Op, e.Recursive)
 		if name == "" {

@@ -53,6 +53,19 @@ func (a *analyzer) staticOut(name string, args []xword, in stdinInfo) outInfo {
 				}
 			}
 		}
+	case "rev", "tac":
+		if len(args) == 0 && in.known {
+			if name == "rev" {
+				return outInfo{text: revOut(in.text), known: true, decoded: in.decoded}
+			}
+			return outInfo{text: tacOut(in.text), known: true, decoded: in.decoded}
+		}
+	case "tr":
+		if in.known {
+			if s, ok := trOut(args, in.text); ok {
+				return outInfo{text: s, known: true, decoded: in.decoded}
+			}
+		}
 	case "which":
 		if len(args) == 1 && !args[0].Dynamic {
 			return outInfo{text: args[0].Value + "\n", known: true}

@@ -19,11 +19,16 @@ type xword struct {
 	// procSubst is set when the word is a single <(...) or >(...) (static
 	// or not): a pipe, not a file on disk.
 	procSubst bool
-	// split is true when the word had an unquoted expansion (subject to
-	// field splitting) and no quotes.
-	split, quoted bool
-	onlyExp       bool // made only of unquoted expansions
-	substOnly     bool // made only of one command substitution that stayed dynamic
+	quoted    bool
+	substOnly bool // made only of one command substitution that stayed dynamic
+	// spans are the byte ranges of Value that came from unquoted
+	// expansions (subject to field splitting); breaks are offsets where a
+	// field ends whatever IFS says ("${a[@]}", "$@"); emptyAll is set for
+	// "${a[@]}" of an empty array, which yields no field at all.
+	spans    [][2]int
+	breaks   []int
+	emptyAll bool
+	lits     bool // had literal text
 }
 
 type quoteCtx int
@@ -41,10 +46,13 @@ type wres struct {
 	glob    bool
 	decoded string
 	feeders []string
-	exp     bool // had an unquoted expansion
 	quoted  bool
 	lits    bool // had literal text
 	proc    *outInfo
+	// See xword.
+	spans    [][2]int
+	breaks   []int
+	emptyAll bool
 }
 
 // word resolves one word.
@@ -56,9 +64,7 @@ func (a *analyzer) word(w *syntax.Word, c *ctx, sc *scope, q quoteCtx) xword {
 	var r wres
 	a.parts(w.Parts, q, &r, c, sc, true)
 	x := xword{Word: Word{Value: r.sb.String(), Dynamic: r.dyn, Glob: r.glob}, feeders: r.feeders, decoded: r.decoded,
-		quoted: r.quoted}
-	x.split = r.exp && !r.quoted
-	x.onlyExp = r.exp && !r.quoted && !r.lits
+		quoted: r.quoted, spans: r.spans, breaks: r.breaks, emptyAll: r.emptyAll, lits: r.lits}
 	if len(w.Parts) == 1 {
 		x.proc = r.proc
 		_, x.procSubst = w.Parts[0].(*syntax.ProcSubst)
@@ -96,19 +102,9 @@ func (a *analyzer) words(ws []*syntax.Word, c *ctx, sc *scope) []xword {
 				continue
 			}
 		}
-		if x.split && !x.Dynamic {
-			if x.onlyExp && strings.TrimSpace(x.Value) == "" {
-				continue
-			}
-			if strings.ContainsAny(x.Value, " \t\n") {
-				for _, f := range strings.Fields(x.Value) {
-					y := x
-					y.Value = f
-					y.proc = nil
-					out = append(out, y)
-				}
-				continue
-			}
+		if !x.Dynamic && (len(x.spans) > 0 || len(x.breaks) > 0 || x.emptyAll) {
+			out = append(out, a.split(x, sc)...)
+			continue
 		}
 		out = append(out, x)
 	}
@@ -148,27 +144,29 @@ func (a *analyzer) parts(ps []syntax.WordPart, q quoteCtx, r *wres, c *ctx, sc *
 			r.quoted = true
 			a.parts(x.Parts, qDouble, r, c, sc, false)
 		case *syntax.ParamExp:
-			if q == qUnquoted {
-				r.exp = true
-			}
+			start := r.sb.Len()
+			dyn := r.dyn
 			a.paramExp(x, q, r, c, sc)
-		case *syntax.CmdSubst:
-			if q == qUnquoted {
-				r.exp = true
+			if q == qUnquoted && r.dyn == dyn {
+				r.spans = append(r.spans, [2]int{start, r.sb.Len()})
 			}
+		case *syntax.CmdSubst:
+			start := r.sb.Len()
 			var o outInfo
 			cs := a.capture(func() { o = a.substStmts(x.Stmts, c, sc, substVia(x)) })
 			r.feeders = namesOf(r.feeders, cs)
 			a.appendCmds(cs)
-			if o.known && len(o.text) <= maxPayload {
+			if o.known && len(o.text) <= maxPayload && a.expand(r.sb.Len(), len(o.text)) {
 				r.sb.WriteString(strings.TrimRight(o.text, "\n"))
 				r.decoded = orDec(r.decoded, o.decoded)
+				if q == qUnquoted {
+					r.spans = append(r.spans, [2]int{start, r.sb.Len()})
+				}
 			} else {
 				r.dyn = true
 				r.sb.WriteString(c.srcOf(x))
 			}
 		case *syntax.ProcSubst:
-			r.exp = true
 			var o outInfo
 			cs := a.capture(func() { o = a.substStmts(x.Stmts, c, sc, procVia(x)) })
 			r.feeders = namesOf(r.feeders, cs)
@@ -180,7 +178,6 @@ func (a *analyzer) parts(ps []syntax.WordPart, q quoteCtx, r *wres, c *ctx, sc *
 				r.proc = &oo
 			}
 		case *syntax.ArithmExp:
-			r.exp = true
 			r.feeders = addNames(r.feeders, a.substsIn(x, c, sc))
 			r.dyn = true
 			r.sb.WriteString(c.srcOf(x))
@@ -251,24 +248,85 @@ func unescapeLit(v string, q quoteCtx, r *wres) {
 	}
 }
 
+// split applies field splitting (and removal of empty unquoted
+// expansions) to a resolved word.
+func (a *analyzer) split(x xword, sc *scope) []xword {
+	ifs, ok := sc.ifs()
+	if !ok && len(x.spans) > 0 {
+		// IFS is only known at run time: so is the splitting.
+		x.Dynamic = true
+		return []xword{x}
+	}
+	if len(x.spans) == 0 {
+		ifs = ""
+	}
+	if x.emptyAll && x.Value == "" && !x.lits && len(x.breaks) == 0 {
+		return nil
+	}
+	fields := fieldSplit(x.Value, x.spans, x.breaks, ifs, x.quoted || x.lits)
+	out := make([]xword, 0, len(fields))
+	for _, f := range fields {
+		y := x
+		y.Value = f
+		y.spans, y.breaks = nil, nil
+		if len(fields) > 1 {
+			y.proc = nil
+			y.Glob = x.Glob && hasGlobChars(f)
+		}
+		out = append(out, y)
+	}
+	return out
+}
+
 func (a *analyzer) paramExp(pe *syntax.ParamExp, q quoteCtx, r *wres, c *ctx, sc *scope) {
 	dynamic := func() {
 		r.dyn = true
 		r.sb.WriteString(c.srcOf(pe))
 		r.feeders = addNames(r.feeders, a.substsIn(pe, c, sc))
 	}
-	if pe.Param == nil || pe.Excl || pe.Length || pe.Width || pe.Slice != nil || pe.Repl != nil ||
-		pe.Index != nil || pe.Names != 0 || pe.NestedParam != nil || len(pe.Modifiers) > 0 {
+	if pe.Param == nil || pe.Width || pe.Names != 0 || pe.NestedParam != nil || len(pe.Modifiers) > 0 ||
+		pe.Flags != nil || pe.IsSet {
 		dynamic()
 		return
 	}
 	name := pe.Param.Value
 	v, set := sc.lookup(name)
+	if pe.Excl {
+		// ${!X}: the variable named by X's value.
+		if pe.Index != nil || !set || !v.known || !isVarName(v.val) {
+			dynamic()
+			return
+		}
+		name = v.val
+		v, set = sc.lookup(name)
+	}
 	r.feeders = addNames(r.feeders, v.feeders)
+	if a.paramArray(pe, name, v, set, q, r, c, sc, dynamic) {
+		return
+	}
+	a.scalarExp(pe, v, set, q, r, c, sc, dynamic)
+}
+
+// scalarExp expands ${X...} for one value.
+func (a *analyzer) scalarExp(pe *syntax.ParamExp, v varVal, set bool, q quoteCtx, r *wres, c *ctx, sc *scope, dynamic func()) {
 	if set && v.known && !a.expand(r.sb.Len(), len(v.val)) {
 		// Too large to expand: the value stays unknown.
 		r.dyn = true
 		r.sb.WriteString(c.srcOf(pe))
+		return
+	}
+	if transforms(pe) {
+		if !set || !v.known {
+			dynamic()
+			return
+		}
+		s, ok := a.valueOp(pe, v.val, c, sc)
+		if !ok || !a.expand(r.sb.Len(), len(s)) {
+			dynamic()
+			return
+		}
+		r.sb.WriteString(s)
+		r.decoded = orDec(r.decoded, v.decoded)
 		return
 	}
 	if pe.Exp == nil {
