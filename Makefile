@@ -16,7 +16,7 @@ build:
 
 # Regenerate the Go form of the embedded packs and profiles from their TOML.
 generate:
-	$(GO) generate ./packs/... ./profiles/...
+	$(GO) generate ./packs/... ./profiles/... ./commands/...
 
 # The test command (CI runs exactly this). Fuzz targets run their seed corpora
 # as plain tests here; long fuzzing is `make fuzz`.

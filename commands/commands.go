@@ -9,10 +9,12 @@
 // tell reads from writes and to find a tool's subcommand words (git -C dir
 // push). Adding a tool is one line of table.go.
 //
-// Lookups are a binary search of a sorted table that the Go linker lays
-// out statically: the package does no work at initialisation, which keeps
-// the hook's start-up cheap.
+// The table is laid out statically by the Go linker, and a lookup is a
+// switch generated from it (index_gen.go, `make generate`): the package
+// does no work at initialisation, which keeps the hook's start-up cheap.
 package commands
+
+//go:generate go run ./internal/genindex
 
 import "strings"
 
@@ -193,44 +195,16 @@ func (s *Spec) Sub(sub string) *Spec {
 	return find(string(key))
 }
 
-// find is a binary search of the table. It compares the first two bytes
-// before whole names: most steps are decided there, which keeps a lookup
-// to a few dozen instructions on the hook's hot path.
+// find returns the entry called name (following an Alias), or nil.
 func find(name string) *Spec {
-	if name == "" {
+	i := index(name)
+	if i < 0 {
 		return nil
 	}
-	k := prefix2(name)
-	lo, hi := 0, len(table)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		n := table[m].Name
-		switch p := prefix2(n); {
-		case p < k:
-			lo = m + 1
-		case p > k:
-			hi = m
-		case n == name:
-			if s := &table[m]; s.Alias != "" {
-				return find(s.Alias)
-			}
-			return &table[m]
-		case n < name:
-			lo = m + 1
-		default:
-			hi = m
-		}
+	if s := &table[i]; s.Alias != "" {
+		return find(s.Alias)
 	}
-	return nil
-}
-
-// prefix2 is the first two bytes of s as a number that orders like the
-// strings do (a missing second byte is 0, before every other byte).
-func prefix2(s string) uint16 {
-	if len(s) > 1 {
-		return uint16(s[0])<<8 | uint16(s[1])
-	}
-	return uint16(s[0]) << 8
+	return &table[i]
 }
 
 // TakesValue reports whether the option word opt ("-C", "--git-dir"),

@@ -67,6 +67,19 @@ func TestTable(t *testing.T) {
 	}
 }
 
+// TestIndex checks that index_gen.go is the table's (run `make generate`
+// after editing table.go).
+func TestIndex(t *testing.T) {
+	for i, s := range table {
+		if got := index(s.Name); got != i {
+			t.Fatalf("index(%q) = %d, want %d: index_gen.go is stale, run `make generate`", s.Name, got, i)
+		}
+	}
+	if index("no-such-command") != -1 || index("") != -1 {
+		t.Fatal("index finds names the table does not have: run `make generate`")
+	}
+}
+
 func TestLookup(t *testing.T) {
 	tests := []struct {
 		name string

@@ -978,6 +978,9 @@ func (a *analyzer) assignArray(as *syntax.Assign, c *ctx, sc *scope) varVal {
 // setPositional sets $1 ... $N, $@, $* and $# to args (a function call,
 // set --, bash -s ARGS, sh -c CODE $0 ARGS).
 func (a *analyzer) setPositional(sc *scope, args []xword) {
+	if sc.vars == nil {
+		sc.vars = make(map[string]varVal, len(args)+4)
+	}
 	vals := make([]string, 0, len(args))
 	known := true
 	var feeders []string
@@ -990,7 +993,9 @@ func (a *analyzer) setPositional(sc *scope, args []xword) {
 		feeders = addNames(feeders, w.feeders)
 	}
 	for k := len(args); k < 9; k++ {
-		sc.set(strconv.Itoa(k+1), varVal{unset: true}) // $3 with two arguments: empty
+		if _, had := sc.raw(positionalNames[k]); had {
+			sc.set(positionalNames[k], varVal{unset: true}) // $3 with two arguments: empty
+		}
 	}
 	all := arrayVal(vals, feeders)
 	if !known {

@@ -642,7 +642,7 @@ func (a *analyzer) paramArray(pe *syntax.ParamExp, name string, v varVal, set bo
 		if i >= 0 && i < len(elems) {
 			val, eset = elems[i], true
 		}
-		a.scalarExp(pe, varVal{val: val, known: true, feeders: v.feeders}, eset, q, r, c, sc, dynamic)
+		a.scalarExp(pe, varVal{val: val, known: true, feeders: v.feeders}, eset, !eset, q, r, c, sc, dynamic)
 		return true
 	}
 	switch {

@@ -21,14 +21,21 @@ type xword struct {
 	procSubst bool
 	quoted    bool
 	substOnly bool // made only of one command substitution that stayed dynamic
-	// spans are the byte ranges of Value that came from unquoted
-	// expansions (subject to field splitting); breaks are offsets where a
-	// field ends whatever IFS says ("${a[@]}", "$@"); emptyAll is set for
-	// "${a[@]}" of an empty array, which yields no field at all.
+	// fields is set when the word had unquoted expansions or "${a[@]}":
+	// what field splitting needs (see splitInfo).
+	fields *splitInfo
+	lits   bool // had literal text
+}
+
+// splitInfo is what field splitting needs to know about a word: spans
+// are the byte ranges of Value that came from unquoted expansions (only
+// they split); breaks are offsets where a field ends whatever IFS says
+// ("${a[@]}", "$@"); emptyAll is set for "${a[@]}" of an empty array,
+// which yields no field at all.
+type splitInfo struct {
 	spans    [][2]int
 	breaks   []int
 	emptyAll bool
-	lits     bool // had literal text
 }
 
 type quoteCtx int
@@ -64,7 +71,10 @@ func (a *analyzer) word(w *syntax.Word, c *ctx, sc *scope, q quoteCtx) xword {
 	var r wres
 	a.parts(w.Parts, q, &r, c, sc, true)
 	x := xword{Word: Word{Value: r.sb.String(), Dynamic: r.dyn, Glob: r.glob}, feeders: r.feeders, decoded: r.decoded,
-		quoted: r.quoted, spans: r.spans, breaks: r.breaks, emptyAll: r.emptyAll, lits: r.lits}
+		quoted: r.quoted, lits: r.lits}
+	if !r.dyn && (len(r.spans) > 0 || len(r.breaks) > 0 || r.emptyAll) {
+		x.fields = &splitInfo{spans: r.spans, breaks: r.breaks, emptyAll: r.emptyAll}
+	}
 	if len(w.Parts) == 1 {
 		x.proc = r.proc
 		_, x.procSubst = w.Parts[0].(*syntax.ProcSubst)
@@ -102,8 +112,8 @@ func (a *analyzer) words(ws []*syntax.Word, c *ctx, sc *scope) []xword {
 				continue
 			}
 		}
-		if !x.Dynamic && (len(x.spans) > 0 || len(x.breaks) > 0 || x.emptyAll) {
-			out = append(out, a.split(x, sc)...)
+		if x.fields != nil {
+			out = a.split(out, x, sc)
 			continue
 		}
 		out = append(out, x)
@@ -248,30 +258,43 @@ func unescapeLit(v string, q quoteCtx, r *wres) {
 	}
 }
 
-// split applies field splitting (and removal of empty unquoted
-// expansions) to a resolved word.
-func (a *analyzer) split(x xword, sc *scope) []xword {
+// split appends to out the fields of a resolved word: field splitting
+// and removal of empty unquoted expansions.
+func (a *analyzer) split(out []xword, x xword, sc *scope) []xword {
+	f := x.fields
+	x.fields = nil
 	ifs, ok := sc.ifs()
-	if !ok && len(x.spans) > 0 {
+	if !ok && len(f.spans) > 0 {
 		// IFS is only known at run time: so is the splitting.
 		x.Dynamic = true
-		return []xword{x}
+		return append(out, x)
 	}
-	if len(x.spans) == 0 {
+	if len(f.spans) == 0 {
 		ifs = ""
 	}
-	if x.emptyAll && x.Value == "" && !x.lits && len(x.breaks) == 0 {
-		return nil
+	if f.emptyAll && x.Value == "" && !x.lits && len(f.breaks) == 0 {
+		return out
 	}
-	fields := fieldSplit(x.Value, x.spans, x.breaks, ifs, x.quoted || x.lits)
-	out := make([]xword, 0, len(fields))
-	for _, f := range fields {
+	if len(f.breaks) == 0 && (x.Value != "" || x.quoted || x.lits) {
+		// Fast path: no separator in what was expanded, one field as it is.
+		split := false
+		for _, sp := range f.spans {
+			if strings.ContainsAny(x.Value[sp[0]:sp[1]], ifs) {
+				split = true
+				break
+			}
+		}
+		if !split {
+			return append(out, x)
+		}
+	}
+	fields := fieldSplit(x.Value, f.spans, f.breaks, ifs, x.quoted || x.lits)
+	for _, v := range fields {
 		y := x
-		y.Value = f
-		y.spans, y.breaks = nil, nil
+		y.Value = v
 		if len(fields) > 1 {
 			y.proc = nil
-			y.Glob = x.Glob && hasGlobChars(f)
+			y.Glob = x.Glob && hasGlobChars(v)
 		}
 		out = append(out, y)
 	}
@@ -304,11 +327,31 @@ func (a *analyzer) paramExp(pe *syntax.ParamExp, q quoteCtx, r *wres, c *ctx, sc
 	if a.paramArray(pe, name, v, set, q, r, c, sc, dynamic) {
 		return
 	}
-	a.scalarExp(pe, v, set, q, r, c, sc, dynamic)
+	a.scalarExp(pe, v, set, !set && sc.definitelyUnset(name), q, r, c, sc, dynamic)
 }
 
-// scalarExp expands ${X...} for one value.
-func (a *analyzer) scalarExp(pe *syntax.ParamExp, v varVal, set bool, q quoteCtx, r *wres, c *ctx, sc *scope, dynamic func()) {
+// definitelyUnset reports a variable the command line unset, or a
+// positional parameter past the known arguments ($3 of a call with two).
+func (sc *scope) definitelyUnset(name string) bool {
+	if v, ok := sc.raw(name); ok {
+		return v.unset
+	}
+	if n, err := strconv.Atoi(name); err == nil && n > 0 {
+		if c, ok := sc.raw("#"); ok && c.known {
+			count, err := strconv.Atoi(c.val)
+			return err == nil && n > count
+		}
+	}
+	return false
+}
+
+// scalarExp expands ${X...} for one value. gone is set when X is
+// definitely not set (unset, or past the arguments): it expands to
+// nothing, and its default (if any) applies.
+func (a *analyzer) scalarExp(pe *syntax.ParamExp, v varVal, set, gone bool, q quoteCtx, r *wres, c *ctx, sc *scope, dynamic func()) {
+	if gone && pe.Exp == nil {
+		v, set = varVal{known: true}, true // empty
+	}
 	if set && v.known && !a.expand(r.sb.Len(), len(v.val)) {
 		// Too large to expand: the value stays unknown.
 		r.dyn = true
@@ -316,6 +359,9 @@ func (a *analyzer) scalarExp(pe *syntax.ParamExp, v varVal, set bool, q quoteCtx
 		return
 	}
 	if transforms(pe) {
+		if gone {
+			v, set = varVal{known: true}, true
+		}
 		if !set || !v.known {
 			dynamic()
 			return
@@ -391,7 +437,7 @@ func (a *analyzer) scalarExp(pe *syntax.ParamExp, v varVal, set bool, q quoteCtx
 // any other default keeps the source text, so that the variable stays
 // visible (`echo ${HF_TOKEN:-unset}` prints the token when it is set).
 func (a *analyzer) envDefault(pe *syntax.ParamExp, q quoteCtx, r *wres, c *ctx, sc *scope, dynamic func()) {
-	if v, ok := sc.raw(pe.Param.Value); ok && v.unset {
+	if sc.definitelyUnset(pe.Param.Value) {
 		// `unset X` earlier in the line: the default is the value.
 		if pe.Exp.Word != nil {
 			a.parts(pe.Exp.Word.Parts, q, r, c, sc, false)
