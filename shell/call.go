@@ -277,6 +277,9 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 	}
 	cmd := a.newCommand(c, sc, name, head.Dynamic, args, inv.assigns, inv.redirs, inv.in, inv.feeders, u.via)
 	cmd.Synthetic = inv.synthetic
+	if !head.Dynamic && strings.Contains(head.Value, "/") {
+		cmd.Path = head.Value
+	}
 	if inv.chdir != nil {
 		tmp := sc.copy()
 		tmp.cdTo([]xword{{Word: *inv.chdir}})

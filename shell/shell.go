@@ -80,6 +80,10 @@ type Command struct {
 	// NameDynamic is true when the name itself is not static ("$CMD -rf ~").
 	// Name then holds the source text.
 	NameDynamic bool
+	// Path is the name as written when it names a file by its path
+	// ("./deploy.sh", "/tmp/x", "bin/run"): the file that runs. "" for a
+	// name looked up on PATH.
+	Path string
 	// Line is the line, in the analysed text, of the top-level statement
 	// the command belongs to (1 for a one-line command; for a script, the
 	// line that runs it, also for commands nested in it).
