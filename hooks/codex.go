@@ -27,9 +27,12 @@ func (codex) Decode(data []byte, env Env) (guards.Action, error) {
 		return act, err
 	}
 	if act.Tool == "apply_patch" {
-		patch := in.str("command")
+		patch := in.opt("apply_patch", "command")
 		if patch == "" {
-			patch = in.str("patch")
+			patch = in.opt("apply_patch", "patch")
+		}
+		if err := in.typeErr(); err != nil {
+			return act, err
 		}
 		act.Kind = guards.KindWrite
 		act.Command = ""

@@ -97,22 +97,86 @@ func stringList(v jsonlite.Value) ([]string, bool) {
 }
 
 // toolInput is a tool's arguments: a JSON object (the zero value: none).
-type toolInput struct{ v jsonlite.Value }
+type toolInput struct {
+	v   jsonlite.Value
+	bad *error // the first argument of the wrong type (see opt)
+}
 
 func parseToolInput(v jsonlite.Value) (toolInput, error) {
 	switch v.Kind() {
 	case jsonlite.Invalid, jsonlite.Null:
 		return toolInput{}, nil
 	case jsonlite.Object:
-		return toolInput{v}, nil
+		return toolInput{v: v, bad: new(error)}, nil
 	}
 	return toolInput{}, fmt.Errorf("tool_input is not a JSON object (it is %s)", v.Kind())
 }
 
-// str returns a string argument ("" when absent or not a string).
+// str returns a string argument ("" when absent or not a string), for
+// arguments of tools bulwark does not know (MCP), whose types it cannot
+// expect.
 func (in toolInput) str(key string) string {
 	s, _ := in.v.Get(key).Str()
 	return s
+}
+
+// opt returns an argument that must be a string when present (a path, a
+// pattern, a query): "" when absent or null. Any other kind is remembered
+// and fails the call closed (typeErr): the tool would read it as something
+// bulwark did not judge.
+func (in toolInput) opt(tool, key string) string {
+	m := in.v.Get(key)
+	switch m.Kind() {
+	case jsonlite.String:
+		s, _ := m.Str()
+		return s
+	case jsonlite.Invalid, jsonlite.Null:
+		return ""
+	}
+	if in.bad != nil && *in.bad == nil {
+		*in.bad = fmt.Errorf("%s tool_input %q is %s, not a string", tool, key, m.Kind())
+	}
+	return ""
+}
+
+// text returns an argument that is written somewhere (a file's content, an
+// edit's new text): a string as it is, any other value as its JSON text, which
+// is what the tool would write if it writes anything, and is judged in its
+// place ({"disableAllHooks": true} as an object is still that text).
+func (in toolInput) text(key string) string {
+	return textOf(in.v.Get(key))
+}
+
+func textOf(m jsonlite.Value) string {
+	switch m.Kind() {
+	case jsonlite.String:
+		s, _ := m.Str()
+		return s
+	case jsonlite.Invalid, jsonlite.Null:
+		return ""
+	}
+	return m.Raw()
+}
+
+// optList is opt for an argument that must be an array of strings.
+func (in toolInput) optList(tool, key string) []string {
+	m := in.v.Get(key)
+	if m.Kind() == jsonlite.Invalid || m.Kind() == jsonlite.Null {
+		return nil
+	}
+	l, ok := stringList(m)
+	if !ok && in.bad != nil && *in.bad == nil {
+		*in.bad = fmt.Errorf("%s tool_input %q is not an array of strings", tool, key)
+	}
+	return l
+}
+
+// typeErr is the first argument opt found of the wrong type, or nil.
+func (in toolInput) typeErr() error {
+	if in.bad == nil {
+		return nil
+	}
+	return *in.bad
 }
 
 // list returns an argument that is an array of strings (nil otherwise).
@@ -123,7 +187,10 @@ func (in toolInput) list(key string) []string {
 
 // need returns a required string argument.
 func (in toolInput) need(tool, key string) (string, error) {
-	s := in.str(key)
+	s := in.opt(tool, key)
+	if err := in.typeErr(); err != nil {
+		return "", err
+	}
 	if s == "" {
 		return "", fmt.Errorf("%s tool_input has no %q string", tool, key)
 	}

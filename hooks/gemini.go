@@ -49,14 +49,14 @@ func (gemini) Decode(data []byte, env Env) (guards.Action, error) {
 		return act, err
 	}
 	// The path argument's name changed across Gemini CLI versions.
-	path := firstStr(in, "file_path", "absolute_path", "path", "dir_path")
+	path := firstStr(in, tool, "file_path", "absolute_path", "path", "dir_path")
 	switch tool {
 	case "run_shell_command":
 		act.Kind = guards.KindShell
 		if act.Command, err = in.need(tool, "command"); err != nil {
 			return act, err
 		}
-		if d := firstStr(in, "dir_path", "directory"); d != "" {
+		if d := firstStr(in, tool, "dir_path", "directory"); d != "" {
 			act.Cwd = joinDir(act.Cwd, d)
 		}
 	case "read_file", "list_directory", "glob", "search_file_content", "grep_search":
@@ -66,7 +66,7 @@ func (gemini) Decode(data []byte, env Env) (guards.Action, error) {
 		}
 	case "read_many_files":
 		act.Kind = guards.KindRead
-		for _, p := range in.list("paths") {
+		for _, p := range in.optList(tool, "paths") {
 			act.Paths = append(act.Paths, guards.PathRef{Path: p, Access: guards.AccessRead})
 		}
 	case "write_file", "replace":
@@ -75,28 +75,29 @@ func (gemini) Decode(data []byte, env Env) (guards.Action, error) {
 			return act, fmt.Errorf("%s tool_input has no file path", tool)
 		}
 		act.Paths = []guards.PathRef{{Path: path, Access: guards.AccessWrite}}
-		c := guards.Content{Path: path, Text: in.str("content")}
+		c := guards.Content{Path: path, Text: in.text("content")}
 		if tool == "replace" {
-			c.Text, c.Old = in.str("new_string"), in.str("old_string")
+			c.Text, c.Old = in.text("new_string"), in.text("old_string")
 		}
 		act.Contents = []guards.Content{c}
 	case "web_fetch":
 		act.Kind = guards.KindFetch
-		if u := in.str("url"); u != "" {
+		if u := in.opt(tool, "url"); u != "" {
 			act.URLs = append(act.URLs, u)
 		}
-		act.URLs = append(act.URLs, urlsIn(in.str("prompt"))...)
+		act.URLs = append(act.URLs, urlsIn(in.opt(tool, "prompt"))...)
 	case "google_web_search":
-		act.Kind, act.Query = guards.KindSearch, in.str("query")
+		act.Kind, act.Query = guards.KindSearch, in.opt(tool, "query")
 	default:
 		if len(tool) > 5 && tool[:5] == "mcp__" {
 			act.Kind = guards.KindMCP
 			fillMCP(&act, tool, in)
-		} else {
-			fillUnknown(&act, tool, in)
+			return act, nil // MCP arguments have no types bulwark can expect
 		}
+		fillUnknown(&act, tool, in)
+		return act, nil // nor do those of a tool bulwark does not know
 	}
-	return act, nil
+	return act, in.typeErr()
 }
 
 func (gemini) Encode(act *guards.Action, v *guards.Verdict) Result {
@@ -122,9 +123,9 @@ func (gemini) Encode(act *guards.Action, v *guards.Verdict) Result {
 	return Result{Stdout: answer([]string{"decision", decision, "reason", reason, "systemMessage", system}, "hookSpecificOutput", 0, spec), Exit: ExitAllow}
 }
 
-func firstStr(in toolInput, keys ...string) string {
+func firstStr(in toolInput, tool string, keys ...string) string {
 	for _, k := range keys {
-		if s := in.str(k); s != "" {
+		if s := in.opt(tool, k); s != "" {
 			return s
 		}
 	}

@@ -22,9 +22,12 @@ func fillAction(act *guards.Action, tool string, in toolInput) error {
 		act.Command = cmd
 	case "Read", "NotebookRead":
 		act.Kind = guards.KindRead
-		p := in.str("file_path")
+		p := in.opt(tool, "file_path")
 		if p == "" {
-			p = in.str("notebook_path")
+			p = in.opt(tool, "notebook_path")
+		}
+		if err := in.typeErr(); err != nil {
+			return err
 		}
 		if p == "" {
 			return fmt.Errorf("%s tool_input has no \"file_path\" string", tool)
@@ -32,8 +35,8 @@ func fillAction(act *guards.Action, tool string, in toolInput) error {
 		act.Paths = []guards.PathRef{{Path: p, Access: guards.AccessRead}}
 	case "Glob", "Grep", "LS":
 		act.Kind = guards.KindRead
-		act.Query = in.str("pattern")
-		if p := in.str("path"); p != "" {
+		act.Query = in.opt(tool, "pattern")
+		if p := in.opt(tool, "path"); p != "" {
 			act.Paths = []guards.PathRef{{Path: p, Access: guards.AccessRead}}
 		}
 	case "Write":
@@ -43,7 +46,7 @@ func fillAction(act *guards.Action, tool string, in toolInput) error {
 			return err
 		}
 		act.Paths = []guards.PathRef{{Path: p, Access: guards.AccessWrite}}
-		act.Contents = []guards.Content{{Path: p, Text: in.str("content")}}
+		act.Contents = []guards.Content{{Path: p, Text: in.text("content")}}
 	case "Edit":
 		act.Kind = guards.KindWrite
 		p, err := in.need(tool, "file_path")
@@ -51,7 +54,7 @@ func fillAction(act *guards.Action, tool string, in toolInput) error {
 			return err
 		}
 		act.Paths = []guards.PathRef{{Path: p, Access: guards.AccessWrite}}
-		act.Contents = []guards.Content{{Path: p, Text: in.str("new_string"), Old: in.str("old_string"), All: in.flag("replace_all")}}
+		act.Contents = []guards.Content{{Path: p, Text: in.text("new_string"), Old: in.text("old_string"), All: in.flag("replace_all")}}
 	case "MultiEdit":
 		act.Kind = guards.KindWrite
 		p, err := in.need(tool, "file_path")
@@ -80,7 +83,7 @@ func fillAction(act *guards.Action, tool string, in toolInput) error {
 			return err
 		}
 		act.Paths = []guards.PathRef{{Path: p, Access: guards.AccessWrite}}
-		act.Contents = []guards.Content{{Path: p, Text: in.str("new_source")}}
+		act.Contents = []guards.Content{{Path: p, Text: in.text("new_source")}}
 	case "WebFetch":
 		act.Kind = guards.KindFetch
 		u, err := in.need(tool, "url")
@@ -90,7 +93,7 @@ func fillAction(act *guards.Action, tool string, in toolInput) error {
 		act.URLs = []string{u}
 	case "WebSearch":
 		act.Kind = guards.KindSearch
-		act.Query = in.str("query")
+		act.Query = in.opt(tool, "query")
 	default:
 		if strings.HasPrefix(tool, "mcp__") {
 			act.Kind = guards.KindMCP
@@ -99,7 +102,7 @@ func fillAction(act *guards.Action, tool string, in toolInput) error {
 		}
 		fillUnknown(act, tool, in)
 	}
-	return nil
+	return in.typeErr()
 }
 
 // flag returns a boolean argument (false when absent or not a boolean).
@@ -366,7 +369,7 @@ func containsAny(s string, subs ...string) bool {
 }
 
 // newStrings reads an array of edit objects (null: none), returning each
-// one's string member key ("" when absent or null).
+// one's text member key ("" when absent or null).
 func newStrings(v jsonlite.Value, key string) ([]string, error) {
 	switch v.Kind() {
 	case jsonlite.Invalid, jsonlite.Null:
@@ -386,12 +389,9 @@ func newStrings(v jsonlite.Value, key string) ([]string, error) {
 		default:
 			return nil, fmt.Errorf("element %d is %s, not an object", i, el.Kind())
 		}
-		m := el.Get(key)
-		s, ok := m.Str()
-		if !ok && m.Kind() != jsonlite.Invalid && m.Kind() != jsonlite.Null {
-			return nil, fmt.Errorf("element %d: %q is %s, not a string", i, key, m.Kind())
-		}
-		out = append(out, s)
+		// New text that is not a string is judged as its JSON text (see
+		// toolInput.text).
+		out = append(out, textOf(el.Get(key)))
 	}
 	return out, nil
 }
