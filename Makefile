@@ -43,6 +43,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRequiredLiterals$$' -fuzztime $(FUZZTIME) ./guards
 	$(GO) test -run '^$$' -fuzz '^FuzzRequiredLiterals2$$' -fuzztime $(FUZZTIME) ./guards
 	$(GO) test -run '^$$' -fuzz '^FuzzLitIndexScan$$' -fuzztime $(FUZZTIME) ./guards
+	$(GO) test -run '^$$' -fuzz '^FuzzAccel$$' -fuzztime $(FUZZTIME) ./guards
 	$(GO) test -run '^$$' -fuzz FuzzMask -fuzztime $(FUZZTIME) ./redact
 	$(GO) test -run '^$$' -fuzz '^FuzzFindPrefilter$$' -fuzztime $(FUZZTIME) ./redact
 	$(GO) test -run '^$$' -fuzz '^FuzzInstallUninstall$$' -fuzztime $(FUZZTIME) ./clients

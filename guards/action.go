@@ -3,7 +3,10 @@
 // packs, and folds every guard that fires into one Verdict.
 package guards
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Event says whether the tool is about to run or has run.
 type Event string
@@ -88,4 +91,10 @@ type Action struct {
 	// Scripts reads the files the call's commands run (nil: none are
 	// read); their code is judged as part of the call.
 	Scripts ScriptSource
+	// Budget is the CPU time judging may take (zero: no limit; negative:
+	// already spent). Patterns still undecided when it runs out count
+	// against the call, and the limits guards (condition incomplete) fire.
+	// CPU time rather than a deadline, so a busy machine does not turn
+	// everyday calls into refusals.
+	Budget time.Duration
 }

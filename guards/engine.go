@@ -36,6 +36,7 @@ type Engine struct {
 	// against; nil: each call's conventional set, kept in conventional.
 	protected    *protect.Set
 	conventional map[string]*protect.Set
+	lim         limits
 }
 
 // engineSet is one compiled set in an engine.
@@ -52,6 +53,7 @@ type guard struct {
 	decoded  GuardSpec // the spec, decoded from its set for matching
 	lits     [9]litSet // required literals of its regex fields (RegexLiterals order), still encoded
 	family   string
+	lim      *limits // the engine's time budget
 	severity Severity
 	hasArgs  bool // some argument-level condition, so a dynamic name can be judged
 	access   Access
@@ -175,7 +177,7 @@ func (e *Engine) guardAt(es *engineSet, gi int) *guard {
 	if g := e.guards[es.base+gi]; g != nil {
 		return g
 	}
-	g := &guard{family: es.ps.Family(pi)}
+	g := &guard{family: es.ps.Family(pi), lim: &e.lim}
 	es.ps.spec(gi, &g.decoded, &g.lits)
 	s := &g.decoded
 	g.spec = s
@@ -190,12 +192,12 @@ func (e *Engine) guardAt(es *engineSet, gi int) *guard {
 // once, when a prefilter first selects the guard.
 func (g *guard) prepare() {
 	g.once.Do(func() {
-		s, l := g.spec, &g.lits
-		g.args, g.notArgs = newLazy(s.Args, s.Engine, l[0]), newLazy(s.NotArgs, s.Engine, l[1])
-		g.stdin, g.input = newLazy(s.Stdin, s.Engine, l[2]), newLazy(s.Input, s.Engine, l[3])
-		g.paths, g.notPaths = newLazy(s.Paths, s.Engine, l[4]), newLazy(s.NotPaths, s.Engine, l[5])
-		g.pattern, g.notPattern = newLazy(s.Pattern, s.Engine, l[6]), newLazy(s.NotPattern, s.Engine, l[7])
-		g.assigns = newLazy(s.Assigns, s.Engine, l[8])
+		s, l, lim := g.spec, &g.lits, g.lim
+		g.args, g.notArgs = newLazy(s.Args, s.Engine, l[0], lim), newLazy(s.NotArgs, s.Engine, l[1], lim)
+		g.stdin, g.input = newLazy(s.Stdin, s.Engine, l[2], lim), newLazy(s.Input, s.Engine, l[3], lim)
+		g.paths, g.notPaths = newLazy(s.Paths, s.Engine, l[4], lim), newLazy(s.NotPaths, s.Engine, l[5], lim)
+		g.pattern, g.notPattern = newLazy(s.Pattern, s.Engine, l[6], lim), newLazy(s.NotPattern, s.Engine, l[7], lim)
+		g.assigns = newLazy(s.Assigns, s.Engine, l[8], lim)
 	})
 }
 
@@ -370,6 +372,12 @@ func containsGuard(list []*guard, g *guard) bool {
 // hook still recovers and fails closed if it does.
 func (e *Engine) Evaluate(act *Action) Verdict {
 	start := time.Now()
+	e.lim = limits{budget: act.Budget}
+	if act.Budget != 0 {
+		e.lim.start = cpuTime()
+	}
+	// A budget spent before judging starts (negative) checks nothing.
+	e.lim.incomplete = act.Budget < 0
 	v := Verdict{Profile: e.profile.Name}
 	var hits []Hit
 	if act.Event == PostToolUse {
@@ -481,7 +489,7 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 				continue
 			}
 			g.prepare()
-			if g.paths != nil && !g.paths.match(c.path) || g.notPaths != nil && g.notPaths.match(c.path) {
+			if g.paths != nil && !g.paths.match(c.path) || g.notPaths != nil && g.notPaths.excuses(c.path) {
 				continue
 			}
 			if ev, ok := e.matchText(g, &contents[i]); ok {
@@ -526,7 +534,22 @@ func (e *Engine) matchFacts(f *facts) []Hit {
 			}
 		}
 	}
+	e.addIncomplete(hs)
 	return hs.hits
+}
+
+// addIncomplete adds the guards that fire when the evaluation could not
+// decide everything in time (condition incomplete): what was not checked
+// counts against the call, whatever the visible part earned.
+func (e *Engine) addIncomplete(hs *hitSet) {
+	if !e.lim.incomplete {
+		return
+	}
+	for _, g := range e.list(OnAnalysis) {
+		if g.spec.Condition == CondIncomplete {
+			hs.add(g, "a pattern timed out or the time budget ran out", nil, false, "")
+		}
+	}
 }
 
 func (e *Engine) matchOutput(act *Action) ([]Hit, *text) {
@@ -540,6 +563,7 @@ func (e *Engine) matchOutput(act *Action) ([]Hit, *text) {
 			hs.add(tc.g, ev, nil, false, "")
 		}
 	}
+	e.addIncomplete(hs)
 	return hs.hits, &out
 }
 
@@ -664,7 +688,7 @@ func (g *guard) matchCommand(f *facts, cf *cmdFact) (string, bool) {
 	if g.args != nil && !g.args.match(cf.joined) {
 		return "", false
 	}
-	if g.notArgs != nil && g.notArgs.match(cf.joined) {
+	if g.notArgs != nil && g.notArgs.excuses(cf.joined) {
 		return "", false
 	}
 	if g.stdin != nil && !(cf.c.StdinKnown && g.stdin.match(cf.c.Stdin)) {
@@ -691,7 +715,7 @@ func (g *guard) matchCommand(f *facts, cf *cmdFact) (string, bool) {
 	if g.paths != nil {
 		found := false
 		for _, o := range cf.operands {
-			if g.paths.match(o.norm) && (g.notPaths == nil || !g.notPaths.match(o.norm)) {
+			if g.paths.match(o.norm) && (g.notPaths == nil || !g.notPaths.excuses(o.norm)) {
 				found = true
 				break
 			}
@@ -751,7 +775,7 @@ func (g *guard) matchFile(f *fileFact) bool {
 	if f.cmd != "" && !f.redirect && contains(g.spec.ExceptCommands, f.cmd) {
 		return false
 	}
-	return g.paths.matchLower(f.norm, f.lower) && (g.notPaths == nil || !g.notPaths.matchLower(f.norm, f.lower))
+	return g.paths.matchLower(f.norm, f.lower) && (g.notPaths == nil || !g.notPaths.excusesLower(f.norm, f.lower))
 }
 
 // text is one text that text guards look at, with what they share: its
@@ -814,7 +838,7 @@ func (e *Engine) matchText(g *guard, t *text) (string, bool) {
 			return "", false
 		}
 		start, end = off+start, off+end
-		if g.notPattern == nil || !g.notPattern.match(text[start:end]) {
+		if g.notPattern == nil || !g.notPattern.excuses(text[start:end]) {
 			return snippet(text, start, end, g.spec.Secret), true
 		}
 		off = max(end, start+1)

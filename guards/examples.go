@@ -17,8 +17,15 @@ const (
 //   - "@Tool ARG" or "@Tool ARG :: TEXT" is a non-shell tool call: @Read,
 //     @Glob, @Grep (a path), @Write, @Edit (a path and the new text),
 //     @WebFetch (a URL), @mcp__server__tool (a path, or a URL);
-//   - anything else is a Bash command.
+//   - anything else is a Bash command;
+//   - "@late " before any of these judges it with its time budget already
+//     spent (a negative Action.Budget), for the limits guards.
 func ExampleAction(on, example string) Action {
+	if rest, ok := strings.CutPrefix(example, "@late "); ok {
+		act := ExampleAction(on, rest)
+		act.Budget = -1
+		return act
+	}
 	act := Action{Client: "example", Event: PreToolUse, Cwd: ExampleCwd, Home: ExampleHome}
 	if on == OnOutput {
 		act.Event, act.Tool, act.Kind, act.Output = PostToolUse, "Bash", KindShell, example

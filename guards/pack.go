@@ -211,9 +211,9 @@ func validateGuard(family string, g *GuardSpec) []error {
 		}
 	case OnAnalysis:
 		switch g.Condition {
-		case CondUnparsed, CondDepth, CondLimit, CondDynamicName:
+		case CondUnparsed, CondDepth, CondLimit, CondDynamicName, CondIncomplete:
 		default:
-			bad("condition %q must be unparsed, depth, limit or dynamic-name", g.Condition)
+			bad("condition %q must be unparsed, depth, limit, dynamic-name or incomplete", g.Condition)
 		}
 	case OnSession:
 		switch g.Condition {

@@ -175,6 +175,9 @@ const (
 	CondDepth       = "depth"        // nesting deeper than the analysis follows
 	CondLimit       = "limit"        // an analysis limit was reached (shell.Analysis.Limits)
 	CondDynamicName = "dynamic-name" // a command whose name is only known at run time
+	// The check did not finish: a pattern timed out or the evaluation's
+	// time budget (Action.Deadline) ran out. Fires for every kind of call.
+	CondIncomplete = "incomplete"
 )
 
 // Conditions an on=session guard can test.

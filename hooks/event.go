@@ -206,13 +206,16 @@ func raw(v jsonlite.Value) json.RawMessage {
 }
 
 // outputText flattens a tool's response into the text guards examine: a
-// string as it is, an object's or array's string values joined by newlines
-// (stdout, stderr, file contents ...; an object's in key order), bounded by
-// MaxOutputText.
+// string as it is, an object's or array's keys and string values joined by
+// newlines (stdout, stderr, file contents ...; an object's in key order). All
+// of it, however large or deep (the event is bounded by MaxInput and its
+// nesting by the parser): what guards do not see is what a secret or an
+// injection would hide behind. The engine judges it within the call's time
+// budget, and what it cannot judge in time counts against it.
 func outputText(v jsonlite.Value) string {
 	var b strings.Builder
-	collectStrings(&b, v, 0)
-	return clipBytes(b.String(), MaxOutputText)
+	collectStrings(&b, v)
+	return b.String()
 }
 
 // outputTextOf is outputText for a response as JSON text; text that is not
@@ -220,15 +223,12 @@ func outputText(v jsonlite.Value) string {
 func outputTextOf(text json.RawMessage) string {
 	v, err := jsonlite.Parse(string(text))
 	if err != nil {
-		return clipBytes(string(text), MaxOutputText)
+		return string(text)
 	}
 	return outputText(v)
 }
 
-func collectStrings(b *strings.Builder, v jsonlite.Value, depth int) {
-	if depth > 32 || b.Len() > MaxOutputText {
-		return
-	}
+func collectStrings(b *strings.Builder, v jsonlite.Value) {
 	switch v.Kind() {
 	case jsonlite.String:
 		if s, _ := v.Str(); s != "" {
@@ -237,7 +237,7 @@ func collectStrings(b *strings.Builder, v jsonlite.Value, depth int) {
 		}
 	case jsonlite.Array:
 		for i := range v.Len() {
-			collectStrings(b, v.Index(i), depth+1)
+			collectStrings(b, v.Index(i))
 		}
 	case jsonlite.Object:
 		order := make([]int, v.Len())
@@ -246,16 +246,13 @@ func collectStrings(b *strings.Builder, v jsonlite.Value, depth int) {
 		}
 		sort.Slice(order, func(i, j int) bool { return v.Key(order[i]) < v.Key(order[j]) })
 		for _, i := range order {
-			collectStrings(b, v.Index(i), depth+1)
+			if k := v.Key(i); k != "" {
+				b.WriteString(k) // a key can hold a value too ({"ghp_…": 1})
+				b.WriteByte('\n')
+			}
+			collectStrings(b, v.Index(i))
 		}
 	}
-}
-
-func clipBytes(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }
 
 // answer encodes an answer object, one line: members (key, value pairs) in

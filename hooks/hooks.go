@@ -20,9 +20,6 @@ import (
 // (fail closed): no tool call legitimately needs more.
 const MaxInput = 8 << 20
 
-// MaxOutputText bounds the tool output examined after a tool ran.
-const MaxOutputText = 1 << 20
-
 // Exit statuses of the hook. Every client treats 2 as "block"; anything else
 // but 0 lets the tool run, so bulwark never uses it for a decision.
 const (

@@ -107,10 +107,12 @@ const endToken = `(?:[^A-Za-z0-9_-]|$)`
 var rules = [...]Rule{
 	{ID: "private-key", Description: "PEM or OpenSSH private key block",
 		Keywords: []string{"-----begin"},
-		// The body runs to the END line, or to the end of the text when it
-		// was cut off. Live when it has a key body (not just the header
-		// written in code).
-		Regex:  `-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----((?s:.*?))(?:-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|$)`,
+		// The body is what follows the header in a key's alphabet (base64,
+		// white space or its \n escapes in JSON, header lines such as
+		// Proc-Type: ...), up to the END line or whatever ends it (the end
+		// of a cut-off text, a closing quote). Live when it has a key body;
+		// a header alone is code that names one.
+		Regex:  `-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----((?:[A-Za-z0-9+/=\s]|\\[nr]|[A-Za-z0-9-]+: [^\n\\]*(?:\n|\\n))*)(?:-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----)?`,
 		Groups: []int{1},
 		Live:   []string{`^\s*(?:[A-Za-z0-9-]+: [^\n]*\n\s*)*[A-Za-z0-9+/=]{24,}`},
 		TP: []string{"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----",
