@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -25,6 +26,19 @@ var (
 	readDeadline = 2 * time.Second        // reading the event from stdin
 	evalDeadline = 750 * time.Millisecond // decoding, analysing, matching, logging
 )
+
+// deadlineScale is empty in every release build. scripts/latency builds a
+// copy of bulwark with -ldflags "-X main.deadlineScale=100" to count a large
+// event's instructions under valgrind (some 50x slower), where the deadlines
+// would otherwise end the run half done; no flag or variable can set it.
+var deadlineScale string
+
+func init() {
+	if n, err := strconv.Atoi(deadlineScale); deadlineScale != "" && err == nil && n > 1 {
+		readDeadline *= time.Duration(n)
+		evalDeadline *= time.Duration(n)
+	}
+}
 
 func init() {
 	register("hook", "answer one hook event from stdin (what the client runs)", cmdHook)

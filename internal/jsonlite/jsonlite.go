@@ -260,6 +260,9 @@ func (p *parser) string() (string, error) {
 			return "", p.unexpected("in string literal")
 		case c < utf8.RuneSelf:
 			p.i++
+			for p.i < len(p.s) && plain[p.s[p.i]] {
+				p.i++
+			}
 		default:
 			r, size := utf8.DecodeRuneInString(p.s[p.i:])
 			if r == utf8.RuneError && size == 1 {
@@ -326,8 +329,13 @@ func (p *parser) slowString(start int) (string, error) {
 		case c < 0x20:
 			return "", p.unexpected("in string literal")
 		case c < utf8.RuneSelf:
-			b = append(b, c)
-			p.i++
+			// A run of plain bytes is copied at once.
+			j := p.i + 1
+			for j < len(p.s) && plain[p.s[j]] {
+				j++
+			}
+			b = append(b, p.s[p.i:j]...)
+			p.i = j
 		default:
 			r, size := utf8.DecodeRuneInString(p.s[p.i:])
 			if r == utf8.RuneError && size == 1 {
@@ -340,6 +348,15 @@ func (p *parser) slowString(start int) (string, error) {
 	}
 	return "", p.fail("unexpected end of JSON input")
 }
+
+// plain marks the bytes a string holds as they are: ASCII but for the
+// quote, the backslash and control characters.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 func (p *parser) badHex() error {
 	for j := p.i + 1; j < p.i+5; j++ {
