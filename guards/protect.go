@@ -270,6 +270,12 @@ func (cf *cmdFact) pathFacts(act *Action, deep string, out []pathFact) []pathFac
 	case name == "mv" || name == "cp" || name == "install" || name == "ln" || name == "rsync" || name == "scp" ||
 		name == "gcp" || name == "ditto" || name == "rclone":
 		cf.copyFacts(cwd, pos, add, copySrc)
+	case name == "mount":
+		// mount [--bind] SRC DIR: DIR's contents are hidden behind SRC.
+		if len(pos) >= 2 {
+			w := pos[len(pos)-1]
+			add(w, w.Value, protect.Into)
+		}
 	case name == "chmod":
 		mode, rest := chmodMode(c.Args)
 		for _, w := range rest {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/bulwark-guard/bulwark/protect"
+	"github.com/bulwark-guard/bulwark/shell"
 )
 
 // bulwark subcommands that only read: an agent may run them. Every other
@@ -35,11 +36,14 @@ var (
 // by a name only known at run time that mentions it ($(which bulwark)).
 func runsProgram(set *protect.Set, f *facts, cf *cmdFact) (string, bool) {
 	c := cf.c
+	if elsewhere[cf.name] {
+		return runsProgramElsewhere(set, f, cf)
+	}
 	isProg := false
 	switch {
 	case c.NameDynamic:
 		isProg = strings.Contains(strings.ToLower(c.Name), "bulwark")
-	case contains(set.ProgramNames(), cf.name):
+	case contains(set.ProgramNames(), cf.name) || f.aliasOf(cf.name, set):
 		isProg = true
 	case c.Path != "":
 		cwd := f.act.Cwd
@@ -70,6 +74,74 @@ func runsProgram(set *protect.Set, f *facts, cf *cmdFact) (string, bool) {
 		return "", false // lists the allow rules
 	}
 	return renderCommand(cf), true
+}
+
+// aliasOf reports a name that an alias earlier in the call makes the
+// program (alias bw=bulwark; then bw uninstall, on a later line).
+func (f *facts) aliasOf(name string, set *protect.Set) bool {
+	for i := range f.commands {
+		c := &f.commands[i]
+		if c.name != "alias" {
+			continue
+		}
+		for _, a := range c.c.Args {
+			k, v, ok := strings.Cut(a.Value, "=")
+			if !ok || k != name {
+				continue
+			}
+			first, _, _ := strings.Cut(strings.TrimSpace(v), " ")
+			if contains(set.ProgramNames(), path.Base(first)) || set.IsProgram(first) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// elsewhere are terminal multiplexers: they run a command in a session of
+// their own, which has the environment of the server (often the user's own
+// terminal), not this agent's, so the second lock of the mutating
+// subcommands (refuseInAgent) would not see an agent there.
+var elsewhere = set("tmux", "screen", "zellij", "byobu")
+
+// runsProgramElsewhere reads the command a multiplexer is asked to run or to
+// type (tmux new -d 'CMD', tmux send-keys 'CMD' Enter, screen -dm CMD,
+// screen -X stuff 'CMD'), as shell code, for a bulwark that changes it.
+func runsProgramElsewhere(set *protect.Set, f *facts, cf *cmdFact) (string, bool) {
+	var words []string
+	for _, a := range cf.c.Args {
+		if !strings.HasPrefix(a.Value, "-") {
+			words = append(words, a.Value)
+		}
+	}
+	if code := strings.Join(words, " "); !strings.Contains(code, "bulwark") && !containsAnyName(code, set.ProgramNames()) {
+		return "", false
+	}
+	// The command starts after the multiplexer's subcommand and option
+	// values, wherever that is: try each start (a few words).
+	for i := 0; i < len(words) && i < 8; i++ {
+		a := shell.Analyze(strings.Join(words[i:], " "), shell.Env{Home: f.act.Home, Cwd: f.act.Cwd})
+		sub := &facts{act: f.act}
+		sub.addCommands(a, cf.via, "")
+		for j := range sub.commands {
+			if elsewhere[sub.commands[j].name] {
+				continue
+			}
+			if ev, ok := runsProgram(set, sub, &sub.commands[j]); ok {
+				return cf.name + ": " + ev, true
+			}
+		}
+	}
+	return "", false
+}
+
+func containsAnyName(s string, names []string) bool {
+	for _, n := range names {
+		if strings.Contains(s, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // relocation finds a variable set where it would move bulwark's files or a
@@ -362,13 +434,21 @@ func (f *facts) hookRemoved(set *protect.Set) (string, bool) {
 				// One side is not JSON: look for the text itself.
 				lit := item
 				if isJSON {
-					b, _ := json.Marshal(item)
+					_, cmd, _ := strings.Cut(item, "\x00")
+					b, _ := json.Marshal(cmd)
 					lit = strings.Trim(string(b), `"`)
 				}
 				kept = strings.Contains(st.after, lit)
 			}
 			if !kept {
-				return st.path + ": removes " + clip(item, 120), true
+				what := item
+				if ev, cmd, ok := strings.Cut(item, "\x00"); ok {
+					what = ev + " entry " + cmd
+					if ev == "deny" {
+						what = "the deny rule " + cmd
+					}
+				}
+				return st.path + ": removes " + clip(what, 120), true
 			}
 		}
 	}
@@ -389,33 +469,40 @@ func protectiveItems(text string) (items []string, isJSON bool) {
 	if err := json.Unmarshal([]byte(text), &doc); err != nil {
 		return quotedBulwark.FindAllString(text, 32), false
 	}
+	// A hook entry is its event and its command ("PreToolUse\x00bulwark
+	// hook ..."): renaming the event or moving the command to another one
+	// switches it off as surely as deleting it.
 	var out []string
-	var walk func(v any, inHooks bool, depth int)
-	walk = func(v any, inHooks bool, depth int) {
+	var walk func(v any, event string, depth int)
+	walk = func(v any, event string, depth int) {
 		if depth > 16 || len(out) > 64 {
 			return
 		}
 		switch x := v.(type) {
 		case map[string]any:
-			for k, y := range x {
-				walk(y, inHooks || k == "hooks", depth+1)
+			for _, y := range x {
+				walk(y, event, depth+1)
 			}
 		case []any:
 			for _, y := range x {
-				walk(y, inHooks, depth+1)
+				walk(y, event, depth+1)
 			}
 		case string:
-			if inHooks && strings.Contains(x, "bulwark") {
-				out = append(out, x)
+			if strings.Contains(x, "bulwark") {
+				out = append(out, event+"\x00"+x)
 			}
 		}
 	}
-	walk(doc, false, 0)
+	if hooks, ok := doc["hooks"].(map[string]any); ok {
+		for ev, v := range hooks {
+			walk(v, ev, 0)
+		}
+	}
 	if p, ok := doc["permissions"].(map[string]any); ok {
 		if deny, ok := p["deny"].([]any); ok {
 			for _, d := range deny {
 				if s, ok := d.(string); ok {
-					out = append(out, s)
+					out = append(out, "deny\x00"+s)
 				}
 			}
 		}

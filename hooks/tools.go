@@ -178,6 +178,9 @@ func keyHas(k string, words []string) bool {
 
 // argWalk collects what a tool's arguments hold.
 type argWalk struct {
+	// terminal: a tool that runs or types what it is given (a terminal,
+	// a process's input): its text arguments are commands too.
+	terminal bool
 	commands []string
 	paths    []string
 	urls     []string
@@ -203,7 +206,7 @@ func fillArgs(act *guards.Action, tool string, in toolInput) {
 	case containsAny(name, "read", "get", "cat", "view", "open", "show", "list", "search", "find", "tree", "stat", "info", "download", "fetch", "query"):
 		access = guards.AccessRead
 	}
-	w := &argWalk{}
+	w := &argWalk{terminal: containsAny(name, "terminal", "shell", "exec", "command", "console", "tty", "pty", "process", "repl", "run")}
 	w.object(in.v, 0)
 	if len(w.commands) > 0 {
 		act.Command = strings.Join(w.commands, "\n")
@@ -320,6 +323,9 @@ func (w *argWalk) str(kn, v, old string, edit bool) {
 		w.paths = append(w.paths, v)
 	case keyIs(kn, contentKeys) || strings.ContainsAny(v, "\n{=") || len(v) > 64:
 		w.contents = append(w.contents, guards.Content{Text: v})
+		if w.terminal && keyIs(kn, contentKeys) {
+			w.commands = append(w.commands, v)
+		}
 	}
 }
 

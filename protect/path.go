@@ -36,33 +36,34 @@ func Normalize(p, cwd, home string) (abs, tail string) {
 	default:
 		return "", cleanRel(p)
 	}
-	p = path.Clean(p)
-	// /proc aliases, repeatedly: /proc/self/root/proc/self/root/x.
-	for i := 0; i < 8 && strings.HasPrefix(p, "/proc/"); i++ {
-		rest := p[len("/proc/"):]
-		pid, after, _ := strings.Cut(rest, "/")
-		what, tail, _ := strings.Cut(after, "/")
-		if pid != "self" && pid != "thread-self" && !isDigits(pid) {
+	// /proc aliases, repeatedly (/proc/self/root/proc/self/root/x), before
+	// cleaning: /proc/self/cwd/../x is the parent of the working directory,
+	// not /proc/self/x.
+	for i := 0; i < 8; i++ {
+		q := path.Clean(p)
+		if !strings.HasPrefix(q, "/proc/") {
 			break
 		}
-		switch what {
-		case "root":
+		rest := strings.TrimLeft(p, "/")
+		rest = strings.TrimLeft(strings.TrimPrefix(rest, "proc"), "/")
+		pid, after, _ := strings.Cut(rest, "/")
+		after = strings.TrimLeft(after, "/")
+		what, tail, _ := strings.Cut(after, "/")
+		if pid != "self" && pid != "thread-self" && !isDigits(pid) || what != "root" && what != "cwd" {
+			break
+		}
+		if what == "root" {
 			// Another process's root is the same file system unless it is
 			// chrooted or in a container; an agent's own processes are not.
-			p = path.Clean("/" + tail)
+			p = "/" + tail
 			continue
-		case "cwd":
-			if pid == "self" || pid == "thread-self" {
-				if cwd == "" {
-					return "", cleanRel(tail)
-				}
-				p = path.Clean(cwd + "/" + tail)
-				continue
-			}
+		}
+		if pid != "self" && pid != "thread-self" || cwd == "" {
 			return "", cleanRel(tail)
 		}
-		break
+		p = cwd + "/" + tail
 	}
+	p = path.Clean(p)
 	return p, ""
 }
 

@@ -397,7 +397,7 @@ func (s *Set) best(elems []string, isAbs bool, op Op, mode string, glob, uncerta
 				best, anc = c, rel == relAncestor
 			}
 		})
-		if best == ClassBroad && (!s.exists(pm) || op == Remove && isAbs && len(elems) <= s.homeDepth()) {
+		if best == ClassBroad && (!s.exists(pm) || op == Remove && isAbs && s.holdsHome(elems)) {
 			// Removing the home directory or the root is the filesystem
 			// guards' to judge; it is not self-defence that makes it bad.
 			best = ClassNone
@@ -458,11 +458,24 @@ func classify(pm *member, rel relation, depth int, op Op, mode string) Class {
 	return ClassNone
 }
 
-func (s *Set) homeDepth() int {
-	if s.env.Home == "" {
-		return 0
+// holdsHome reports a path that is the home directory or one above it.
+func (s *Set) holdsHome(elems []string) bool {
+	if len(elems) == 0 {
+		return true
 	}
-	return len(split(path.Clean(s.env.Home)))
+	if s.env.Home == "" {
+		return false
+	}
+	h := split(path.Clean(s.env.Home))
+	if len(elems) > len(h) {
+		return false
+	}
+	for i := range elems {
+		if elems[i] != h[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // exists reports whether a member is on disk (always true without a file

@@ -2,6 +2,7 @@ package protect
 
 import (
 	"os"
+	"path"
 	"path/filepath"
 	"testing"
 )
@@ -236,4 +237,27 @@ func TestRelocates(t *testing.T) {
 			t.Errorf("Relocates(%s=%s) = %v (%s), want %v", c.name, c.value, got, why, c.want)
 		}
 	}
+}
+
+// FuzzCheck: any path, mode and operation is judged without a panic, and
+// Normalize gives a clean absolute path or a clean relative tail.
+func FuzzCheck(f *testing.F) {
+	for _, s := range []string{"~/.claude/settings.json", "/proc/self/cwd/../x", "/proc/1/root/proc/self/root/etc", "$X/.claude/settings.json",
+		"~/.c*/settings.js[o]n", "C:\\Users\\dev\\.claude\\settings.json", "../../..", "", "/", "~", "`x`/a", "${A:-/}/b", "a/{}/b"} {
+		f.Add(s, "u-x", uint8(1), true)
+	}
+	s := testSet(nil)
+	f.Fuzz(func(t *testing.T, p, mode string, op uint8, glob bool) {
+		abs, tail := Normalize(p, "/home/dev/project", "/home/dev")
+		if abs != "" && (abs[0] != '/' || path.Clean(abs) != abs) {
+			t.Fatalf("Normalize(%q) = %q: not clean and absolute", p, abs)
+		}
+		if tail != "" && (tail[0] == '/' || path.Clean(tail) != tail) {
+			t.Fatalf("Normalize(%q) tail %q: not clean and relative", p, tail)
+		}
+		_, _ = s.Check(Fact{Path: p, Cwd: "/home/dev/project", Op: Op(op % 6), Mode: mode, Glob: glob, Dynamic: !glob})
+		_, _ = s.Check(Fact{Path: p, Cwd: "/home/dev/project", Op: Remove, Deep: mode})
+		_, _ = s.Relocates("XDG_CONFIG_HOME", p, glob)
+		_ = cutsAccess(mode, bitR|bitX)
+	})
 }

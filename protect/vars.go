@@ -63,11 +63,17 @@ func (s *Set) Relocates(name, value string, dynamic bool) (bool, string) {
 		}
 		return true, "changes how bulwark runs"
 	case name == "XDG_CONFIG_HOME" || name == "XDG_STATE_HOME":
-		if e.Vars["BULWARK_HOME"] != "" {
-			return false, "" // BULWARK_HOME wins over both
-		}
 		if same() {
 			return false, ""
+		}
+		if e.Vars["BULWARK_HOME"] != "" {
+			// BULWARK_HOME wins over both now; the value would still
+			// move bulwark's files wherever it is not set (another shell,
+			// a later session). The default place does not.
+			if known && e.Home != "" && path.Clean(v) == path.Clean(e.Home+map[string]string{"XDG_CONFIG_HOME": "/.config", "XDG_STATE_HOME": "/.local/state"}[name]) {
+				return false, ""
+			}
+			return true, "moves bulwark's " + xdgWhat(name) + " wherever BULWARK_HOME is not set"
 		}
 		if !known {
 			return true, "may move bulwark's " + xdgWhat(name)
