@@ -233,7 +233,6 @@ var table = []Spec{
 	{Name: "strings", Access: Read},
 	{Name: "su", Kind: Su, Short: "sgGw", Long: "shell group supp-group whitelist-environment", Code: "c", CodeLong: "command", Permute: true},
 	{Name: "sudo", Kind: Wrapper, Short: "ughpCDrtUTR", Long: "user group host prompt close-from chdir role type other-user command-timeout chroot", NoRun: "elvV", StdinShell: "si", Assigns: true},
-	{Name: "systemd-run", Kind: Wrapper, Short: "upEMHsD", Long: "unit property setenv machine host slice description working-directory uid gid nice on-active on-boot on-startup on-unit-active on-unit-inactive on-calendar timer-property path-property socket-property service-type"},
 	{Name: "tac", Access: Read},
 	{Name: "tail", Access: Read},
 	{Name: "tar", Short: "fCTXbgKNVLHI", Long: "file directory files-from exclude-from use-compress-program transform xform owner group mode format label newer after-date newer-mtime blocking-factor tape-length info-script new-volume-script volno-file rsh-command exclude suffix checkpoint-action mtime", Permute: true, OldStyle: "AcdrtuxzjJZaOvkmpPsSwWBfCTXbgKNVLHhiloM"},

@@ -98,11 +98,12 @@ func (f *facts) aliasOf(name string, set *protect.Set) bool {
 	return false
 }
 
-// elsewhere are terminal multiplexers: they run a command in a session of
-// their own, which has the environment of the server (often the user's own
-// terminal), not this agent's, so the second lock of the mutating
-// subcommands (refuseInAgent) would not see an agent there.
-var elsewhere = set("tmux", "screen", "zellij", "byobu")
+// elsewhere run a command in an environment of their own, not this
+// agent's: terminal multiplexers (a session of the server, often started
+// from the user's own terminal) and systemd-run (a unit of the service
+// manager). The second lock of the mutating subcommands (refuseInAgent)
+// would not see an agent there.
+var elsewhere = set("tmux", "screen", "zellij", "byobu", "systemd-run")
 
 // runsProgramElsewhere reads the command a multiplexer is asked to run or to
 // type (tmux new -d 'CMD', tmux send-keys 'CMD' Enter, screen -dm CMD,
