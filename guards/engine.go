@@ -241,14 +241,18 @@ func (e *Engine) fileCandidates(files []fileFact) []*guard {
 		if es.pl == nil {
 			es.pl = es.ps.litIndex(hNPl, hPl)
 		}
-		fs := make([]found, len(files))
+		fs := make([]found, 0, len(files))
 		for j := range files {
-			fs[j] = es.pl.scan(files[j].lower)
+			if f := es.pl.scan(files[j].lower); !f.empty() {
+				fs = append(fs, f)
+			}
 		}
 		n, off := es.ps.onList(k)
 		for i := 0; i < n; i++ {
 			gi := es.ps.listAt(off, i)
-			if pre := es.ps.prefilter(gi); pre != "" && !anyFile(pre, fs) {
+			// No path holds any literal (the common case): only a guard
+			// whose prefilter has no group can match.
+			if pre := es.ps.prefilter(gi); pre != "" && (len(fs) == 0 && u16(pre, 0) > 0 || len(fs) > 0 && !anyFile(pre, fs)) {
 				continue
 			}
 			if g := e.guardAt(es, gi); g != nil {

@@ -758,6 +758,15 @@ func (f found) has(id int) bool { return f[id>>6]&(1<<(id&63)) != 0 }
 
 func (f found) add(id uint16) { f[id>>6] |= 1 << (id & 63) }
 
+func (f found) empty() bool {
+	for _, w := range f {
+		if w != 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // scan returns the ids of the strings that occur in lower.
 func (x *litIndex) scan(lower string) found {
 	f := make(found, (x.n+63)/64)
