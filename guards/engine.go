@@ -36,7 +36,7 @@ type Engine struct {
 	// against; nil: each call's conventional set, kept in conventional.
 	protected    *protect.Set
 	conventional map[string]*protect.Set
-	lim         limits
+	lim          limits
 }
 
 // engineSet is one compiled set in an engine.
