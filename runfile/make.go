@@ -52,6 +52,7 @@ type Rule struct {
 type RecipeLine struct {
 	Text string
 	Line int
+	File string // the included makefile it comes from; "" for the file parsed
 }
 
 // ParseMakefile reads a makefile's text. It never fails: what it cannot
@@ -593,7 +594,7 @@ func (m *Makefile) Run(targets []string, vars map[string]string) []RecipeLine {
 			}
 			text = m.expand(text, av, 0)
 			if strings.TrimSpace(text) != "" {
-				out = append(out, RecipeLine{Text: text, Line: l.Line})
+				out = append(out, RecipeLine{Text: text, Line: l.Line, File: l.File})
 			}
 		}
 	}
@@ -650,13 +651,38 @@ func (r *reader) make(ex Exec) []guards.Script {
 	r.includes(m, ex.Dir, files, 0)
 	lines := m.Run(ex.Targets, ex.Vars)
 	var out []guards.Script
+	fileOf := func(l RecipeLine) string {
+		if l.File != "" {
+			return l.File
+		}
+		return p
+	}
 	for _, l := range m.Parse {
-		out = append(out, guards.Script{Lang: "sh", Code: l.Text, File: p, Line: l.Line, Label: "make (reading " + filepath.Base(p) + ")", Dir: ex.Dir})
+		out = append(out, guards.Script{Lang: "sh", Code: l.Text, File: fileOf(l), Line: l.Line, Label: "make (reading " + filepath.Base(fileOf(l)) + ")", Dir: ex.Dir})
 	}
 	for _, l := range lines {
-		out = append(out, guards.Script{Lang: "sh", Code: l.Text, File: p, Line: l.Line, Label: ex.Label, Dir: ex.Dir})
+		out = append(out, guards.Script{Lang: "sh", Code: l.Text, File: fileOf(l), Line: l.Line, Label: ex.Label, Dir: ex.Dir})
 	}
 	return out
+}
+
+// from marks every recipe and parse-time line of m as coming from file p,
+// so a verdict names the included makefile, not the one that includes it.
+func (m *Makefile) from(p string) {
+	mark := func(ls []RecipeLine) {
+		for i := range ls {
+			if ls[i].File == "" {
+				ls[i].File = p
+			}
+		}
+	}
+	mark(m.Parse)
+	for _, r := range m.Rules {
+		mark(r.Recipe)
+	}
+	for _, r := range m.Patterns {
+		mark(r.Recipe)
+	}
 }
 
 // includes reads included makefiles into m (their rules and variables;
@@ -679,6 +705,7 @@ func (r *reader) includes(m *Makefile, dir string, seen map[string]string, depth
 		}
 		seen[p] = t
 		sub := ParseMakefile(t)
+		sub.from(p)
 		for k, v := range sub.Vars {
 			if _, set := m.Vars[k]; !set {
 				m.Vars[k] = v

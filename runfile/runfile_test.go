@@ -115,7 +115,8 @@ func TestScripts(t *testing.T) {
 	just := "set shell := [\"bash\", \"-c\"]\nhome := env_var('HOME')\n\ndefault: test\n\n# run tests\ntest:\n    go test ./...\n\n[private]\nwipe dir='x':\n    @rm -rf {{home}}/{{dir}}\n\npy:\n    #!/usr/bin/env python3\n    import shutil\n    shutil.rmtree('/srv')\n"
 	task := "version: '3'\nvars:\n  OUT: bin\n  REV:\n    sh: git rev-parse HEAD\ntasks:\n  default:\n    cmds:\n      - task: build\n  build:\n    deps: [gen]\n    dir: sub\n    cmds:\n      - go build -o {{.OUT}}/app ./...\n      - cmd: echo built {{.REV}}\n  gen:\n    cmds:\n      - |\n        go generate ./...\n        echo done\n  short: echo shorthand\n"
 	files := map[string]string{
-		"Makefile": makefile, "other.mk": "x:\n\techo other\n", "package.json": pkg, "justfile": just, "Taskfile.yml": task,
+		"Makefile": makefile, "other.mk": "x:\n\techo other\n", "inc.mk": "include common.mk\nall:\n\techo all\n",
+		"common.mk": "# shared\nwipe:\n\trm -rf $(HOME)\n", "package.json": pkg, "justfile": just, "Taskfile.yml": task,
 		"deploy.sh":             "#!/bin/sh\nset -e\nrm -rf \"$HOME\"\n",
 		"tool.py":               "#!/usr/bin/env python3\nimport os\nos.system('ls')\n",
 		"noext":                 "echo plain\n",
@@ -133,6 +134,7 @@ func TestScripts(t *testing.T) {
 		{"make nuke", []string{"Makefile:27 sh [make (reading Makefile)] $(date)", "Makefile:16 sh [make nuke] rm -rf ./dist $TMPDIR/x", "Makefile:19 sh [make nuke] rm -rf ${HOME} \\\n  ${HOME}/.cache"}},
 		{"make obj", []string{"Makefile:27 sh [make (reading Makefile)] $(date)", "Makefile:23 sh [make obj] cc -c main.c -o main.o"}},
 		{"make -f other.mk", []string{"other.mk:2 sh [make -f other.mk] echo other"}},
+		{"make -f inc.mk wipe", []string{"common.mk:3 sh [make -f inc.mk wipe] rm -rf ${HOME}"}},
 		{"npm run build", []string{"package.json:4 sh [npm run build (scripts.prebuild)] rimraf dist", "package.json:5 sh [npm run build (scripts.build)] tsc -p ."}},
 		{"pnpm build", []string{"package.json:5 sh [pnpm build (scripts.build)] tsc -p ."}},
 		{"npm ci", []string{"package.json:6 sh [npm ci (scripts.postinstall)] node-gyp rebuild"}},
