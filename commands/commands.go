@@ -64,7 +64,30 @@ const (
 	Interp   // an interpreter: Lang; its code is given by a Code option or on stdin
 	Remote   // runs a command on another host or in a container (ssh, docker, kubectl ...)
 	PkgTool  // a package tool whose subcommands (Subs) may be runners: npm exec, uv run ...
+	Git      // git: -c KEY=CODE and -c alias.NAME='!CODE' run shell code; aliases expand
+	Editor   // vim/nvim/vi/ex: -c CMD, --cmd CMD, +CMD are ex commands (:!CMD runs the shell)
+	Pager    // less: +!CMD runs the shell
+	Man      // man: -P CMD / --pager CMD and -H BROWSER run commands
+	Entr     // entr CMD (argv), entr -s CODE
+	Parallel // GNU parallel CMD ::: ARGS
+	Fd       // fd -x CMD / -X CMD run CMD on what it finds
+	Make     // make: a makefile on stdin (-f -) is read here; files are the caller's (Exec)
 )
+
+// ShellEnv reports the environment variables whose value programs run as
+// shell code (or as a command line): pagers, editors, git's ssh and diff
+// commands, less's input filters, browsers. VAR=CODE before a command is
+// code that command may run.
+func ShellEnv(name string) bool {
+	switch name {
+	case "PAGER", "MANPAGER", "GIT_PAGER", "SYSTEMD_PAGER", "PSQL_PAGER", "BAT_PAGER", "DELTA_PAGER",
+		"EDITOR", "VISUAL", "GIT_EDITOR", "GIT_SEQUENCE_EDITOR", "SUDO_EDITOR", "KUBE_EDITOR", "FCEDIT",
+		"GIT_SSH_COMMAND", "GIT_EXTERNAL_DIFF", "GIT_PROXY_COMMAND", "RSYNC_RSH", "CVS_RSH",
+		"LESSOPEN", "LESSCLOSE", "BROWSER", "PROMPT_COMMAND":
+		return true
+	}
+	return false
+}
 
 // Access is how a command treats the files its operands name.
 type Access uint8

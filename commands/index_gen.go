@@ -137,438 +137,486 @@ func index(name string) int {
 		return 64
 	case "egrep":
 		return 65
-	case "env":
+	case "entr":
 		return 66
-	case "eval":
+	case "env":
 		return 67
-	case "exa":
+	case "eval":
 		return 68
-	case "exec":
+	case "ex":
 		return 69
-	case "expand":
+	case "exa":
 		return 70
-	case "export":
+	case "exec":
 		return 71
-	case "eza":
+	case "expand":
 		return 72
-	case "fakeroot":
+	case "expect":
 		return 73
-	case "fetch":
+	case "export":
 		return 74
-	case "fgrep":
+	case "eza":
 		return 75
-	case "file":
+	case "fakeroot":
 		return 76
-	case "find":
+	case "fd":
 		return 77
-	case "findmnt":
+	case "fdfind":
 		return 78
-	case "fish":
+	case "fetch":
 		return 79
-	case "flock":
+	case "fgrep":
 		return 80
-	case "fmt":
+	case "file":
 		return 81
-	case "fold":
+	case "find":
 		return 82
-	case "ftp":
+	case "findmnt":
 		return 83
-	case "fuser":
+	case "fish":
 		return 84
-	case "gawk":
+	case "flock":
 		return 85
-	case "gcloud":
+	case "fly":
 		return 86
-	case "gcloud compute ssh":
+	case "fly ssh console":
 		return 87
-	case "gcp":
+	case "flyctl":
 		return 88
-	case "getfacl":
+	case "fmt":
 		return 89
-	case "getopts":
+	case "fold":
 		return 90
-	case "gh":
+	case "ftp":
 		return 91
-	case "git":
+	case "fuser":
 		return 92
-	case "git am":
+	case "gawk":
 		return 93
-	case "git commit":
+	case "gcloud":
 		return 94
-	case "git merge":
+	case "gcloud compute ssh":
 		return 95
-	case "git pull":
+	case "gcp":
 		return 96
-	case "git push":
+	case "getfacl":
 		return 97
-	case "gmake":
+	case "getopts":
 		return 98
-	case "go-task":
+	case "gh":
 		return 99
-	case "gpg":
+	case "git":
 		return 100
-	case "grep":
+	case "git am":
 		return 101
-	case "gsed":
+	case "git commit":
 		return 102
-	case "hatch":
+	case "git merge":
 		return 103
-	case "hatch run":
+	case "git pull":
 		return 104
-	case "hd":
+	case "git push":
 		return 105
-	case "head":
+	case "gmake":
 		return 106
-	case "helm":
+	case "go-task":
 		return 107
-	case "hexdump":
+	case "gpg":
 		return 108
-	case "http":
+	case "grep":
 		return 109
-	case "httpie":
+	case "gsed":
 		return 110
-	case "https":
+	case "gvim":
 		return 111
-	case "iconv":
+	case "hatch":
 		return 112
-	case "install":
+	case "hatch run":
 		return 113
-	case "ionice":
+	case "hd":
 		return 114
-	case "join":
+	case "head":
 		return 115
-	case "jq":
+	case "helm":
 		return 116
-	case "jruby":
+	case "heroku":
 		return 117
-	case "just":
+	case "heroku run":
 		return 118
-	case "ksh":
+	case "hexdump":
 		return 119
-	case "kubectl":
+	case "http":
 		return 120
-	case "less":
+	case "httpie":
 		return 121
-	case "links":
+	case "https":
 		return 122
-	case "ln":
+	case "iconv":
 		return 123
-	case "local":
+	case "install":
 		return 124
-	case "ls":
+	case "ionice":
 		return 125
-	case "lsattr":
+	case "join":
 		return 126
-	case "lsblk":
+	case "jq":
 		return 127
-	case "lsof":
+	case "jruby":
 		return 128
-	case "lwp-download":
+	case "just":
 		return 129
-	case "lynx":
+	case "ksh":
 		return 130
-	case "lz4cat":
+	case "kubectl":
 		return 131
-	case "make":
+	case "less":
 		return 132
-	case "mamba":
+	case "links":
 		return 133
-	case "mamba run":
+	case "ln":
 		return 134
-	case "mapfile":
+	case "local":
 		return 135
-	case "mawk":
+	case "ls":
 		return 136
-	case "md5sum":
+	case "lsattr":
 		return 137
-	case "micromamba":
+	case "lsblk":
 		return 138
-	case "micromamba run":
+	case "lsof":
 		return 139
-	case "mkdir":
+	case "lua":
 		return 140
-	case "mksh":
+	case "luajit":
 		return 141
-	case "more":
+	case "lwp-download":
 		return 142
-	case "mosh":
+	case "lynx":
 		return 143
-	case "most":
+	case "lz4cat":
 		return 144
-	case "mountpoint":
+	case "make":
 		return 145
-	case "mv":
+	case "mamba":
 		return 146
-	case "namei":
+	case "mamba run":
 		return 147
-	case "nawk":
+	case "man":
 		return 148
-	case "nc":
+	case "mapfile":
 		return 149
-	case "ncat":
+	case "mawk":
 		return 150
-	case "netcat":
+	case "md5sum":
 		return 151
-	case "nice":
+	case "micromamba":
 		return 152
-	case "nl":
+	case "micromamba run":
 		return 153
-	case "node":
+	case "mkdir":
 		return 154
-	case "nodejs":
+	case "mksh":
 		return 155
-	case "noglob":
+	case "more":
 		return 156
-	case "nohup":
+	case "mosh":
 		return 157
-	case "npm":
+	case "most":
 		return 158
-	case "npm exec":
+	case "mountpoint":
 		return 159
-	case "npm x":
+	case "mv":
 		return 160
-	case "npx":
+	case "namei":
 		return 161
-	case "oc":
+	case "nawk":
 		return 162
-	case "od":
+	case "nc":
 		return 163
-	case "openssl":
+	case "ncat":
 		return 164
-	case "paste":
+	case "netcat":
 		return 165
-	case "pdksh":
+	case "nice":
 		return 166
-	case "pdm":
+	case "nl":
 		return 167
-	case "pdm run":
+	case "node":
 		return 168
-	case "perl":
+	case "nodejs":
 		return 169
-	case "php":
+	case "noglob":
 		return 170
-	case "pipenv":
+	case "nohup":
 		return 171
-	case "pipenv run":
+	case "npm":
 		return 172
-	case "pipx":
+	case "npm exec":
 		return 173
-	case "pipx run":
+	case "npm x":
 		return 174
-	case "pnpm":
+	case "npx":
 		return 175
-	case "pnpm dlx":
+	case "nvi":
 		return 176
-	case "pnpm exec":
+	case "nvim":
 		return 177
-	case "podman":
+	case "oc":
 		return 178
-	case "poetry":
+	case "od":
 		return 179
-	case "poetry run":
+	case "openssl":
 		return 180
-	case "popd":
+	case "parallel":
 		return 181
-	case "pr":
+	case "paste":
 		return 182
-	case "printf":
+	case "pdksh":
 		return 183
-	case "proxychains":
+	case "pdm":
 		return 184
-	case "proxychains4":
+	case "pdm run":
 		return 185
-	case "pushd":
+	case "perl":
 		return 186
-	case "pypy":
+	case "php":
 		return 187
-	case "python":
+	case "pipenv":
 		return 188
-	case "rbash":
+	case "pipenv run":
 		return 189
-	case "rclone":
+	case "pipx":
 		return 190
-	case "read":
+	case "pipx run":
 		return 191
-	case "readarray":
+	case "pnpm":
 		return 192
-	case "readlink":
+	case "pnpm dlx":
 		return 193
-	case "readonly":
+	case "pnpm exec":
 		return 194
-	case "realpath":
+	case "podman":
 		return 195
-	case "redis-cli":
+	case "poetry":
 		return 196
-	case "rev":
+	case "poetry run":
 		return 197
-	case "rg":
+	case "popd":
 		return 198
-	case "rm":
+	case "pr":
 		return 199
-	case "rmdir":
+	case "printf":
 		return 200
-	case "rsync":
+	case "proxychains":
 		return 201
-	case "ruby":
+	case "proxychains4":
 		return 202
-	case "runuser":
+	case "pushd":
 		return 203
-	case "rye":
+	case "pypy":
 		return 204
-	case "rye run":
+	case "python":
 		return 205
-	case "scp":
+	case "rbash":
 		return 206
-	case "script":
+	case "rclone":
 		return 207
-	case "sed":
+	case "read":
 		return 208
-	case "set":
+	case "readarray":
 		return 209
-	case "setsid":
+	case "readlink":
 		return 210
-	case "sftp":
+	case "readonly":
 		return 211
-	case "sh":
+	case "realpath":
 		return 212
-	case "sha1sum":
+	case "redis-cli":
 		return 213
-	case "sha256sum":
+	case "rev":
 		return 214
-	case "sha512sum":
+	case "rg":
 		return 215
-	case "shred":
+	case "rm":
 		return 216
-	case "smartctl":
+	case "rmdir":
 		return 217
-	case "socat":
+	case "rsync":
 		return 218
-	case "sort":
+	case "ruby":
 		return 219
-	case "source":
+	case "runuser":
 		return 220
-	case "srm":
+	case "rview":
 		return 221
-	case "ssh":
+	case "rvim":
 		return 222
-	case "ssh-copy-id":
+	case "rye":
 		return 223
-	case "stat":
+	case "rye run":
 		return 224
-	case "stdbuf":
+	case "scp":
 		return 225
-	case "strings":
+	case "script":
 		return 226
-	case "su":
+	case "sed":
 		return 227
-	case "sudo":
+	case "set":
 		return 228
-	case "tac":
+	case "setsid":
 		return 229
-	case "tail":
+	case "sftp":
 		return 230
-	case "tar":
+	case "sh":
 		return 231
-	case "task":
+	case "sha1sum":
 		return 232
-	case "tee":
+	case "sha256sum":
 		return 233
-	case "telnet":
+	case "sha512sum":
 		return 234
-	case "test":
+	case "shred":
 		return 235
-	case "time":
+	case "smartctl":
 		return 236
-	case "timeout":
+	case "socat":
 		return 237
-	case "torsocks":
+	case "sort":
 		return 238
-	case "touch":
+	case "source":
 		return 239
-	case "toybox":
+	case "srm":
 		return 240
-	case "tr":
+	case "ssh":
 		return 241
-	case "trap":
+	case "ssh-copy-id":
 		return 242
-	case "tree":
+	case "stat":
 		return 243
-	case "truffleruby":
+	case "stdbuf":
 		return 244
-	case "truncate":
+	case "strings":
 		return 245
-	case "ts-node":
+	case "su":
 		return 246
-	case "tsx":
+	case "sudo":
 		return 247
-	case "type":
+	case "tac":
 		return 248
-	case "typeset":
+	case "tail":
 		return 249
-	case "udevadm":
+	case "tar":
 		return 250
-	case "unbuffer":
+	case "task":
 		return 251
-	case "unexpand":
+	case "tclsh":
 		return 252
-	case "uniq":
+	case "tee":
 		return 253
-	case "unlink":
+	case "telnet":
 		return 254
-	case "unset":
+	case "test":
 		return 255
-	case "uv":
+	case "time":
 		return 256
-	case "uv run":
+	case "timeout":
 		return 257
-	case "uv tool":
+	case "torsocks":
 		return 258
-	case "uv tool run":
+	case "touch":
 		return 259
-	case "uvx":
+	case "toybox":
 		return 260
-	case "view":
+	case "tr":
 		return 261
-	case "w3m":
+	case "trap":
 		return 262
-	case "watch":
+	case "tree":
 		return 263
-	case "wc":
+	case "truffleruby":
 		return 264
-	case "wget":
+	case "truncate":
 		return 265
-	case "whereis":
+	case "ts-node":
 		return 266
-	case "which":
+	case "tsx":
 		return 267
-	case "wipe":
+	case "type":
 		return 268
-	case "xargs":
+	case "typeset":
 		return 269
-	case "xh":
+	case "udevadm":
 		return 270
-	case "xxd":
+	case "unbuffer":
 		return 271
-	case "xzcat":
+	case "unexpand":
 		return 272
-	case "yarn":
+	case "uniq":
 		return 273
-	case "yarn dlx":
+	case "unlink":
 		return 274
-	case "yarn exec":
+	case "unset":
 		return 275
-	case "yash":
+	case "uv":
 		return 276
-	case "yq":
+	case "uv run":
 		return 277
-	case "zcat":
+	case "uv tool":
 		return 278
-	case "zless":
+	case "uv tool run":
 		return 279
-	case "zsh":
+	case "uvx":
 		return 280
-	case "zstdcat":
+	case "vi":
 		return 281
+	case "view":
+		return 282
+	case "vim":
+		return 283
+	case "vimdiff":
+		return 284
+	case "w3m":
+		return 285
+	case "watch":
+		return 286
+	case "wc":
+		return 287
+	case "wget":
+		return 288
+	case "whereis":
+		return 289
+	case "which":
+		return 290
+	case "wipe":
+		return 291
+	case "wish":
+		return 292
+	case "xargs":
+		return 293
+	case "xh":
+		return 294
+	case "xxd":
+		return 295
+	case "xzcat":
+		return 296
+	case "yarn":
+		return 297
+	case "yarn dlx":
+		return 298
+	case "yarn exec":
+		return 299
+	case "yash":
+		return 300
+	case "yq":
+		return 301
+	case "zcat":
+		return 302
+	case "zless":
+		return 303
+	case "zsh":
+		return 304
+	case "zstdcat":
+		return 305
 	}
 	return -1
 }

@@ -139,6 +139,19 @@ func (s *scanner) classify(name string) callKind {
 		case "open":
 			return ckOpen
 		}
+	case Lua:
+		switch bare {
+		case "os.execute", "io.popen":
+			return ckShell
+		case "os.remove":
+			return ckRmF
+		case "os.rename":
+			return ckMove
+		case "io.open":
+			return ckOpen
+		case "io.lines":
+			return ckRead
+		}
 	case PHP:
 		switch bare {
 		case "shell_exec", "system", "passthru", "exec", "popen", "proc_open", "pcntl_exec":

@@ -90,6 +90,11 @@ func (s *scanner) eval(r [2]int) Value {
 			i++
 			continue
 		}
+		if s.lang == Lua && t.kind == 'p' && t.text == "." && i+1 < r[1] && s.toks[i+1].kind == 'p' && s.toks[i+1].text == "." {
+			op = ".." // Lua's concatenation
+			i += 2
+			continue
+		}
 		return Value{Text: s.raw(r), Dynamic: true}
 	}
 	if dyn {
@@ -355,6 +360,9 @@ func (s *scanner) scan() {
 		switch {
 		case i+1 < len(toks) && toks[i+1].kind == 'p' && toks[i+1].text == "(":
 			args, _ = s.args(i + 1)
+		case s.lang == Lua && i+1 < len(toks) && toks[i+1].kind == 's':
+			// os.execute "cmd", os.execute [[cmd]]: one string argument.
+			args = [][2]int{{i + 1, i + 2}}
 		case (s.lang == Perl || s.lang == Ruby) && i+1 < len(toks) && (toks[i+1].kind == 's' || toks[i+1].kind == 'i'):
 			// Call without parentheses: system "cmd", unlink $f, "x".
 			k := i + 1

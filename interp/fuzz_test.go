@@ -26,12 +26,19 @@ var fuzzSeeds = []struct {
 	{Ruby, `"#{`},
 	{PHP, `file_put_contents(`},
 	{PHP, `"\x`},
+	{Lua, `[[`},
+	{Lua, `--[==[`},
+	{Lua, `os.execute [=[`},
+	{Tcl, `exec {`},
+	{Tcl, `set x [exec [exec "`},
+	{Tcl, `file delete -force`},
+	{Tcl, `eval {eval {eval {exec ls}}}`},
 }
 
 // FuzzScan checks that Scan never panics, is deterministic, reports only
 // well-formed effects and stops when asked.
 func FuzzScan(f *testing.F) {
-	langs := []Lang{Python, Node, Perl, Ruby, PHP}
+	langs := []Lang{Python, Node, Perl, Ruby, PHP, Lua, Tcl}
 	for _, s := range fuzzSeeds {
 		for i, l := range langs {
 			if l == s.lang {

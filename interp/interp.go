@@ -4,7 +4,8 @@
 // perl -e, ruby -e, node -e (also bun, deno eval) and php -r, or fed to
 // them on stdin.
 //
-// It is a small linear tokenizer plus a table of calls, not a parser: it
+// It is a small linear tokenizer plus a table of calls, not a parser (Tcl,
+// whose syntax is made of commands and words, has its own reader): it
 // recognises calls that run shell commands (os.system, subprocess.run,
 // child_process.execSync, backticks, %x(), qx{} ...), calls that run a
 // program without a shell (os.execvp, spawn, execFile ...), and
@@ -45,6 +46,8 @@ const (
 	Perl   Lang = "perl"
 	Ruby   Lang = "ruby"
 	PHP    Lang = "php"
+	Lua    Lang = "lua" // lua -e, luajit: os.execute, io.popen, os.remove, os.rename, io.open
+	Tcl    Lang = "tcl" // tclsh, wish, expect: exec, spawn, file delete, open "|cmd" (see tcl.go)
 )
 
 // Env is what the code may assume about its environment.
@@ -141,6 +144,11 @@ func Scan(code string, lang Lang, env Env) iter.Seq[Effect] {
 			home = "~"
 		}
 		s := &scanner{lang: lang, code: code, home: home, yield: yield}
+		if lang == Tcl {
+			s.steps = 8*len(code) + 10000
+			s.scanTcl(code, 0, 0)
+			return
+		}
 		s.tokenize()
 		if s.stopped {
 			return

@@ -101,6 +101,23 @@ func TestScan(t *testing.T) {
 		{PHP, `shell_exec("rm -rf /x");`, `shell shell_exec "rm -rf /x"`},
 		{PHP, `file_put_contents("/tmp/a", "x", FILE_APPEND);`, `append file_put_contents "/tmp/a"`},
 		{PHP, `echo file_get_contents($_SERVER['HOME'] . "/.netrc");`, `read file_get_contents "/home/u/.netrc"`},
+		// Lua.
+		{Lua, `os.execute("rm -rf ~")`, `shell os.execute "rm -rf ~"`},
+		{Lua, `os.execute [[make clean]]`, `shell os.execute "make clean"`},
+		{Lua, `os.remove(os.getenv("HOME") .. "/.bashrc")`, `remove os.remove "/home/u/.bashrc"`},
+		{Lua, `local f = io.open("/etc/hosts", "w")`, `write io.open "/etc/hosts"`},
+		{Lua, `print("os.execute('rm -rf /')") -- os.execute("x")`, ``},
+		{Lua, `--[[ os.execute("rm -rf /") ]] print(1)`, ``},
+		// Tcl.
+		{Tcl, `exec rm -rf ~`, `shell exec "rm -rf ~"`},
+		{Tcl, `exec ls | grep x > out.txt`, `shell exec "ls | grep x > out.txt"`},
+		{Tcl, "set d $env(HOME)\nfile delete -force $d/.ssh", `remove file delete -r "/home/u/.ssh"`},
+		{Tcl, `file rename a.txt b.txt`, `move file rename "a.txt" "b.txt"`},
+		{Tcl, `set f [open "|curl -s x" r]`, `shell open "curl -s x"`},
+		{Tcl, `if {1} { exec sh -c "rm -rf /srv" }`, `shell exec "sh -c 'rm -rf /srv'"`},
+		{Tcl, `spawn ssh host`, `shell spawn "ssh host"`},
+		{Tcl, `puts "exec rm -rf ~"; # exec rm -rf /`, ``},
+		{Tcl, `set x [expr 1+2]; puts $x`, ``},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.lang)+"/"+tt.code, func(t *testing.T) {

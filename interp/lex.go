@@ -105,6 +105,28 @@ func (s *scanner) tokenize() {
 			for i < n && code[i] != '\n' {
 				i++
 			}
+		case ch == '-' && s.lang == Lua && i+1 < n && code[i+1] == '-':
+			// -- to the end of the line, or a --[[ long comment ]].
+			if end, ok := luaLong(code, i+2); ok {
+				i = end
+			} else {
+				for i < n && code[i] != '\n' {
+					i++
+				}
+			}
+		case ch == '[' && s.lang == Lua && i+1 < n && (code[i+1] == '[' || code[i+1] == '='):
+			if end, ok := luaLong(code, i); ok {
+				open := strings.IndexByte(code[i+1:], '[') + i + 2
+				closeLen := open - i
+				s.toks = append(s.toks, itok{kind: 's', text: strings.TrimPrefix(code[min(open, end):max(open, end-closeLen)], "\n"), start: int32(i), end: int32(end)})
+				i = end
+				continue
+			}
+			s.toks = append(s.toks, itok{kind: 'p', text: "[", start: int32(i), end: int32(i + 1)})
+			i++
+		case ch == '`' && s.lang == Lua:
+			s.toks = append(s.toks, itok{kind: 'p', text: "`", start: int32(i), end: int32(i + 1)})
+			i++
 		case ch == '/' && slashComment && i+1 < n && code[i+1] == '*':
 			j := strings.Index(code[i+2:], "*/")
 			if j < 0 {
@@ -163,7 +185,7 @@ func (s *scanner) str(i int, prefix string, q byte) int {
 	if triple {
 		j = i + 3
 	}
-	raw := strings.Contains(prefix, "r") || (q == '\'' && s.lang != Python && s.lang != Node)
+	raw := strings.Contains(prefix, "r") || (q == '\'' && s.lang != Python && s.lang != Node && s.lang != Lua)
 	var sb strings.Builder
 	interp := ""
 	switch {
@@ -304,4 +326,25 @@ func (s *scanner) delimited(start, j int, cmd, interp bool) int {
 	}
 	s.toks = append(s.toks, t)
 	return min(k+1, n)
+}
+
+// luaLong reads a Lua long bracket [[...]] or [==[...]==] whose '[' is at
+// i, and returns the offset after its closing bracket.
+func luaLong(code string, i int) (int, bool) {
+	if i >= len(code) || code[i] != '[' {
+		return 0, false
+	}
+	j := i + 1
+	for j < len(code) && code[j] == '=' {
+		j++
+	}
+	if j >= len(code) || code[j] != '[' {
+		return 0, false
+	}
+	closing := "]" + strings.Repeat("=", j-i-1) + "]"
+	k := strings.Index(code[j+1:], closing)
+	if k < 0 {
+		return len(code), true
+	}
+	return j + 1 + k + len(closing), true
 }

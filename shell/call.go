@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"sort"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -291,6 +292,16 @@ func (a *analyzer) run(inv *invocation, c *ctx, sc *scope) outInfo {
 	cmd.Exec = execOf(u.spec, head, name, args, inv.in, sc, cmd.Cwd)
 	a.emit(cmd)
 	a.appendCmds(inv.nested)
+	if len(inv.assigns) > 0 {
+		keys := make([]string, 0, len(inv.assigns))
+		for k := range inv.assigns {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			a.shellEnv(k, inv.assigns[k], c, sc)
+		}
+	}
 	if head.Dynamic {
 		return outInfo{}
 	}
@@ -391,6 +402,22 @@ func (a *analyzer) runs(spec *commands.Spec, name string, args []xword, in stdin
 		a.runnerRun(spec, name, args, in, c, sc)
 	case commands.Remote:
 		a.remoteRun(spec, name, args, in, c, sc)
+	case commands.Git:
+		a.gitRun(spec, args, in, c, sc)
+	case commands.Editor:
+		a.editorRun(spec, args, c, sc)
+	case commands.Pager:
+		a.pagerRun(args, c, sc)
+	case commands.Man:
+		a.manRun(spec, args, c, sc)
+	case commands.Entr:
+		a.entrRun(spec, args, in, c, sc)
+	case commands.Parallel:
+		a.parallelRun(spec, args, in, c, sc)
+	case commands.Fd:
+		a.fdRun(spec, args, c, sc)
+	case commands.Make:
+		a.makeStdin(spec, args, in, c, sc)
 	case commands.Interp:
 		switch {
 		case len(args) > 0 && !args[0].Dynamic && spec.Sub(args[0].Value) != nil:

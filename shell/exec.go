@@ -45,6 +45,13 @@ const (
 	// hooks directory (.git/hooks, or core.hooksPath in its config) of
 	// the repository in Dir.
 	ExecGitHook ExecKind = "git-hook"
+	// ExecGitAlias: `git NAME` where NAME is not one of git's commands:
+	// an alias from the git config of the repository in Dir (or the
+	// user's), whose `!CODE` value runs as shell code, or a git-NAME
+	// program on PATH. Targets is [NAME], Args its arguments. (An alias
+	// given on the command line, git -c alias.NAME=..., is analysed as it
+	// stands.)
+	ExecGitAlias ExecKind = "git-alias"
 )
 
 // Exec is a file whose content runs when the command runs: a script given
@@ -538,6 +545,10 @@ func gitHooks(spec *commands.Spec, args []xword, cwd string) *Exec {
 		return nil
 	}
 	sub, rest := args[i].Value, args[i+1:]
+	if !gitBuiltin(sub) && !strings.HasPrefix(sub, "-") && !gitAliasGiven(args[:i], sub) {
+		e.Kind, e.Targets, e.Args = ExecGitAlias, []string{sub}, words(rest)
+		return e
+	}
 	noVerify := false
 	sspec := commands.Lookup("git " + sub)
 	scanOpts(rest, sspec, func(o opt) bool {
@@ -574,4 +585,40 @@ func gitHooks(spec *commands.Spec, args []xword, cwd string) *Exec {
 		return nil
 	}
 	return e
+}
+
+// gitAliasGiven reports a -c alias.NAME=... for sub among git's options.
+func gitAliasGiven(opts []xword, sub string) bool {
+	for _, w := range opts {
+		if k, _, ok := strings.Cut(w.Value, "="); ok && strings.EqualFold(k, "alias."+sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// gitBuiltin reports git's own commands (and the common git-NAME programs
+// that come with it), which no alias can replace.
+func gitBuiltin(sub string) bool {
+	switch sub {
+	case "add", "am", "annotate", "apply", "archive", "bisect", "blame", "branch", "bugreport", "bundle", "cat-file",
+		"check-attr", "check-ignore", "check-mailmap", "check-ref-format", "checkout", "checkout-index", "cherry",
+		"cherry-pick", "citool", "clean", "clone", "column", "commit", "commit-graph", "commit-tree", "config",
+		"count-objects", "credential", "credential-cache", "credential-store", "describe", "diagnose", "diff",
+		"diff-files", "diff-index", "diff-tree", "difftool", "fast-export", "fast-import", "fetch", "fetch-pack",
+		"filter-branch", "fmt-merge-msg", "for-each-ref", "for-each-repo", "format-patch", "fsck", "gc",
+		"get-tar-commit-id", "grep", "gui", "hash-object", "help", "hook", "http-backend", "index-pack", "init",
+		"instaweb", "interpret-trailers", "log", "ls-files", "ls-remote", "ls-tree", "mailinfo", "mailsplit",
+		"maintenance", "merge", "merge-base", "merge-file", "merge-index", "merge-tree", "mergetool", "mktag",
+		"mktree", "multi-pack-index", "mv", "name-rev", "notes", "pack-objects", "pack-refs", "patch-id", "prune",
+		"pull", "push", "range-diff", "read-tree", "rebase", "receive-pack", "reflog", "remote", "repack", "replace",
+		"request-pull", "rerere", "reset", "restore", "rev-list", "rev-parse", "revert", "rm", "send-email",
+		"send-pack", "shortlog", "show", "show-branch", "show-index", "show-ref", "sparse-checkout", "stage", "stash",
+		"status", "stripspace", "submodule", "switch", "symbolic-ref", "tag", "unpack-file", "unpack-objects",
+		"update-index", "update-ref", "update-server-info", "upload-archive", "upload-pack", "var", "verify-commit",
+		"verify-pack", "verify-tag", "version", "whatchanged", "worktree", "write-tree", "lfs", "flow", "p4", "svn",
+		"cvsimport", "filter-repo", "gitk", "k":
+		return true
+	}
+	return false
 }

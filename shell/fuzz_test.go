@@ -62,7 +62,7 @@ func FuzzAnalyze(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
 	}
-	for _, file := range []string{"testdata/analyze.golden", "testdata/cwd.golden", "testdata/exec.golden", "testdata/values.golden"} {
+	for _, file := range []string{"testdata/analyze.golden", "testdata/cwd.golden", "testdata/exec.golden", "testdata/values.golden", "testdata/launchers.golden"} {
 		for _, c := range readGolden(f, file) {
 			f.Add(c.src)
 		}

@@ -87,6 +87,13 @@ func TestGoldenCwd(t *testing.T) { runGolden(t, "testdata/cwd.golden", true) }
 // filters into a shell), each next to a harmless look-alike.
 func TestGoldenValues(t *testing.T) { runGolden(t, "testdata/values.golden", false) }
 
+// TestGoldenLaunchers runs testdata/launchers.golden: programs that run
+// shell code from their own arguments or environment (git aliases and
+// config, vim -c, make -f - on stdin, parallel, less/man, EDITOR/PAGER,
+// entr, fd -x, lua, tcl, heroku run, fly ssh console), each next to a
+// harmless look-alike.
+func TestGoldenLaunchers(t *testing.T) { runGolden(t, "testdata/launchers.golden", false) }
+
 // TestGoldenExec runs testdata/exec.golden: the files commands run
 // (Command.Exec), each next to a look-alike that runs no file.
 func TestGoldenExec(t *testing.T) { runGolden(t, "testdata/exec.golden", true) }

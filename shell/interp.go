@@ -73,6 +73,10 @@ func interpForm(lang string) string {
 		return "node -e"
 	case "php":
 		return "php -r"
+	case "lua":
+		return "lua -e"
+	case "tcl":
+		return "expect -c"
 	}
 	return lang
 }

@@ -133,8 +133,15 @@ func (a *analyzer) runnerRun(spec *commands.Spec, name string, args []xword, in 
 
 // remoteRun analyses the command ssh, docker, kubectl ... run elsewhere.
 func (a *analyzer) remoteRun(spec *commands.Spec, name string, args []xword, in stdinInfo, c *ctx, sc *scope) {
-	if name == "ssh" {
+	switch spec.Name {
+	case "ssh":
 		a.sshRun(spec, args, in, c, sc)
+		return
+	case "heroku":
+		a.herokuRun(args, in, c, sc)
+		return
+	case "fly":
+		a.flyRun(args, in, c, sc)
 		return
 	}
 	a.containerRun(spec, name, args, in, c, sc)
