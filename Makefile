@@ -60,6 +60,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLosses$$' -fuzztime $(FUZZTIME) ./guards
 	$(GO) test -run '^$$' -fuzz '^FuzzGlobMatch$$' -fuzztime $(FUZZTIME) ./backup
 	$(GO) test -run '^$$' -fuzz '^FuzzGitOutput$$' -fuzztime $(FUZZTIME) ./backup
+	# The longer variants of the bounded tests in make test.
+	$(GO) test -count=1 -run '^TestAuditUnderBurst$$' ./cmd/bulwark -burst 600
 
 # Build, copy to PREFIX (on PATH), wire bulwark into Claude Code, and show it
 # judging two commands on the embedded default profile.

@@ -5,10 +5,14 @@
 // sessions share a machine). Each Append writes its whole line with one
 // write(2) on an O_APPEND descriptor while holding an exclusive flock(2) on
 // the file, so lines are never torn or interleaved, and rotation happens under
-// the same lock. Logging is best effort: Append never waits more than
-// Options.LockWait for the lock and reports every failure (full disk,
-// unwritable directory) as an error for the hook to print; it never changes a
-// verdict.
+// the same lock. A line a killed writer left without its newline is closed
+// before the next one, so that record stays whole. Nothing is lost to a busy
+// lock: Append waits for it up to Options.LockWait (the hook's deadline is
+// CPU time, which waiting does not spend), and when it still cannot have it,
+// the record goes to a file of its own in the spool directory, which the next
+// Append to hold the lock merges into the log. Failures that lose a record
+// (full disk, unwritable directory) are errors for the hook to print; they
+// never change a verdict.
 //
 // Every text field that can hold a secret (preview, reason, evidence) is
 // masked with redact.Mask inside Append, whatever the caller did before.
@@ -36,12 +40,13 @@ const FileName = "audit.jsonl"
 
 // Defaults for zero Options fields and bounds on the record's text fields.
 const (
-	DefaultMaxBytes = 10 << 20               // rotate when audit.jsonl would grow past 10 MiB
-	DefaultKeep     = 5                      // rotated files kept
-	DefaultLockWait = 200 * time.Millisecond // longest wait for the file lock
-	MaxPreview      = 200                    // runes of Record.Preview
-	MaxReason       = 500                    // runes of Record.Reason
-	MaxEvidence     = 200                    // runes of GuardHit.Evidence
+	DefaultMaxBytes = 10 << 20        // rotate when audit.jsonl would grow past 10 MiB
+	DefaultKeep     = 5               // rotated files kept
+	DefaultLockWait = 2 * time.Second // longest wait for the file lock before spooling
+	SpoolDir        = "audit.spool"   // records that could not wait for the lock, one file each
+	MaxPreview      = 200             // runes of Record.Preview
+	MaxReason       = 500             // runes of Record.Reason
+	MaxEvidence     = 200             // runes of GuardHit.Evidence
 )
 
 // Actions a record can hold.
@@ -159,7 +164,7 @@ func Append(dir string, r Record, o Options) error {
 		// Past the deadline, still allow a few turns: one after our
 		// own rotation, one for a rotation by another process.
 		if attempt >= 3 && time.Now().After(deadline) {
-			return errors.New("audit: the log kept being rotated by other processes")
+			return appendOrSpool(dir, line, errors.New("the log kept being rotated by other processes"))
 		}
 		// One open, no stat first: the directory is made only when the
 		// open finds it missing (the first record of a new state dir).
@@ -175,6 +180,9 @@ func Append(dir string, r Record, o Options) error {
 		}
 		if err := lockWait(f, deadline); err != nil {
 			f.Close()
+			if errors.Is(err, ErrLocked) {
+				return appendOrSpool(dir, line, fmt.Errorf("%s: %w", path, err))
+			}
 			return fmt.Errorf("audit: %s: %w", path, err)
 		}
 		held, err := f.Stat()
@@ -194,6 +202,11 @@ func Append(dir string, r Record, o Options) error {
 			}
 			continue
 		}
+		if held.Size() > 0 && !endsLine(f, held.Size()) {
+			// A writer was killed mid-line: close its line first, so this
+			// record does not join it.
+			line = append([]byte{'\n'}, line...)
+		}
 		n, err := f.Write(line)
 		if err != nil {
 			if n > 0 {
@@ -203,11 +216,76 @@ func Append(dir string, r Record, o Options) error {
 			f.Close()
 			return fmt.Errorf("audit: %w", err)
 		}
+		mergeSpool(dir, f)
 		if err := f.Close(); err != nil {
 			return fmt.Errorf("audit: %w", err)
 		}
 		return nil
 	}
+}
+
+// appendOrSpool is Append's answer when the lock could not be had: the
+// record is written to a file of its own (no lock needed: the name is this
+// process's alone), for the next Append to merge.
+func appendOrSpool(dir string, line []byte, lockErr error) error {
+	sp := filepath.Join(dir, SpoolDir)
+	if err := os.Mkdir(sp, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("audit: %w (and no spool: %v)", lockErr, err)
+	}
+	name := filepath.Join(sp, strconv.Itoa(os.Getpid())+"-"+strconv.FormatInt(time.Now().UnixNano(), 36)+".jsonl")
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("audit: %w (and no spool: %v)", lockErr, err)
+	}
+	_, werr := f.Write(line)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		os.Remove(name)
+		return fmt.Errorf("audit: %w (and no spool: %v)", lockErr, werr)
+	}
+	return nil
+}
+
+// maxMerge bounds the spooled records one Append merges (the rest wait for
+// the next).
+const maxMerge = 64
+
+// mergeSpool appends spooled records to the log f, whose lock the caller
+// holds, and removes them. One failed open when there are none.
+func mergeSpool(dir string, f *os.File) {
+	sp := filepath.Join(dir, SpoolDir)
+	d, err := os.Open(sp)
+	if err != nil {
+		return
+	}
+	names, _ := d.Readdirnames(maxMerge)
+	d.Close()
+	for _, n := range names {
+		p := filepath.Join(sp, n)
+		data, err := os.ReadFile(p)
+		if err != nil || len(data) == 0 {
+			os.Remove(p)
+			continue
+		}
+		if data[len(data)-1] != '\n' {
+			data = append(data, '\n')
+		}
+		if _, err := f.Write(data); err != nil {
+			return // kept: merged by a later Append
+		}
+		os.Remove(p)
+	}
+}
+
+// endsLine reports whether the file's last byte (at size-1) is a newline.
+func endsLine(f *os.File, size int64) bool {
+	var b [1]byte
+	if n, _ := f.ReadAt(b[:], size-1); n == 1 {
+		return b[0] == '\n'
+	}
+	return true // unreadable: leave it as it is
 }
 
 // lockWait takes the exclusive lock on f, retrying a non-blocking try until

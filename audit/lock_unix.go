@@ -33,7 +33,7 @@ func tryLock(f *os.File) (bool, error) {
 // does not need.
 func openAppend(path string) (*os.File, error) {
 	for {
-		fd, err := unix.Open(path, unix.O_WRONLY|unix.O_APPEND|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
+		fd, err := unix.Open(path, unix.O_RDWR|unix.O_APPEND|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
 		if err == nil {
 			return os.NewFile(uintptr(fd), path), nil
 		}

@@ -91,10 +91,11 @@ type Action struct {
 	// Scripts reads the files the call's commands run (nil: none are
 	// read); their code is judged as part of the call.
 	Scripts ScriptSource
-	// Budget is the CPU time judging may take (zero: no limit; negative:
-	// already spent). Patterns still undecided when it runs out count
-	// against the call, and the limits guards (condition incomplete) fire.
-	// CPU time rather than a deadline, so a busy machine does not turn
-	// everyday calls into refusals.
-	Budget time.Duration
+	// CPUDeadline is the process CPU time (CPUTime) by which judging must
+	// be done (zero: no limit; negative: already spent). Patterns still
+	// undecided then count against the call, and the limits guards
+	// (condition incomplete) fire. CPU time rather than the clock, so a busy
+	// machine does not turn everyday calls into refusals; one deadline for
+	// every look at the call.
+	CPUDeadline time.Duration
 }

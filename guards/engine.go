@@ -376,12 +376,9 @@ func containsGuard(list []*guard, g *guard) bool {
 // hook still recovers and fails closed if it does.
 func (e *Engine) Evaluate(act *Action) Verdict {
 	start := time.Now()
-	e.lim = limits{budget: act.Budget}
-	if act.Budget != 0 {
-		e.lim.start = cpuTime()
-	}
-	// A budget spent before judging starts (negative) checks nothing.
-	e.lim.incomplete = act.Budget < 0
+	e.lim = limits{deadline: act.CPUDeadline}
+	// A deadline passed before judging starts checks nothing in time.
+	e.lim.incomplete = act.CPUDeadline < 0 || act.CPUDeadline > 0 && cpuTime() >= act.CPUDeadline
 	v := Verdict{Profile: e.profile.Name}
 	var hits []Hit
 	if act.Event == PostToolUse {

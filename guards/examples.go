@@ -19,11 +19,11 @@ const (
 //     @WebFetch (a URL), @mcp__server__tool (a path, or a URL);
 //   - anything else is a Bash command;
 //   - "@late " before any of these judges it with its time budget already
-//     spent (a negative Action.Budget), for the limits guards.
+//     spent (a negative Action.CPUDeadline), for the limits guards.
 func ExampleAction(on, example string) Action {
 	if rest, ok := strings.CutPrefix(example, "@late "); ok {
 		act := ExampleAction(on, rest)
-		act.Budget = -1
+		act.CPUDeadline = -1
 		return act
 	}
 	act := Action{Client: "example", Event: PreToolUse, Cwd: ExampleCwd, Home: ExampleHome}

@@ -18,14 +18,13 @@ import (
 // compare two engines under fuzzing load can raise it.
 var RegexTimeout = 200 * time.Millisecond
 
-// limits is one evaluation's time budget (Action.Budget, CPU time), shared
-// by every pattern of an engine: regexp2 matches get at most what is left of
+// limits is one evaluation's time budget (Action.CPUDeadline), shared by
+// every pattern of an engine: regexp2 matches get at most what is left of
 // it, long searches give up when it runs out. Whatever could not be decided
 // in time counts against the call (a positive condition matches, a not_*
 // condition does not excuse) and marks the evaluation incomplete.
 type limits struct {
-	budget     time.Duration // zero: none
-	start      time.Duration // cpuTime() when the evaluation began
+	deadline   time.Duration // process CPU time; zero: none
 	incomplete bool          // a pattern timed out or the budget ran out
 
 	// The ASCII-lower-cased form of the last long text searched (text
@@ -45,10 +44,10 @@ func (l *limits) left() (time.Duration, bool) {
 	if l != nil && l.incomplete {
 		return 0, false
 	}
-	if l == nil || l.budget == 0 {
+	if l == nil || l.deadline == 0 {
 		return RegexTimeout, true
 	}
-	d := l.budget - (cpuTime() - l.start)
+	d := l.deadline - cpuTime()
 	return min(d, RegexTimeout), d > 0
 }
 

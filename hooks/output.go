@@ -51,10 +51,11 @@ func mapStrings(raw json.RawMessage, f func(string) string) (json.RawMessage, bo
 	return marshalValue(v), changed
 }
 
+// walkStrings applies f to every string value, however deep (the decoder
+// bounds the nesting): a secret nested past a depth limit would reach the
+// model unmasked. Object keys are masked too (a key can hold a secret); they
+// stay keys, so the tool's output shape is kept.
 func walkStrings(v any, f func(string) string, changed *bool, depth int) any {
-	if depth > 64 {
-		return v
-	}
 	switch x := v.(type) {
 	case string:
 		m := f(x)
@@ -67,8 +68,13 @@ func walkStrings(v any, f func(string) string, changed *bool, depth int) any {
 			x[i] = walkStrings(x[i], f, changed, depth+1)
 		}
 	case map[string]any:
-		for k := range x {
-			x[k] = walkStrings(x[k], f, changed, depth+1)
+		for k, e := range x {
+			e = walkStrings(e, f, changed, depth+1)
+			if mk := redact.Mask(k); mk != k {
+				delete(x, k)
+				k, *changed = mk, true
+			}
+			x[k] = e
 		}
 	}
 	return v

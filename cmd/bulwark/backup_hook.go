@@ -13,10 +13,11 @@ import (
 	"github.com/bulwark-guard/bulwark/hooks"
 )
 
-// answerReserve is the part of the hook's deadline kept for encoding the
-// answer and writing the audit record after a backup (the audit log may
-// wait up to audit.DefaultLockWait for its lock).
-const answerReserve = audit.DefaultLockWait + 50*time.Millisecond
+// answerReserve is the part of the hook's wall-clock deadline a backup
+// leaves for the answer. The audit record needs none of it: the hook claims
+// the answer from its watchdog before logging, and the log waits for its
+// lock (audit.DefaultLockWait) or spools, inside the clients' own timeout.
+const answerReserve = 100 * time.Millisecond
 
 // keepBackup is the hook's backup step. At PreToolUse, for a call bulwark
 // lets run that would destroy something (the engine's effects), it keeps

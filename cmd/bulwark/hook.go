@@ -21,10 +21,18 @@ import (
 // Hook deadlines. The client gives a hook seconds; bulwark answers in
 // milliseconds, and when it cannot it blocks instead of letting the client's
 // own timeout wave the call through.
+//
+// Judging is bounded in CPU time, not wall-clock time, where the process's
+// CPU time can be watched (cpuWatch): input built to make bulwark slow
+// spends CPU, while a burst of hooks on a busy machine only waits for it,
+// and must not be refused for waiting. A wall-clock backstop still ends a
+// hook that waits too long, well inside the clients' own timeouts (10 s as
+// installed).
 // Variables so tests can shorten them.
 var (
-	readDeadline = 2 * time.Second        // reading the event from stdin
-	evalDeadline = 750 * time.Millisecond // decoding, analysing, matching, logging
+	readDeadline = 4 * time.Second        // reading the event from stdin (wall clock: a burst of hooks on a busy machine may wait seconds to be scheduled)
+	evalDeadline = 750 * time.Millisecond // decoding, analysing, matching, logging (CPU time; wall clock without cpuWatch)
+	wallDeadline = 5 * time.Second        // the wall-clock backstop with cpuWatch (reading and judging stay inside the clients' 10 s)
 )
 
 // deadlineScale is empty in every release build. scripts/latency builds a
@@ -37,8 +45,19 @@ func init() {
 	if n, err := strconv.Atoi(deadlineScale); deadlineScale != "" && err == nil && n > 1 {
 		readDeadline *= time.Duration(n)
 		evalDeadline *= time.Duration(n)
+		wallDeadline *= time.Duration(n)
 	}
 }
+
+// evalBudget is the CPU time the engine may spend judging (every look at
+// the call together), out of evalDeadline: the rest is for decoding, the
+// backup, the log and the answer.
+func evalBudget() time.Duration { return evalDeadline * 2 / 3 }
+
+// cpuWatch makes evalDeadline CPU time. main sets it: the process is then
+// the hook alone (tests that run the hook in-process share a process whose
+// CPU time is not the hook's).
+var cpuWatch = false
 
 func init() {
 	register("hook", "answer one hook event from stdin (what the client runs)", cmdHook)
@@ -69,7 +88,7 @@ func cmdHook(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// with exit 2 if reading or judging overruns its deadline. (Handing the
 	// work to other goroutines and waiting costs thread wake-ups on every
 	// call; a timer costs nothing until it fires.)
-	w := startWatchdog(stderr, readDeadline, "no complete hook event on stdin within "+readDeadline.String())
+	w := startWatchdog(stdout, stderr, readDeadline, "no complete hook event on stdin within "+readDeadline.String())
 	defer w.stop()
 	data, err := hooks.ReadInput(stdin)
 	if err != nil {
@@ -78,8 +97,16 @@ func cmdHook(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return failHook(stderr, err)
 	}
-	w.reset(evalDeadline, "evaluation took longer than "+evalDeadline.String())
-	res, err := judgeRecovered(data, *client, *profile, time.Now().Add(evalDeadline), stderr)
+	wall := evalDeadline // the wall-clock limit in force
+	w.reset(wall, "evaluation took longer than "+wall.String())
+	if cpuWatch {
+		if stop, ok := startCPUWatch(evalDeadline, func() { w.fireWith("evaluation used more than " + evalDeadline.String() + " of CPU time") }); ok {
+			defer stop()
+			wall = wallDeadline
+			w.reset(wall, "evaluation took longer than "+wall.String())
+		}
+	}
+	res, err := judgeRecovered(data, *client, *profile, time.Now().Add(wall), w, stderr)
 	if !w.finish() {
 		// The watchdog fired while we were judging: it owns the answer.
 		return w.waitForExit()
@@ -96,50 +123,95 @@ func cmdHook(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // judgeRecovered is judge with an internal panic turned into an error, so
 // that it fails closed.
-func judgeRecovered(data []byte, client, profile string, deadline time.Time, stderr io.Writer) (res hooks.Result, err error) {
+func judgeRecovered(data []byte, client, profile string, deadline time.Time, w *watchdog, stderr io.Writer) (res hooks.Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("internal error: %v", r)
 		}
 	}()
-	return judge(data, client, profile, deadline, stderr)
+	return judge(data, client, profile, deadline, w, stderr)
 }
 
 // hookExit ends the process when the watchdog fires; tests replace it.
 var hookExit = os.Exit
 
 // watchdog blocks the call (exit 2 with a one-line reason) if the hook is
-// still working when its deadline passes. Whoever wins the race between
-// finish and the timer decides the answer, so a late verdict is never
-// printed after the block.
+// still working when its deadline passes; once the event is decoded it
+// answers through fallback instead (which withholds a tool's output, where
+// exit 2 would let it through, and logs the call). Whoever wins the race
+// between finish (or claim) and the watchdog decides the answer, so a late
+// verdict is never printed after the block, and a call is logged once.
 type watchdog struct {
-	mu     sync.Mutex
-	timer  *time.Timer
-	reason string
-	fired  bool
-	done   bool
-	exited chan int
-	stderr io.Writer
+	mu       sync.Mutex
+	timer    *time.Timer
+	reason   string
+	fired    bool
+	done     bool
+	exited   chan int
+	stdout   io.Writer
+	stderr   io.Writer
+	fallback func(reason string) hooks.Result
 }
 
-func startWatchdog(stderr io.Writer, d time.Duration, reason string) *watchdog {
-	w := &watchdog{reason: reason, stderr: stderr, exited: make(chan int, 1)}
+func startWatchdog(stdout, stderr io.Writer, d time.Duration, reason string) *watchdog {
+	w := &watchdog{reason: reason, stdout: stdout, stderr: stderr, exited: make(chan int, 1)}
 	w.timer = time.AfterFunc(d, w.fire)
 	return w
 }
 
-func (w *watchdog) fire() {
+func (w *watchdog) fire() { w.fireWith("") }
+
+// fireWith answers for the hook (reason "": the current phase's).
+func (w *watchdog) fireWith(reason string) {
 	w.mu.Lock()
-	if w.done {
+	if w.done || w.fired {
 		w.mu.Unlock()
 		return
 	}
 	w.fired = true
-	reason := w.reason
+	if reason == "" {
+		reason = w.reason
+	}
+	fallback := w.fallback
 	w.mu.Unlock()
-	code := failHook(w.stderr, errors.New(reason))
+	var code int
+	if fallback != nil {
+		r := fallback(reason)
+		w.stdout.Write(r.Stdout)
+		io.WriteString(w.stderr, r.Stderr)
+		code = r.Exit
+	} else {
+		code = failHook(w.stderr, errors.New(reason))
+	}
 	w.exited <- code
 	hookExit(code)
+}
+
+// setFallback gives the watchdog the answer to give once the event is
+// decoded.
+func (w *watchdog) setFallback(f func(reason string) hooks.Result) {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	w.fallback = f
+	w.mu.Unlock()
+}
+
+// claim ends the watchdog's say before the hook logs its decision, so that
+// a call is logged once: by the hook with its verdict, or by the watchdog
+// when it answered first (claim then reports false, and the hook stops).
+func (w *watchdog) claim() bool {
+	if w == nil {
+		return true
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.fired {
+		return false
+	}
+	w.done = true
+	return true
 }
 
 // reset starts the next phase's deadline.
@@ -170,7 +242,7 @@ func (w *watchdog) stop() { w.timer.Stop() }
 
 // judge decodes, evaluates and encodes one event; deadline is when the
 // watchdog fires.
-func judge(data []byte, clientName, profile string, deadline time.Time, stderr io.Writer) (hooks.Result, error) {
+func judge(data []byte, clientName, profile string, deadline time.Time, w *watchdog, stderr io.Writer) (hooks.Result, error) {
 	if clientName == "" {
 		clientName = hooks.Detect(data)
 	}
@@ -184,10 +256,20 @@ func judge(data []byte, clientName, profile string, deadline time.Time, stderr i
 	if err != nil {
 		return hooks.Result{}, err
 	}
+	// Every look at the call (the first, the masked output, the carried
+	// caution) shares one CPU deadline.
+	act.CPUDeadline = guards.CPUTime() + evalBudget()
+	decoded := act // the watchdog's copy: judging goes on with act
+	w.setFallback(func(reason string) hooks.Result {
+		return lateAnswer(client, &decoded, reason, "", audit.Options{}, stderr)
+	})
 	rt, err := loadRuntime(profile, stderr)
 	if err != nil {
 		return hooks.Result{}, err
 	}
+	w.setFallback(func(reason string) hooks.Result {
+		return lateAnswer(client, &decoded, reason, rt.Profile, logOptions(rt.Config.Log), stderr)
+	})
 	var v guards.Verdict
 	if act.Event == hooks.ConfigChange {
 		v = configChangeVerdict(&act)
@@ -198,10 +280,37 @@ func judge(data []byte, clientName, profile string, deadline time.Time, stderr i
 	}
 	if !isCanary(&act) {
 		bk := keepBackup(&act, &v, rt.Config.Backup, deadline, stderr)
+		if !w.claim() {
+			return hooks.Result{}, errLate // the watchdog answered and logged the call
+		}
 		recordDecision(&act, &v, rt.Profile, logOptions(rt.Config.Log), bk, stderr)
 	}
 	answer := hooks.CarryCaution(&act, &v, rt.Evaluate)
 	return client.Encode(&act, answer), nil
+}
+
+// errLate is judge's error when the watchdog answered first (never shown:
+// the watchdog's answer stands).
+var errLate = errors.New("the watchdog answered first")
+
+// lateAnswer is the watchdog's answer for a decoded call it could not wait
+// for: the call is blocked, and a tool's output withheld (an exit 2 after
+// the tool ran would not keep its output from the model), and it is logged.
+func lateAnswer(client hooks.Client, act *guards.Action, reason, profile string, opts audit.Options, stderr io.Writer) hooks.Result {
+	v := guards.LateVerdict(act, reason)
+	var r hooks.Result
+	if act.Event == guards.PostToolUse {
+		if len(act.Response) > 0 {
+			act.Replacement = hooks.WithholdResponse(act.Response, report.Withheld(&v))
+		}
+		r = client.Encode(act, &v)
+	} else {
+		r = hooks.FailClosed(errors.New(reason))
+	}
+	if !isCanary(act) {
+		recordDecision(act, &v, profile, opts, nil, stderr)
+	}
+	return r
 }
 
 // canaryEnv is set by doctor in the environment of the hook commands it

@@ -3,10 +3,15 @@ package main
 import (
 	"bytes"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bulwark-guard/bulwark/audit"
+	"github.com/bulwark-guard/bulwark/hooks"
 )
 
 func runHookCmd(t *testing.T, stdin io.Reader, args ...string) (code int, stdout, stderr string) {
@@ -75,4 +80,42 @@ func (s *safeBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// When the watchdog answers for a tool's output, it withholds the output (an
+// exit 2 after the tool ran would let it through to the model), logs the
+// call once, and the hook's own verdict is then dropped.
+func TestWatchdogWithholdsLateOutput(t *testing.T) {
+	defer func(oldExit func(int)) { hookExit = oldExit }(hookExit)
+	hookExit = func(int) {}
+	state := t.TempDir()
+	t.Setenv("BULWARK_HOME", state)
+	token := "ghp_" + strings.Repeat("q1W2e3R4t5Y6", 3) // fake
+	ev := `{"session_id":"s","cwd":"/tmp","hook_event_name":"PostToolUse","tool_name":"Bash","tool_input":{"command":"cat x"},` +
+		`"tool_response":{"stdout":"` + token + `","stderr":"","interrupted":false,"isImage":false},"tool_use_id":"late"}`
+	client, _ := hooks.Lookup("claude")
+	act, err := client.Decode([]byte(ev), hooks.Env{Home: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb safeBuffer
+	w := startWatchdog(&out, &errb, time.Hour, "unused")
+	defer w.stop()
+	w.setFallback(func(reason string) hooks.Result {
+		return lateAnswer(client, &act, reason, "balanced", audit.Options{}, &errb)
+	})
+	w.fireWith("evaluation used more than 750ms of CPU time")
+	if code := w.waitForExit(); code != 0 {
+		t.Fatalf("exit %d, want 0 with the output withheld; stderr %q", code, errb.String())
+	}
+	if s := out.String(); !strings.Contains(s, `"updatedToolOutput"`) || strings.Contains(s, token) || !strings.Contains(s, "bulwark withheld this output") {
+		t.Errorf("answer %s", s)
+	}
+	if w.claim() {
+		t.Error("the hook could still log its own verdict after the watchdog answered")
+	}
+	data, _ := os.ReadFile(filepath.Join(state, audit.FileName))
+	if n := bytes.Count(data, []byte(`"tool_use_id":"late"`)); n != 1 || bytes.Contains(data, []byte(token)) {
+		t.Errorf("%d records of the call (want 1), token logged: %v", n, bytes.Contains(data, []byte(token)))
+	}
 }

@@ -41,6 +41,7 @@ func register(name, summary string, run func(args []string, stdin io.Reader, std
 var clock = time.Now
 
 func main() {
+	cpuWatch = true // this process is the hook alone: its CPU time is the hook's
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
