@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -16,35 +15,14 @@ import (
 // several events of one session (session memory, scripts read at exec
 // time). Nothing here runs the commands: they are hook input only.
 
-var (
-	hookBinOnce sync.Once
-	hookBin     string
-	hookBinErr  error
-)
-
-// builtHook builds bulwark once for the tests of this file.
+// builtHook is the real bulwark binary (built once per test process, and
+// removed by TestMain: see realBinary).
 func builtHook(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	hookBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "bulwark-runs-e2e-")
-		if err != nil {
-			hookBinErr = err
-			return
-		}
-		hookBin = filepath.Join(dir, "bulwark")
-		out, err := exec.Command("go", "build", "-o", hookBin, ".").CombinedOutput()
-		if err != nil {
-			hookBinErr = err
-			hookBin = string(out)
-		}
-	})
-	if hookBinErr != nil {
-		t.Fatalf("go build: %v\n%s", hookBinErr, hookBin)
-	}
-	return hookBin
+	return realBinary(t)
 }
 
 // hookSession is one agent session talking to the real hook binary.
