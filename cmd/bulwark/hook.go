@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -96,6 +97,14 @@ func cmdHook(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return w.waitForExit()
 		}
 		return failHook(stderr, err)
+	}
+	if len(data) > 256<<10 {
+		// A large event (a big Write, long tool output) is copied and
+		// scanned a few times over: a collection cycle started by those
+		// few large allocations would cost more than it frees in a process
+		// that exits in milliseconds. The limit still bounds the heap.
+		debug.SetGCPercent(-1)
+		debug.SetMemoryLimit(512 << 20)
 	}
 	wall := evalDeadline // the wall-clock limit in force
 	w.reset(wall, "evaluation took longer than "+wall.String())

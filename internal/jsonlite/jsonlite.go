@@ -277,7 +277,16 @@ func (p *parser) string() (string, error) {
 // slowString decodes a string with escapes or invalid UTF-8, from start
 // (just after the opening quote); p.i is where the fast path stopped.
 func (p *parser) slowString(start int) (string, error) {
-	b := make([]byte, 0, p.i-start+64)
+	// The decoded string is never longer than its source text: find where
+	// that ends (the first quote no backslash escapes) to allocate once.
+	end := p.i
+	for end < len(p.s) && p.s[end] != '"' {
+		if p.s[end] == '\\' {
+			end++
+		}
+		end++
+	}
+	b := make([]byte, 0, min(end, len(p.s))-start)
 	b = append(b, p.s[start:p.i]...)
 	for p.i < len(p.s) {
 		c := p.s[p.i]
