@@ -24,10 +24,15 @@ func init() {
 // and a tool write to a project's settings is judged by its content.
 func Members(locs []Location) []protect.Member {
 	out := make([]protect.Member, 0, len(locs))
+	titles := map[string]string{}
 	for _, l := range locs {
-		title := l.Client
-		if c, err := Lookup(l.Client); err == nil && c.Title != "" {
-			title = c.Title
+		title, ok := titles[l.Client]
+		if !ok {
+			title = l.Client
+			if c, err := Lookup(l.Client); err == nil && c.Title != "" {
+				title = c.Title
+			}
+			titles[l.Client] = title
 		}
 		m := protect.Member{Path: filepath.ToSlash(l.Path), Tree: l.Tree, Owner: protect.OwnerClient,
 			What: title + "'s " + string(l.Scope) + " " + string(l.Kind)}

@@ -70,6 +70,19 @@ type pathFact struct {
 	tool   bool // a tool's own path (Write, Edit ...): its content is visible
 	copy   bool // a read that copies the file elsewhere (cp SRC, cat SRC > x, ln -s SRC)
 	recurs bool // with a copy: the whole tree (cp -r)
+	// The set's answer, asked once for every guard that looks.
+	checked bool
+	touch   protect.Touch
+	touched bool
+}
+
+// check asks the protected set about the fact, once.
+func (p *pathFact) check(set *protect.Set) (protect.Touch, bool) {
+	if !p.checked {
+		p.checked = true
+		p.touch, p.touched = set.Check(p.f)
+	}
+	return p.touch, p.touched
 }
 
 // matchProtected runs the on = "protected" guards.
@@ -98,7 +111,7 @@ func (e *Engine) matchProtected(f *facts, hs *hitSet) {
 				if p.f.Op == protect.Read {
 					continue
 				}
-				t, ok := set.Check(p.f)
+				t, ok := p.check(set)
 				if !ok || t.Class != want {
 					continue
 				}

@@ -5,6 +5,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/bulwark-guard/bulwark/protect"
 	"github.com/bulwark-guard/bulwark/shell"
@@ -295,11 +296,20 @@ func envFile(p string) (shellSyntax, jsonSyntax bool) {
 	return false, false
 }
 
+// Compiled on first use, never at start-up (the hook pays only when a call
+// writes an environment or settings file).
 var (
-	shellAssignRE = regexp.MustCompile(`^\s*(?:export\s+|declare\s+-\w+\s+|typeset\s+-\w+\s+|env\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$`)
-	fishSetRE     = regexp.MustCompile(`^\s*(?:set\s+(?:-\w+\s+)*|setenv\s+)([A-Za-z_][A-Za-z0-9_]*)\s+(.*)$`)
-	jsonPairRE    = regexp.MustCompile(`"([A-Za-z_][A-Za-z0-9_]*)"\s*:\s*"((?:[^"\\]|\\.)*)"`)
+	shellAssignRE = onceRegexp(`^\s*(?:export\s+|declare\s+-\w+\s+|typeset\s+-\w+\s+|env\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$`)
+	fishSetRE     = onceRegexp(`^\s*(?:set\s+(?:-\w+\s+)*|setenv\s+)([A-Za-z_][A-Za-z0-9_]*)\s+(.*)$`)
+	jsonPairRE    = onceRegexp(`"([A-Za-z_][A-Za-z0-9_]*)"\s*:\s*"((?:[^"\\]|\\.)*)"`)
+	quotedBulwark = onceRegexp(`"(?:[^"\\]|\\.)*bulwark(?:[^"\\]|\\.)*"|'[^'\n]*bulwark[^'\n]*'`)
 )
+
+// onceRegexp returns a function that compiles expr the first time it is
+// called.
+func onceRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // envAssignments reads NAME=VALUE pairs from the content of an env file
 // (or the "env" objects of a settings file).
@@ -309,19 +319,19 @@ func envAssignments(p, text string) [][2]string {
 	switch {
 	case sh:
 		for _, line := range strings.Split(text, "\n") {
-			if m := shellAssignRE.FindStringSubmatch(line); m != nil {
+			if m := shellAssignRE().FindStringSubmatch(line); m != nil {
 				v := m[2]
 				if i := strings.Index(v, " #"); i >= 0 {
 					v = v[:i]
 				}
 				out = append(out, [2]string{m[1], strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), ";"))})
-			} else if m := fishSetRE.FindStringSubmatch(line); m != nil {
+			} else if m := fishSetRE().FindStringSubmatch(line); m != nil {
 				out = append(out, [2]string{m[1], strings.TrimSpace(m[2])})
 			}
 		}
 	case js:
 		for _, block := range envBlocks(text) {
-			for _, m := range jsonPairRE.FindAllStringSubmatch(block, -1) {
+			for _, m := range jsonPairRE().FindAllStringSubmatch(block, -1) {
 				out = append(out, [2]string{m[1], m[2]})
 			}
 		}
@@ -456,7 +466,6 @@ func (f *facts) hookRemoved(set *protect.Set) (string, bool) {
 	return "", false
 }
 
-var quotedBulwark = regexp.MustCompile(`"(?:[^"\\]|\\.)*bulwark(?:[^"\\]|\\.)*"|'[^'\n]*bulwark[^'\n]*'`)
 
 // protectiveItems are what in a settings file keeps bulwark in place: the
 // hook commands that run it and the permission deny rules. A file that is
@@ -468,7 +477,7 @@ func protectiveItems(text string) (items []string, isJSON bool) {
 	}
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(text), &doc); err != nil {
-		return quotedBulwark.FindAllString(text, 32), false
+		return quotedBulwark().FindAllString(text, 32), false
 	}
 	// A hook entry is its event and its command ("PreToolUse\x00bulwark
 	// hook ..."): renaming the event or moving the command to another one

@@ -4,6 +4,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"slices"
 
 	"github.com/bulwark-guard/bulwark/clients"
 	"github.com/bulwark-guard/bulwark/config"
@@ -60,8 +62,18 @@ func (r *Runtime) protectEnv() protect.Env {
 		})
 		env.Defaults = []string{d1, d2}
 	}
+	env.Program = programPaths()
 	env.Complete = func(e *protect.Env) {
-		e.Program = programPaths()
+		// The resolved program (a symlink in a bin directory; on Linux
+		// os.Executable is resolved already) and the clients' locations:
+		// learnt when the set is first asked.
+		if runtime.GOOS != "linux" {
+			for _, p := range e.Program {
+				if real, err := filepath.EvalSymlinks(p); err == nil && real != p && !slices.Contains(e.Program, real) {
+					e.Program = append(e.Program, real)
+				}
+			}
+		}
 		cwd, _ := os.Getwd()
 		e.Clients = clients.Members(clients.Locations(clients.EnvFrom(home, cwd, os.Getenv)))
 	}
@@ -75,8 +87,9 @@ func (r *Runtime) protectEnv() protect.Env {
 	return env
 }
 
-// programPaths are the paths of the running bulwark: as the client ran it
-// (argv[0], when it names a path) and as resolved.
+// programPaths are the paths of the running bulwark, cheaply: as the client
+// ran it (argv[0], when it names a path) and as the kernel knows it
+// (os.Executable: one readlink on Linux).
 func programPaths() []string {
 	var out []string
 	if a := os.Args[0]; filepath.Base(a) != a {
@@ -84,11 +97,8 @@ func programPaths() []string {
 			out = append(out, abs)
 		}
 	}
-	if exe, err := os.Executable(); err == nil {
+	if exe, err := os.Executable(); err == nil && !slices.Contains(out, exe) {
 		out = append(out, exe)
-		if real, err := filepath.EvalSymlinks(exe); err == nil && real != exe {
-			out = append(out, real)
-		}
 	}
 	return out
 }

@@ -80,16 +80,21 @@ var conventionalClients func(home string) []Member
 func RegisterClients(f func(home string) []Member) { conventionalClients = f }
 
 func (e *Env) members() []Member {
-	var out []Member
+	out := make([]Member, 0, 16+len(e.Clients))
+	type key struct {
+		path, rel string
+		tree      bool
+	}
+	seen := make(map[key]bool, cap(out))
 	add := func(m Member) {
 		if m.Path == "" && m.Rel == "" {
 			return
 		}
-		for _, o := range out {
-			if o.Path == m.Path && o.Rel == m.Rel && o.Tree == m.Tree {
-				return
-			}
+		k := key{m.Path, m.Rel, m.Tree}
+		if seen[k] {
+			return
 		}
+		seen[k] = true
 		out = append(out, m)
 	}
 	for _, p := range e.Program {
@@ -175,8 +180,8 @@ func sameContent(f FS, a, b string) bool {
 
 // ProgramNames are the names the program is run by: "bulwark" and the base
 // names of its paths (an install under another name).
+// It does not build the set: the names are known from the start.
 func (s *Set) ProgramNames() []string {
-	s.build()
 	names := []string{"bulwark"}
 	for _, p := range s.env.Program {
 		if b := path.Base(p); p != "" && b != "bulwark" && !containsStr(names, b) {

@@ -137,10 +137,29 @@ type Set struct {
 // member is a Member prepared for matching.
 type member struct {
 	m        *Member
-	elems    []string // of Path, or of Rel
+	elems    []string // of Path, or of Rel (Path's split on first need: see el)
+	n        int      // number of elements
+	star     bool     // Path has an element "*"
 	rel      bool
 	rootLen  int      // elements of Root (of the Rel root for Rel members)
-	resolved []string // elements of Path with existing symlinks resolved (nil: same)
+	real     string   // Path with existing symlinks resolved ("" until resolveMembers)
+	resolved []string // its elements
+}
+
+// el returns the member's elements.
+func (pm *member) el() []string {
+	if pm.elems == nil {
+		pm.elems = split(pm.m.Path)
+	}
+	return pm.elems
+}
+
+// countElems is len(split(p)) for a clean absolute path, without splitting.
+func countElems(p string) int {
+	if p == "/" {
+		return 0
+	}
+	return strings.Count(p, "/")
 }
 
 // New returns the protected set of an environment.
@@ -180,16 +199,18 @@ func (s *Set) build() {
 		case m.Rel != "":
 			pm.rel = true
 			pm.elems = strings.Split(strings.Trim(path.Clean("/"+m.Rel), "/"), "/")
+			pm.n = len(pm.elems)
 			pm.rootLen = len(pm.elems) - 1
 			if m.Tree {
 				pm.rootLen = len(pm.elems)
 			}
 			if m.Root != "" {
-				pm.rootLen = len(split(path.Clean("/" + m.Root)))
+				pm.rootLen = countElems(path.Clean("/" + m.Root))
 			}
 		case path.IsAbs(m.Path):
 			m.Path = path.Clean(m.Path)
-			pm.elems = split(m.Path)
+			pm.n = countElems(m.Path)
+			pm.star = strings.Contains(m.Path, "*")
 			root := m.Root
 			if root == "" {
 				root = m.Path
@@ -197,7 +218,7 @@ func (s *Set) build() {
 					root = path.Dir(m.Path)
 				}
 			}
-			pm.rootLen = len(split(path.Clean(root)))
+			pm.rootLen = countElems(path.Clean(root))
 		default:
 			continue // not absolute: nothing to protect
 		}
@@ -292,21 +313,22 @@ func (s *Set) deep(abs string, f Fact) (Touch, bool) {
 			// element's name matches a pattern that names it (not "*":
 			// find /tmp -delete is not about projects' settings).
 			if last := pm.elems[len(pm.elems)-1]; f.Deep != "*" && deepMatch(f.Deep, last) {
-				consider(pm, classify(pm, relInside, len(pm.elems), f.Op, f.Mode), false)
+				consider(pm, classify(pm, relInside, pm.n, f.Op, f.Mode), false)
 			}
 			continue
 		}
-		rel := relate0(elems, pm.elems)
+		me := pm.el()
+		rel := relate0(elems, me)
 		switch rel {
 		case relInside:
 			if pm.m.Tree {
 				consider(pm, classify(pm, relInside, len(elems), f.Op, f.Mode), false)
 			}
 		case relAncestor:
-			for j := len(elems); j < len(pm.elems); j++ {
-				if deepMatch(f.Deep, pm.elems[j]) {
+			for j := len(elems); j < len(me); j++ {
+				if deepMatch(f.Deep, me[j]) {
 					r := relAncestor
-					if j == len(pm.elems)-1 {
+					if j == len(me)-1 {
 						r = relInside
 					}
 					consider(pm, classify(pm, r, j+1, f.Op, f.Mode), r == relAncestor)
@@ -314,7 +336,7 @@ func (s *Set) deep(abs string, f Fact) (Touch, bool) {
 				}
 			}
 			if pm.m.Tree && f.Deep == "*" {
-				consider(pm, classify(pm, relInside, len(pm.elems), f.Op, f.Mode), false)
+				consider(pm, classify(pm, relInside, pm.n, f.Op, f.Mode), false)
 			}
 		}
 	}
@@ -362,7 +384,8 @@ func (s *Set) resolveMembers() {
 			lit, rest = lit[:j], lit[j:]
 		}
 		real, _ := s.cache.resolve(lit)
-		pm.resolved = split(real + rest)
+		pm.real = real + rest
+		pm.resolved = split(pm.real)
 	}
 }
 
@@ -383,20 +406,38 @@ func (s *Set) best(elems []string, isAbs bool, op Op, mode string, glob, uncerta
 	}
 	for i := range s.members {
 		pm := &s.members[i]
-		me := pm.elems
-		if link != "" && pm.resolved != nil {
-			me = pm.resolved
-		}
 		best := ClassNone
 		anc := false
-		align(elems, me, isAbs, !pm.rel, pm.m.Tree, glob, minOverlap, func(rel relation, depth int) {
+		visit := func(rel relation, depth int) {
 			if pm.rel && rel == relAncestor && depth == 0 {
 				return
 			}
 			if c := classify(pm, rel, depth, op, mode); c > best {
 				best, anc = c, rel == relAncestor
 			}
-		})
+		}
+		if isAbs && !glob && !uncertain && !pm.rel && !pm.star {
+			// The common case, two plain absolute paths: compared as
+			// strings, nothing split.
+			mp := pm.m.Path
+			if link != "" && pm.real != "" {
+				mp = pm.real
+			}
+			switch {
+			case abs == mp:
+				visit(relInside, pm.n)
+			case pm.m.Tree && strings.HasPrefix(abs, mp+"/"):
+				visit(relInside, countElems(abs))
+			case abs == "/" || strings.HasPrefix(mp, abs+"/"):
+				visit(relAncestor, countElems(abs))
+			}
+		} else {
+			me := pm.el()
+			if link != "" && pm.resolved != nil {
+				me = pm.resolved
+			}
+			align(elems, me, isAbs, !pm.rel, pm.m.Tree, glob, minOverlap, visit)
+		}
 		if best == ClassBroad && (!s.exists(pm) || op == Remove && isAbs && s.holdsHome(elems)) {
 			// Removing the home directory or the root is the filesystem
 			// guards' to judge; it is not self-defence that makes it bad.
@@ -420,7 +461,7 @@ func classify(pm *member, rel relation, depth int, op Op, mode string) Class {
 		// readable and executable, a file readable; anything else the
 		// owner may do to permissions is not tampering (chmod 600, go-w).
 		need := bitR
-		if rel == relAncestor || pm.m.Tree && depth == len(pm.elems) || pm.m.Owner == OwnerProgram {
+		if rel == relAncestor || pm.m.Tree && depth == pm.n || pm.m.Owner == OwnerProgram {
 			need = bitR | bitX
 		}
 		if !cutsAccess(mode, need) {

@@ -261,3 +261,31 @@ func FuzzCheck(f *testing.F) {
 		_ = cutsAccess(mode, bitR|bitX)
 	})
 }
+
+// BenchmarkCheckWrite is one write in a project, judged against a set with
+// the disk (the set built once, as in a hook process).
+func BenchmarkCheckWrite(b *testing.B) {
+	dir := b.TempDir()
+	os.MkdirAll(filepath.Join(dir, "project", "src"), 0o755)
+	env := Conventional(dir)
+	env.Clients = testClients(dir)
+	env.FS = OS
+	s := New(env)
+	f := Fact{Path: "src/main.go", Cwd: filepath.Join(dir, "project"), Op: Write}
+	s.Check(f)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.cache = nil // a new call: nothing known about the directories yet
+		s.Check(f)
+	}
+}
+
+// BenchmarkBuild is the set's first question in a hook process.
+func BenchmarkBuild(b *testing.B) {
+	env := Conventional("/home/dev")
+	env.Clients = testClients("/home/dev")
+	for i := 0; i < b.N; i++ {
+		s := New(env)
+		s.Check(Fact{Path: "/home/dev/project/x", Op: Write})
+	}
+}

@@ -51,7 +51,7 @@ func newWalker(f FS) *walker {
 // link is the first symlink that changed the path ("" when none did).
 func (w *walker) resolve(p string) (real, link string) {
 	todo := split(p)
-	var done []string
+	cur := "" // the resolved part so far, "" for the root
 	links, steps := 0, 0
 	for len(todo) > 0 && steps < maxSteps {
 		steps++
@@ -61,16 +61,14 @@ func (w *walker) resolve(p string) (real, link string) {
 		case "", ".":
 			continue
 		case "..":
-			if len(done) > 0 {
-				done = done[:len(done)-1]
-			}
+			cur = cur[:max(0, strings.LastIndexByte(cur, '/'))]
 			continue
 		}
-		cur := "/" + strings.Join(append(done, e), "/")
-		if w.gone[path.Dir(cur)] {
+		parent := cur
+		cur = cur + "/" + e
+		if parent != "" && w.gone[parent] {
 			// Below a missing directory nothing exists.
 			w.gone[cur] = true
-			done = append(done, e)
 			continue
 		}
 		target, ok := w.links[cur]
@@ -87,18 +85,23 @@ func (w *walker) resolve(p string) (real, link string) {
 			w.links[cur] = target
 		}
 		if target == "" || links >= maxLinks {
-			done = append(done, e)
 			continue
 		}
 		links++
 		if link == "" {
 			link = cur
 		}
+		cur = parent
 		if path.IsAbs(target) {
-			done = nil
+			cur = ""
 		}
 		todo = append(split("/"+target), todo...)
 	}
-	real = "/" + strings.Join(append(done, todo...), "/")
-	return path.Clean(real), link
+	if len(todo) > 0 {
+		cur += "/" + strings.Join(todo, "/")
+	}
+	if cur == "" {
+		return "/", link
+	}
+	return path.Clean(cur), link
 }
