@@ -466,7 +466,6 @@ func (f *facts) hookRemoved(set *protect.Set) (string, bool) {
 	return "", false
 }
 
-
 // protectiveItems are what in a settings file keeps bulwark in place: the
 // hook commands that run it and the permission deny rules. A file that is
 // not JSON (TOML, JSON with comments) is searched for quoted strings naming
