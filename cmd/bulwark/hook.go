@@ -23,12 +23,13 @@ import (
 // milliseconds, and when it cannot it blocks instead of letting the client's
 // own timeout wave the call through.
 //
-// Judging is bounded in CPU time, not wall-clock time, where the process's
-// CPU time can be watched (cpuWatch): input built to make bulwark slow
-// spends CPU, while a burst of hooks on a busy machine only waits for it,
-// and must not be refused for waiting. A wall-clock backstop still ends a
-// hook that waits too long, well inside the clients' own timeouts (10 s as
-// installed).
+// Judging is bounded in CPU time, not wall-clock time, in the real binary
+// (cpuWatch): input built to make bulwark slow spends CPU, while a burst of
+// hooks on a busy machine only waits for it, and must not be refused for
+// waiting. The watchdog's timer still runs on the clock, so a fast hook pays
+// nothing for this: when it fires at evalDeadline, it looks at the CPU time
+// used, and if the hook was only waiting it waits on, up to a wall-clock
+// backstop well inside the clients' own timeouts (10 s as installed).
 // Variables so tests can shorten them.
 var (
 	readDeadline = 4 * time.Second        // reading the event from stdin (wall clock: a burst of hooks on a busy machine may wait seconds to be scheduled)
@@ -59,6 +60,9 @@ func evalBudget() time.Duration { return evalDeadline * 2 / 3 }
 // the hook alone (tests that run the hook in-process share a process whose
 // CPU time is not the hook's).
 var cpuWatch = false
+
+// cpuNow is the process's CPU time; tests replace it.
+var cpuNow = guards.CPUTime
 
 func init() {
 	register("hook", "answer one hook event from stdin (what the client runs)", cmdHook)
@@ -107,14 +111,11 @@ func cmdHook(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		debug.SetMemoryLimit(512 << 20)
 	}
 	wall := evalDeadline // the wall-clock limit in force
-	w.reset(wall, "evaluation took longer than "+wall.String())
 	if cpuWatch {
-		if stop, ok := startCPUWatch(evalDeadline, func() { w.fireWith("evaluation used more than " + evalDeadline.String() + " of CPU time") }); ok {
-			defer stop()
-			wall = wallDeadline
-			w.reset(wall, "evaluation took longer than "+wall.String())
-		}
+		wall = wallDeadline
+		w.watchCPU(evalDeadline, wall)
 	}
+	w.reset(evalDeadline, "evaluation took longer than "+evalDeadline.String())
 	res, err := judgeRecovered(data, *client, *profile, time.Now().Add(wall), w, stderr)
 	if !w.finish() {
 		// The watchdog fired while we were judging: it owns the answer.
@@ -160,6 +161,11 @@ type watchdog struct {
 	stdout   io.Writer
 	stderr   io.Writer
 	fallback func(reason string) hooks.Result
+
+	// With watchCPU, the deadline is CPU time: cpuLimit of it from cpuStart,
+	// and the clock only ends the wait at wallEnd.
+	cpuLimit, cpuStart, wall time.Duration
+	wallEnd                  time.Time
 }
 
 func startWatchdog(stdout, stderr io.Writer, d time.Duration, reason string) *watchdog {
@@ -168,7 +174,34 @@ func startWatchdog(stdout, stderr io.Writer, d time.Duration, reason string) *wa
 	return w
 }
 
-func (w *watchdog) fire() { w.fireWith("") }
+// watchCPU makes the next phase's deadline limit of CPU time (the timer is
+// then a time to look, not to fire), ending at wall of waiting at most.
+func (w *watchdog) watchCPU(limit, wall time.Duration) {
+	w.mu.Lock()
+	w.cpuLimit, w.cpuStart, w.wall, w.wallEnd = limit, cpuNow(), wall, time.Now().Add(wall)
+	w.mu.Unlock()
+}
+
+func (w *watchdog) fire() {
+	w.mu.Lock()
+	if w.cpuLimit > 0 && !w.done && !w.fired {
+		used, now := cpuNow()-w.cpuStart, time.Now()
+		switch {
+		case used < w.cpuLimit && now.Before(w.wallEnd):
+			// Only waiting so far: look again once the rest could be spent
+			// (at most two threads' worth of CPU per unit of wall time).
+			w.timer.Reset(min(max((w.cpuLimit-used)/2, 10*time.Millisecond), w.wallEnd.Sub(now)))
+			w.mu.Unlock()
+			return
+		case used >= w.cpuLimit:
+			w.reason = "evaluation used more than " + w.cpuLimit.String() + " of CPU time"
+		default:
+			w.reason = "evaluation took longer than " + w.wall.String()
+		}
+	}
+	w.mu.Unlock()
+	w.fireWith("")
+}
 
 // fireWith answers for the hook (reason "": the current phase's).
 func (w *watchdog) fireWith(reason string) {

@@ -119,3 +119,37 @@ func TestWatchdogWithholdsLateOutput(t *testing.T) {
 		t.Errorf("%d records of the call (want 1), token logged: %v", n, bytes.Contains(data, []byte(token)))
 	}
 }
+
+// The evaluation deadline counts CPU time: a hook that only waits (a busy
+// machine) is not ended at evalDeadline, only at the wall-clock backstop;
+// one that spends the CPU is ended as soon as the watchdog looks.
+func TestWatchdogCountsCPUTime(t *testing.T) {
+	defer func(oldExit func(int), oldCPU func() time.Duration) { hookExit, cpuNow = oldExit, oldCPU }(hookExit, cpuNow)
+	hookExit = func(int) {}
+	var mu sync.Mutex
+	var cpu time.Duration
+	cpuNow = func() time.Duration { mu.Lock(); defer mu.Unlock(); return cpu }
+
+	// Waiting: no CPU spent, so only the backstop ends it.
+	var out, errb safeBuffer
+	w := startWatchdog(&out, &errb, time.Hour, "read")
+	w.watchCPU(20*time.Millisecond, 200*time.Millisecond)
+	start := time.Now()
+	w.reset(20*time.Millisecond, "evaluation took longer than 20ms")
+	code := w.waitForExit()
+	if waited := time.Since(start); code != ExitBlock || waited < 200*time.Millisecond || !strings.Contains(errb.String(), "took longer than") {
+		t.Errorf("waiting hook: exit %d after %v, stderr %q; want exit 2 at the backstop", code, waited, errb.String())
+	}
+
+	// Spending: past the CPU limit when the watchdog looks.
+	var out2, errb2 safeBuffer
+	w = startWatchdog(&out2, &errb2, time.Hour, "read")
+	w.watchCPU(20*time.Millisecond, time.Hour)
+	mu.Lock()
+	cpu = time.Second
+	mu.Unlock()
+	w.reset(20*time.Millisecond, "evaluation took longer than 20ms")
+	if code := w.waitForExit(); code != ExitBlock || !strings.Contains(errb2.String(), "of CPU time") {
+		t.Errorf("spending hook: exit %d, stderr %q; want exit 2 for CPU time", code, errb2.String())
+	}
+}
