@@ -136,6 +136,10 @@ func newTamperScene(t *testing.T, built, name string) *tamperScene {
 	s.write(t, filepath.Join(s.cfg, "config.toml"), "# my config\n")
 	s.write(t, filepath.Join(s.home, ".claude.json"), "{}\n")
 	s.write(t, filepath.Join(s.proj, ".bulwark.toml"), projectGuard("project.no-deploy", "make deploy"))
+	// Files written "in an earlier call" that a later call runs.
+	s.write(t, filepath.Join(s.proj, "Makefile"), "build:\n\tgo build ./...\n\nreset:\n\tbulwark uninstall --client all\n")
+	s.write(t, filepath.Join(s.proj, "scripts", "cleanup.sh"), "#!/bin/sh\nrm -rf "+s.cfg+"\n")
+	os.Chmod(filepath.Join(s.proj, "scripts", "cleanup.sh"), 0o755)
 	s.write(t, filepath.Join(s.proj, "vendor", "pkg", ".bulwark.toml"), projectGuard("project.vendored", "make vendor-release"))
 	// bulwark installed for every client (user scope) and for Claude Code in
 	// the project, by the real binary with the scene's environment.
