@@ -36,10 +36,12 @@ import (
 
 	"github.com/bulwark-guard/bulwark/config"
 	"github.com/bulwark-guard/bulwark/guards"
+	"github.com/bulwark-guard/bulwark/protect"
 )
 
-// DirName is the store's directory inside bulwark's state directory.
-const DirName = "backup"
+// DirName is the store's directory inside bulwark's state directory (the
+// protected set knows it: reading it is refused too).
+const DirName = protect.BackupDir
 
 // Defaults for the zero Options fields (config.toml [backup] sets them).
 const (

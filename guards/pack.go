@@ -223,13 +223,13 @@ func validateGuard(family string, g *GuardSpec) []error {
 		}
 	case OnProtected:
 		switch g.Condition {
-		case CondProtectedWrite, CondProtectedAncestor, CondProtectedState, CondProgramRun, CondProgramCopy:
+		case CondProtectedWrite, CondProtectedAncestor, CondProtectedState, CondProtectedRead, CondProgramRun, CondProgramCopy:
 			if len(g.Commands) > 0 {
 				bad("commands applies only to the relocate conditions")
 			}
 		case CondRelocate, CondRelocateShell:
 		default:
-			bad("condition %q must be write, ancestor, state, program-run, program-copy, relocate or relocate-shell", g.Condition)
+			bad("condition %q must be write, ancestor, state, read, program-run, program-copy, relocate or relocate-shell", g.Condition)
 		}
 	}
 	g.Literals = RegexLiterals{}

@@ -109,6 +109,11 @@ func (e *Env) members() []Member {
 	}
 	dir(e.ConfigDir, "bulwark's configuration")
 	dir(e.StateDir, "bulwark's state (audit log, cache)")
+	if e.StateDir != "" {
+		st := path.Clean(e.StateDir)
+		add(Member{Path: st + "/" + BackupDir, Tree: true, Root: st, Private: true, Owner: OwnerBulwark,
+			What: "bulwark's backup store (what calls deleted or overwrote)"})
+	}
 	for _, d := range e.PackDirs {
 		dir(d, "bulwark's pack directory")
 	}

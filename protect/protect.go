@@ -70,7 +70,17 @@ type Member struct {
 	Owner  Owner
 	Level  Level
 	What   string // for people: "bulwark's configuration", "Claude Code user settings"
+	// Private members are not the agent's to read either: a read of
+	// something inside one, or of a directory between it and its Root,
+	// counts (ClassRead). The backup store holds what calls deleted or
+	// overwrote, secrets included: reading it back would go around the
+	// guards on the files' own paths.
+	Private bool
 }
+
+// BackupDir is the backup store's directory inside bulwark's state
+// directory (package backup keeps it there).
+const BackupDir = "backup"
 
 // Op is what a call does to a path.
 type Op uint8
@@ -110,6 +120,7 @@ const (
 	ClassBroad       // a directory above the owner's (~/.config, ~/.local) is removed, moved or unpacked over
 	ClassState       // a state member is written
 	ClassWrite       // a member, or its owner's directory, is written, removed, replaced or locked
+	ClassRead        // a private member is read (or copied)
 )
 
 // Touch says which member a fact touches and how.
@@ -454,6 +465,9 @@ func (s *Set) best(elems []string, isAbs bool, op Op, mode string, glob, uncerta
 // member; depth is how many of the member's elements an ancestor covers.
 func classify(pm *member, rel relation, depth int, op Op, mode string) Class {
 	if op == Read {
+		if pm.m.Private && (rel == relInside || rel == relAncestor && depth >= pm.rootLen) {
+			return ClassRead
+		}
 		return ClassNone
 	}
 	if op == Chmod {

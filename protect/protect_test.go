@@ -289,3 +289,39 @@ func BenchmarkBuild(b *testing.B) {
 		s.Check(Fact{Path: "/home/dev/project/x", Op: Write})
 	}
 }
+
+// The backup store is private: reading what is in it (or the state
+// directory that holds it) counts, reading above it or beside it does not;
+// writing it is a write to bulwark's state like any other.
+func TestBackupStoreIsPrivate(t *testing.T) {
+	s := testSet(nil)
+	for _, c := range []struct {
+		path string
+		op   Op
+		glob bool
+		want Class
+	}{
+		{"~/.local/state/bulwark/backup/entries/1-abcd-5/f/0", Read, false, ClassRead},
+		{"/home/dev/.local/state/bulwark/backup", Read, false, ClassRead},
+		{"~/.local/state/bulwark", Read, false, ClassRead},
+		{"~/.local/state/bulwark/backup/entries/*/f/0", Read, true, ClassRead},
+		{"~/.local/state", Read, false, ClassNone},
+		{"~", Read, false, ClassNone},
+		{"~/.local/state/bulwark/audit.jsonl", Read, false, ClassNone},
+		{"~/project/backup/notes.md", Read, false, ClassNone},
+		{"~/.local/state/bulwark/backup/entries/1-abcd-5/manifest.json", Write, false, ClassWrite},
+		{"~/.local/state/bulwark/backup", Remove, false, ClassWrite},
+	} {
+		got, _ := s.Check(Fact{Path: c.path, Cwd: "/home/dev/project", Op: c.op, Glob: c.glob})
+		if got.Class != c.want {
+			t.Errorf("%s %s: class %d, want %d", c.op, c.path, got.Class, c.want)
+		}
+	}
+	// Relocated: the store follows the state directory.
+	env := Conventional("/home/dev")
+	env.StateDir = "/srv/bulwark-state"
+	rs := New(env)
+	if got, _ := rs.Check(Fact{Path: "/srv/bulwark-state/backup/entries/x/f/1", Op: Read}); got.Class != ClassRead {
+		t.Errorf("relocated store read: class %d", got.Class)
+	}
+}

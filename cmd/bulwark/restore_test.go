@@ -406,53 +406,69 @@ func TestUndoThroughBinary(t *testing.T) {
 		}
 	})
 
-	t.Run("the agent cannot read, change or delete the store; restoring asks", func(t *testing.T) {
-		e := newUndoEnv(t, bin)
+	for _, relocated := range []bool{false, true} {
+		name := "the agent cannot read, change or delete the store; restoring asks (default place)"
+		if relocated {
+			name = "the agent cannot read, change or delete the store; restoring asks (BULWARK_HOME elsewhere)"
+		}
+		t.Run(name, func(t *testing.T) { agentAndStore(t, bin, relocated) })
+	}
+}
+
+// agentAndStore: the agent's attempts to read the store back, change it or
+// delete it are denied, by absolute path and by the variables that name it,
+// at the default place and with BULWARK_HOME elsewhere (the protected set
+// follows the state directory); restoring asks, listing does not.
+func agentAndStore(t *testing.T, bin string, relocated bool) {
+	e := newUndoEnv(t, bin)
+	store := "$BULWARK_HOME/backup"
+	if !relocated {
 		// The default place: ~/.local/state/bulwark (no BULWARK_HOME).
 		e.state = filepath.Join(e.home, ".local", "state", "bulwark")
 		e.extraEnv = []string{"BULWARK_HOME="}
 		os.MkdirAll(e.state, 0o700)
 		e.config("")
-		e.write("secret.env", "API_KEY=not-a-real-key", 0o600)
-		e.bash("rm secret.env", func() { os.Remove(filepath.Join(e.proj, "secret.env")) })
-		entries, _ := filepath.Glob(filepath.Join(e.state, "backup", "entries", "*"))
-		if len(entries) != 1 {
-			t.Fatalf("entries %v", entries)
+		store = "~/.local/state/bulwark/backup"
+	}
+	e.write("secret.env", "API_KEY=not-a-real-key", 0o600)
+	e.bash("rm secret.env", func() { os.Remove(filepath.Join(e.proj, "secret.env")) })
+	entries, _ := filepath.Glob(filepath.Join(e.state, "backup", "entries", "*"))
+	if len(entries) != 1 {
+		t.Fatalf("entries %v", entries)
+	}
+	obj := filepath.Join(entries[0], "f", "0")
+	if data, _ := os.ReadFile(obj); string(data) != "API_KEY=not-a-real-key" {
+		t.Fatalf("the backup does not hold the file: %q", data)
+	}
+	manifest := filepath.Join(entries[0], "manifest.json")
+	deny := []struct {
+		tool  string
+		input map[string]any
+	}{
+		{"Bash", map[string]any{"command": "cat " + obj}},
+		{"Bash", map[string]any{"command": "grep -r API_KEY " + store}},
+		{"Bash", map[string]any{"command": "cp -r " + store + " /tmp/loot"}},
+		{"Read", map[string]any{"file_path": obj}},
+		{"Write", map[string]any{"file_path": manifest, "content": "{}"}},
+		{"Edit", map[string]any{"file_path": manifest, "old_string": "a", "new_string": "b"}},
+		{"Bash", map[string]any{"command": "rm -rf " + store}},
+		{"Bash", map[string]any{"command": "echo '{}' > " + manifest}},
+		{"Bash", map[string]any{"command": "find " + filepath.Join(e.state, "backup") + " -delete"}},
+	}
+	for i, c := range deny {
+		out := e.hook("PreToolUse", c.tool, c.input, fmt.Sprintf("toolu_deny_%d", i))
+		if !strings.Contains(out, `"permissionDecision":"deny"`) {
+			t.Errorf("%s %v: not denied: %s", c.tool, c.input, out)
 		}
-		obj := filepath.Join(entries[0], "f", "0")
-		if data, _ := os.ReadFile(obj); string(data) != "API_KEY=not-a-real-key" {
-			t.Fatalf("the backup does not hold the file: %q", data)
-		}
-		manifest := filepath.Join(entries[0], "manifest.json")
-		deny := []struct {
-			tool  string
-			input map[string]any
-		}{
-			{"Bash", map[string]any{"command": "cat " + obj}},
-			{"Bash", map[string]any{"command": "grep -r API_KEY ~/.local/state/bulwark/backup"}},
-			{"Bash", map[string]any{"command": "cp -r ~/.local/state/bulwark/backup /tmp/loot"}},
-			{"Read", map[string]any{"file_path": obj}},
-			{"Write", map[string]any{"file_path": manifest, "content": "{}"}},
-			{"Edit", map[string]any{"file_path": manifest, "old_string": "a", "new_string": "b"}},
-			{"Bash", map[string]any{"command": "rm -rf ~/.local/state/bulwark/backup"}},
-			{"Bash", map[string]any{"command": "echo '{}' > " + manifest}},
-			{"Bash", map[string]any{"command": "find " + filepath.Join(e.state, "backup") + " -delete"}},
-		}
-		for i, c := range deny {
-			out := e.hook("PreToolUse", c.tool, c.input, fmt.Sprintf("toolu_deny_%d", i))
-			if !strings.Contains(out, `"permissionDecision":"deny"`) {
-				t.Errorf("%s %v: not denied: %s", c.tool, c.input, out)
-			}
-		}
-		if out := e.hook("PreToolUse", "Bash", map[string]any{"command": "bulwark restore --last"}, "toolu_r1"); !strings.Contains(out, `"permissionDecision":"ask"`) {
-			t.Errorf("restore by the agent does not ask: %s", out)
-		}
-		if out := e.hook("PreToolUse", "Bash", map[string]any{"command": "bulwark restore"}, "toolu_r2"); strings.Contains(out, "permissionDecision") {
-			t.Errorf("listing backups is not allowed: %s", out)
-		}
-		// Nothing of that reached the store: the backup is whole.
-		if data, _ := os.ReadFile(obj); string(data) != "API_KEY=not-a-real-key" {
-			t.Fatalf("store changed: %q", data)
-		}
-	})
+	}
+	if out := e.hook("PreToolUse", "Bash", map[string]any{"command": "bulwark restore --last"}, "toolu_r1"); !strings.Contains(out, `"permissionDecision":"ask"`) {
+		t.Errorf("restore by the agent does not ask: %s", out)
+	}
+	if out := e.hook("PreToolUse", "Bash", map[string]any{"command": "bulwark restore"}, "toolu_r2"); strings.Contains(out, "permissionDecision") {
+		t.Errorf("listing backups is not allowed: %s", out)
+	}
+	// Nothing of that reached the store: the backup is whole.
+	if data, _ := os.ReadFile(obj); string(data) != "API_KEY=not-a-real-key" {
+		t.Fatalf("store changed: %q", data)
+	}
 }
