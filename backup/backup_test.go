@@ -2,11 +2,13 @@ package backup
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -525,5 +527,24 @@ func TestMoveOutOfTheProject(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(filepath.Join(e.root, "docs/plan.md")); string(data) != "the plan" {
 		t.Fatalf("restored %q", data)
+	}
+}
+
+// TestAppendItemIsJSON: items.jsonl's hand-written lines are what
+// encoding/json writes for an Item, with every field set and with none.
+func TestAppendItemIsJSON(t *testing.T) {
+	full := Item{Path: "/p/\"q\"\n\u2028\xff é", Type: TypeFile, Mode: 0o755, MTime: 1234567890123456789, Size: 42, Op: "delete",
+		How: HowCopy, Obj: "f/7", Sum: "ab", Link: "target", Blob: "cd"}
+	for _, it := range []Item{full, {}} {
+		want, err := json.Marshal(&it)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(appendItem(nil, &it)); got != string(want)+"\n" {
+			t.Errorf("appendItem:\n got %s\nwant %s", got, want)
+		}
+	}
+	if n := reflect.TypeOf(Item{}).NumField(); n != 11 {
+		t.Errorf("Item has %d fields: teach appendItem and this test the new one", n)
 	}
 }

@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"bufio"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -36,6 +37,9 @@ type keeper struct {
 	// noReflink: a clone failed once; the store's filesystem has none.
 	noReflink bool
 	objFd     int // the entry's f/ directory, open (Linux; -1 when not)
+	items     *os.File
+	itemsW    *bufio.Writer
+	line      []byte
 }
 
 // Keep keeps what effs would destroy, within the call's budgets: the time
@@ -421,6 +425,10 @@ func (k *keeper) add(it Item) {
 	k.m.Items = append(k.m.Items, it)
 	k.res.Files++
 	k.res.Bytes += it.Size
+	if k.itemsW != nil {
+		k.line = appendItem(k.line[:0], &it)
+		k.itemsW.Write(k.line)
+	}
 }
 
 // ensureEntry creates the entry's directory on the first item, so a call
@@ -445,6 +453,11 @@ func (k *keeper) ensureEntry() error {
 		return fmt.Errorf("backup: %w", err)
 	}
 	k.openObjects()
+	f, err := os.OpenFile(filepath.Join(k.tmp, itemsFile), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	k.items, k.itemsW = f, bufio.NewWriterSize(f, 64<<10)
 	return nil
 }
 
@@ -600,18 +613,31 @@ func (k *keeper) finish() {
 		return
 	}
 	k.closeObjects()
+	var werr error
+	if k.items != nil {
+		werr = k.itemsW.Flush()
+		if err := k.items.Close(); werr == nil {
+			werr = err
+		}
+	}
 	if len(k.m.Items) == 0 && len(k.m.Git) == 0 {
 		os.RemoveAll(k.tmp)
 		return
 	}
 	sort.SliceStable(k.m.Items, func(i, j int) bool { return k.m.Items[i].Path < k.m.Items[j].Path })
 	k.m.Skipped, k.m.Incomplete, k.m.Bytes = res.Skipped, res.Incomplete, res.Bytes
-	data, err := json.Marshal(k.m)
+	sum := k.m.summary()
+	header := *k.m
+	header.Items = nil // in items.jsonl
+	data, err := json.Marshal(&header)
+	if err == nil {
+		err = werr
+	}
 	if err == nil {
 		err = os.WriteFile(filepath.Join(k.tmp, "manifest.json"), data, 0o600)
 	}
 	if err == nil {
-		data, _ = json.Marshal(k.m.summary())
+		data, _ = json.Marshal(sum)
 		err = os.WriteFile(filepath.Join(k.tmp, "summary.json"), data, 0o600)
 	}
 	final := filepath.Join(k.s.entriesDir(), entryName(k.m.Time, k.m.ID, res.Bytes))

@@ -29,6 +29,7 @@ import (
 func main() {
 	bin := flag.String("bin", "bin/bulwark", "the bulwark binary")
 	rounds := flag.Int("n", 30, "rounds")
+	budget := flag.Int("budget", 0, "[backup] max_call_ms for the runs with the backup on (0: the default)")
 	flag.Parse()
 	binPath, err := filepath.Abs(*bin)
 	check(err)
@@ -59,6 +60,9 @@ func main() {
 		check(os.MkdirAll(d, 0o755))
 	}
 	check(os.WriteFile(filepath.Join(off, "config.toml"), []byte("[backup]\nenabled = false\n"), 0o644))
+	if *budget > 0 {
+		check(os.WriteFile(filepath.Join(on, "config.toml"), []byte(fmt.Sprintf("[backup]\nmax_call_ms = %d\n", *budget)), 0o644))
+	}
 
 	type prog struct {
 		name, dir, state, event string
