@@ -246,10 +246,12 @@ func keywordAt(s string, i int, k kw) bool {
 			return false
 		}
 	}
-	if !k.assign {
-		return true
-	}
-	j := i + len(k.text)
+	return !k.assign || assignAt(s, i+len(k.text))
+}
+
+// assignAt reports whether an assignment follows at s[j:]: more of the
+// name, an optional quote, spaces, then ':' or '='.
+func assignAt(s string, j int) bool {
 	for j < len(s) && (isWord(s[j]) || s[j] == '-') {
 		j++
 	}
@@ -301,6 +303,61 @@ func candidates(s string, h *hits) {
 	}
 }
 
+// Case-insensitive expressions ((?i)key, (?i)secret) also match the Kelvin
+// sign K (U+212A, for k) and the long s ſ (U+017F, for s), which the byte
+// prefilter above does not read as letters. A text holding either takes the
+// folding prefilter instead (rare, so its cost does not matter), and the
+// anchored search looks further back for a start (each of those letters
+// before a keyword may be three bytes instead of one).
+
+// hasExoticFold reports whether s holds a rune that Unicode folds to an ASCII
+// letter of a keyword.
+func hasExoticFold(s string) bool {
+	return strings.Contains(s, "\u212a") || strings.Contains(s, "\u017f")
+}
+
+// foldAt is the lower-cased ASCII letter at s[i] and its width in bytes,
+// reading the Kelvin sign as k and the long s as s.
+func foldAt(s string, i int) (byte, int) {
+	switch {
+	case strings.HasPrefix(s[i:], "\u212a"):
+		return 'k', len("\u212a")
+	case strings.HasPrefix(s[i:], "\u017f"):
+		return 's', len("\u017f")
+	}
+	return lower(s[i]), 1
+}
+
+// candidatesFold is candidates for a text with such runes.
+func candidatesFold(s string, h *hits) {
+	indexOnce.Do(buildIndex)
+	for i := 0; i < len(s); i++ {
+		c, _ := foldAt(s, i)
+		for _, k := range byFirst[c] {
+			if at := h.at[k.rule]; (len(at) == 0 || at[len(at)-1] != i) && keywordAtFold(s, i, k) {
+				h.set |= 1 << uint(k.rule)
+				h.at[k.rule] = append(at, i)
+			}
+		}
+	}
+}
+
+// keywordAtFold is keywordAt reading the Kelvin sign and the long s as k and s.
+func keywordAtFold(s string, i int, k kw) bool {
+	j := i
+	for n := 0; n < len(k.text); n++ {
+		if j >= len(s) {
+			return false
+		}
+		c, w := foldAt(s, j)
+		if c != k.text[n] {
+			return false
+		}
+		j += w
+	}
+	return !k.assign || assignAt(s, j)
+}
+
 // find returns the secret spans of s (grouped by rule, not sorted).
 func find(s string) []span { return findWith(s, false) }
 
@@ -309,10 +366,18 @@ func find(s string) []span { return findWith(s, false) }
 // prefilter and the anchored search never change the result).
 func findWith(s string, reference bool) []span {
 	var h hits
-	if reference {
+	exotic := hasExoticFold(s)
+	switch {
+	case reference:
 		h.set = 1<<uint(len(rules)) - 1
-	} else if candidates(s, &h); h.set == 0 {
-		return nil
+	case exotic:
+		if candidatesFold(s, &h); h.set == 0 {
+			return nil
+		}
+	default:
+		if candidates(s, &h); h.set == 0 {
+			return nil
+		}
 	}
 	var spans []span
 	for i := range rules {
@@ -350,8 +415,12 @@ func findWith(s string, reference bool) []span {
 		// a cost that grows with the keywords, not with the text: a
 		// case-insensitive expression runs at a few MB/s over text.
 		next := 0 // the previous match's end: matches do not overlap
+		back := r.Back
+		if exotic && back > 0 {
+			back = 3 * back // each letter before the keyword may be a 3-byte Kelvin sign
+		}
 		for _, o := range h.at[i] {
-			lo, hi := o-r.Back, o
+			lo, hi := o-back, o
 			if r.Back == BackWord {
 				lo = o
 				for lo > 0 && !isSpace(s[lo-1]) {

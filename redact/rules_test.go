@@ -106,6 +106,14 @@ func checkPrefilter(t *testing.T, s string) {
 }
 
 func TestPrefilterNeverChangesFindings(t *testing.T) {
+	// (?i) also matches the Kelvin sign for k and the long s for s.
+	for _, s := range []string{"api_\u212aey=abcdefghijklmnop x", "pa\u017f\u017fword=hunter2",
+		"aw\u017f_\u017fecret_key = q1W2e3R4t5Y6u7I8o9P0q1W2e3R4t5Y6u7I8o9P0", "Authorization: Bearer \u212a1234567890abcdefghij"} {
+		checkPrefilter(t, s)
+		if m := Mask(s); m == s && s != "Authorization: Bearer \u212a1234567890abcdefghij" {
+			t.Errorf("%q: nothing masked", s)
+		}
+	}
 	for _, r := range Rules() {
 		for _, s := range append(append([]string{}, r.TP...), r.FP...) {
 			checkPrefilter(t, s)
