@@ -38,7 +38,7 @@ func decodeClaudeShape(client string, data []byte, env Env, rawTools ...string) 
 	name, tool := ev.str("hook_event_name"), ev.str("tool_name")
 	act := guards.Action{
 		Client: client, EventName: name, Tool: tool, SessionID: ev.str("session_id"), ToolUseID: ev.str("tool_use_id"),
-		Cwd: ev.str("cwd"), Home: env.Home, Input: raw(ev.get("tool_input")), PermissionMode: ev.str("permission_mode"),
+		Cwd: ev.str("cwd"), Home: env.Home, Input: ev.raw(ev.get("tool_input")), PermissionMode: ev.str("permission_mode"),
 	}
 	source, filePath := ev.str("source"), ev.str("file_path") // ConfigChange
 	ev.str("transcript_path")                                 // checked for type, though not used
@@ -54,7 +54,7 @@ func decodeClaudeShape(client string, data []byte, env Env, rawTools ...string) 
 	case "PostToolUse":
 		act.Event = guards.PostToolUse
 		act.Output = outputText(ev.get("tool_response"))
-		act.Response = raw(ev.get("tool_response"))
+		act.Response = ev.raw(ev.get("tool_response"))
 	case "ConfigChange":
 		// A settings file changed on disk (Claude Code's file watcher);
 		// the hook judges the change, not a tool call.

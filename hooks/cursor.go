@@ -89,7 +89,7 @@ func (cursor) Decode(data []byte, env Env) (guards.Action, error) {
 		if ev.URL != "" {
 			act.URLs = append(act.URLs, ev.URL)
 		}
-		act.Input = raw(ev.ToolInput)
+		act.Input = e.raw(ev.ToolInput)
 	case "preToolUse":
 		in, err := cursorToolInput(ev.ToolInput)
 		if err != nil {
@@ -101,7 +101,7 @@ func (cursor) Decode(data []byte, env Env) (guards.Action, error) {
 		} else if len(tool) > 4 && tool[:4] == "MCP:" {
 			tool = "mcp__" + tool[4:]
 		}
-		act.Tool, act.ToolUseID, act.Input = ev.ToolName, ev.ToolUseID, raw(ev.ToolInput)
+		act.Tool, act.ToolUseID, act.Input = ev.ToolName, ev.ToolUseID, e.raw(ev.ToolInput)
 		if err := fillAction(&act, tool, in); err != nil {
 			return act, err
 		}

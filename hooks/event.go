@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unsafe"
 
 	"github.com/bulwark-guard/bulwark/internal/jsonlite"
 )
@@ -14,20 +15,25 @@ import (
 // reflection, and an object with a key twice or two keys that differ only in
 // case is refused, since the client reads its keys exactly).
 type event struct {
-	v   jsonlite.Value
+	v    jsonlite.Value
+	data []byte // what v was parsed from
 	err error // the first field of the wrong type
 }
 
 // parseEvent parses the event, which must be one JSON object.
+//
+// The strings of the parsed event, and so of the Action made from it, share
+// data's memory (a 1 MiB Write is not copied again): data must not be
+// changed afterwards, which the hook, reading it once from stdin, never does.
 func parseEvent(data []byte) (*event, error) {
-	v, err := jsonlite.Parse(string(data))
+	v, err := jsonlite.Parse(unsafe.String(unsafe.SliceData(data), len(data)))
 	if err != nil {
 		return nil, inputError(data, err)
 	}
 	if v.Kind() != jsonlite.Object {
 		return nil, fmt.Errorf("hook input is not a JSON object (it is %s)", v.Kind())
 	}
-	return &event{v: v}, nil
+	return &event{v: v, data: data}, nil
 }
 
 // inputError words a parse error for the agent. Syntax errors are worded as
@@ -198,11 +204,16 @@ func (in toolInput) need(tool, key string) (string, error) {
 }
 
 // raw is the tool input's JSON text, for the audit preview.
-func raw(v jsonlite.Value) json.RawMessage {
+func (e *event) raw(v jsonlite.Value) json.RawMessage {
 	if v.Kind() == jsonlite.Invalid {
 		return nil
 	}
-	return json.RawMessage(v.Raw())
+	// The value's text lies in e.data: slice it there rather than copy.
+	r := v.Raw()
+	if off := int(uintptr(unsafe.Pointer(unsafe.StringData(r))) - uintptr(unsafe.Pointer(unsafe.SliceData(e.data)))); off >= 0 && off+len(r) <= len(e.data) {
+		return e.data[off : off+len(r) : off+len(r)]
+	}
+	return json.RawMessage(r)
 }
 
 // outputText flattens a tool's response into the text guards examine: a

@@ -23,7 +23,7 @@ func (gemini) Decode(data []byte, env Env) (guards.Action, error) {
 		return guards.Action{}, err
 	}
 	name, tool := ev.str("hook_event_name"), ev.str("tool_name")
-	act := guards.Action{Client: "gemini", EventName: name, Tool: tool, SessionID: ev.str("session_id"), Cwd: ev.str("cwd"), Home: env.Home, Input: raw(ev.get("tool_input"))}
+	act := guards.Action{Client: "gemini", EventName: name, Tool: tool, SessionID: ev.str("session_id"), Cwd: ev.str("cwd"), Home: env.Home, Input: ev.raw(ev.get("tool_input"))}
 	if ev.err != nil {
 		return guards.Action{}, ev.err
 	}
