@@ -158,6 +158,18 @@ func claudeManagedDir(env Env) string {
 	return env.system("/etc/claude-code")
 }
 
+// claudeDesktopConfig is Claude Desktop's configuration (its MCP servers)
+// on env's OS; "" without a home.
+func claudeDesktopConfig(env Env) string {
+	switch env.goos() {
+	case "darwin":
+		return env.underHome("Library", "Application Support", "Claude", "claude_desktop_config.json")
+	case "windows":
+		return env.underHome("AppData", "Roaming", "Claude", "claude_desktop_config.json")
+	}
+	return env.underHome(".config", "Claude", "claude_desktop_config.json")
+}
+
 // ClaudeManagedFiles lists Claude Code's managed settings files that exist
 // or may: managed-settings.json and the managed-settings.d/*.json drop-ins
 // (merged alphabetically after it).
@@ -183,6 +195,11 @@ func claudeLocations(env Env) []Location {
 		add(installer.ScopeUser, KindPlugins, filepath.Join(d, "dev-mods"), true, "development mods, hot-reloaded")
 		add(installer.ScopeUser, KindDefinitions, filepath.Join(d, "skills"), true, "skills: their frontmatter can add hooks while active")
 		add(installer.ScopeUser, KindDefinitions, filepath.Join(d, "agents"), true, "subagent definitions: their frontmatter can add hooks")
+		add(installer.ScopeUser, KindInstructions, filepath.Join(d, "CLAUDE.md"), false, "user memory: instructions in every session")
+		add(installer.ScopeUser, KindInstructions, filepath.Join(d, "commands"), true, "user slash commands (prompts)")
+	}
+	if p := claudeDesktopConfig(env); p != "" {
+		add(installer.ScopeUser, KindMCP, p, false, "Claude Desktop's MCP servers (claude_desktop_config.json)")
 	}
 	// ~/.claude.json holds MCP servers, per-project trust and allowed tools;
 	// with $CLAUDE_CONFIG_DIR it lives inside that directory.
@@ -204,6 +221,11 @@ func claudeLocations(env Env) []Location {
 		proj(KindDefinitions, ".claude/skills", true, "project skills")
 		proj(KindDefinitions, ".claude/agents", true, "project subagent definitions")
 		proj(KindMCP, ".mcp.json", false, "project MCP servers")
+		proj(KindInstructions, "CLAUDE.md", false, "project memory: instructions in every session")
+		out = append(out, Location{Client: "claude", Scope: installer.ScopeLocal, Kind: KindInstructions,
+			Path: filepath.Join(env.Cwd, "CLAUDE.local.md"), ProjectRel: "CLAUDE.local.md", Note: "local project memory"})
+		proj(KindInstructions, ".claude/CLAUDE.md", false, "project memory")
+		proj(KindInstructions, ".claude/commands", true, "project slash commands (prompts)")
 	}
 	m := claudeManagedDir(env)
 	add(installer.ScopeManaged, KindSettings, filepath.Join(m, "managed-settings.json"), false, "managed settings: the tier nothing else overrides")

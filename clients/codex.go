@@ -75,13 +75,16 @@ var Codex = &Client{
 			add(installer.ScopeUser, KindPolicy, filepath.Join(d, "requirements.toml"), false, "requirements")
 			add(installer.ScopeUser, KindPlugins, filepath.Join(d, "plugins"), true, "plugins, which can carry hooks")
 			add(installer.ScopeUser, KindDefinitions, filepath.Join(d, "skills"), true, "skills")
+			add(installer.ScopeUser, KindInstructions, filepath.Join(d, "AGENTS.md"), false, "global instructions")
+			add(installer.ScopeUser, KindInstructions, filepath.Join(d, "prompts"), true, "custom prompts (slash commands)")
 		}
 		if env.Cwd != "" {
 			for _, p := range []struct {
 				k    Kind
 				rel  string
 				note string
-			}{{KindHooks, ".codex/hooks.json", "project hooks (trusted projects)"}, {KindSettings, ".codex/config.toml", "project config (trusted projects)"}} {
+			}{{KindHooks, ".codex/hooks.json", "project hooks (trusted projects)"}, {KindSettings, ".codex/config.toml", "project config (trusted projects)"},
+				{KindInstructions, "AGENTS.md", "project instructions (also read by Cursor, Gemini CLI and others)"}} {
 				out = append(out, Location{Client: "codex", Scope: installer.ScopeProject, Kind: p.k, Path: filepath.Join(env.Cwd, filepath.FromSlash(p.rel)), ProjectRel: p.rel, Note: p.note})
 			}
 		}

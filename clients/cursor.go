@@ -94,6 +94,9 @@ var Cursor = &Client{
 				{KindHooks, ".cursor/hooks", "project hook scripts (hooks.json paths are relative to it)", true},
 				{KindSettings, ".cursor/cli.json", "project CLI permissions", false},
 				{KindMCP, ".cursor/mcp.json", "project MCP servers", false},
+				{KindInstructions, ".cursor/rules", "project rules: instructions in the agent's context", true},
+				{KindInstructions, ".cursorrules", "legacy project rules", false},
+				{KindInstructions, ".cursor/commands", "project custom commands (prompts)", true},
 			} {
 				out = append(out, Location{Client: "cursor", Scope: installer.ScopeProject, Kind: f.k, Path: filepath.Join(env.Cwd, filepath.FromSlash(f.rel)), ProjectRel: f.rel, Tree: f.tree, Note: f.note})
 			}

@@ -124,6 +124,8 @@ func geminiLocations(env Env) []Location {
 			trusted = filepath.Clean(p)
 		}
 		add(installer.ScopeUser, KindState, trusted, false, "trusted folders (project settings apply only in trusted folders)")
+		add(installer.ScopeUser, KindInstructions, filepath.Join(d, "GEMINI.md"), false, "global context: instructions in every session")
+		add(installer.ScopeUser, KindInstructions, filepath.Join(d, "commands"), true, "user custom commands (prompts)")
 	}
 	if env.Cwd != "" {
 		for _, f := range []struct {
@@ -133,6 +135,8 @@ func geminiLocations(env Env) []Location {
 		}{
 			{KindSettings, ".gemini/settings.json", "project settings", false},
 			{KindPlugins, ".gemini/extensions", "workspace extensions", true},
+			{KindInstructions, "GEMINI.md", "project context: instructions in every session", false},
+			{KindInstructions, ".gemini/commands", "project custom commands (prompts)", true},
 		} {
 			out = append(out, Location{Client: "gemini", Scope: installer.ScopeProject, Kind: f.k, Path: filepath.Join(env.Cwd, filepath.FromSlash(f.rel)), ProjectRel: f.rel, Tree: f.tree, Note: f.note})
 		}

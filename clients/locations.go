@@ -34,6 +34,12 @@ const (
 	// KindPolicy: policy rules the client applies itself (Gemini's policy
 	// engine, Codex requirements).
 	KindPolicy Kind = "policy"
+	// KindInstructions: instruction files and custom commands the client
+	// reads into the model's context as trusted text (CLAUDE.md, AGENTS.md,
+	// GEMINI.md, Cursor rules, slash commands). Not members of the
+	// protected set (editing them is everyday work); `bulwark audit` reads
+	// them for injected instructions and hidden text.
+	KindInstructions Kind = "instructions"
 )
 
 // Location is one file or directory a client reads its settings, hooks,

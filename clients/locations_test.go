@@ -61,6 +61,8 @@ func TestLocations(t *testing.T) {
 		"/home/u/.codex/hooks.json", "/home/u/.codex/config.toml", "/home/u/proj/.codex/hooks.json", "/etc/codex/requirements.toml",
 		"/home/u/.gemini/settings.json", "/home/u/.gemini/extensions", "/home/u/proj/.gemini/settings.json", "/etc/gemini-cli/settings.json",
 		"/home/u/.cursor/hooks.json", "/home/u/proj/.cursor/hooks.json", "/etc/cursor/hooks.json",
+		"/home/u/proj/CLAUDE.md", "/home/u/proj/AGENTS.md", "/home/u/proj/GEMINI.md", "/home/u/proj/.cursor/rules",
+		"/home/u/.claude/CLAUDE.md", "/home/u/.config/Claude/claude_desktop_config.json",
 	} {
 		if !slices.Contains(paths, want) {
 			t.Errorf("missing %s", want)

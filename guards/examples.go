@@ -87,6 +87,10 @@ func CheckExamples(packs []PackSpec) error {
 		p := &packs[pi]
 		for gi := range p.Guards {
 			g := &p.Guards[gi]
+			if g.On == OnConfig {
+				errs = append(errs, checkConfigExamples(e, p, g)...)
+				continue
+			}
 			for _, ex := range g.Match {
 				if !e.fires(g, ex) {
 					errs = append(errs, fmt.Errorf("pack %s: guard %s: example does not match: %q", p.Source, g.ID, ex))
@@ -100,6 +104,29 @@ func CheckExamples(packs []PackSpec) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// checkConfigExamples runs an on = "config" guard's examples through the
+// audit scanner (ConfigExamples).
+func checkConfigExamples(e *Engine, p *PackSpec, g *GuardSpec) []error {
+	var errs []error
+	for _, set := range []struct {
+		examples []string
+		want     bool
+	}{{g.Match, true}, {g.NotMatch, false}} {
+		for _, ex := range set.examples {
+			fired, err := e.firesConfig(g, ex)
+			switch {
+			case err != nil:
+				return append(errs, fmt.Errorf("pack %s: guard %s: %w", p.Source, g.ID, err))
+			case set.want && !fired:
+				errs = append(errs, fmt.Errorf("pack %s: guard %s: example does not match: %q", p.Source, g.ID, ex))
+			case !set.want && fired:
+				errs = append(errs, fmt.Errorf("pack %s: guard %s: not_match example matches: %q", p.Source, g.ID, ex))
+			}
+		}
+	}
+	return errs
 }
 
 func (e *Engine) fires(g *GuardSpec, example string) bool {

@@ -116,6 +116,8 @@ func fieldsFor(on string) ([]string, bool) {
 	case OnProtected:
 		// commands: for the relocation conditions, the agents an assignment reaches.
 		return []string{"condition", "commands"}, true
+	case OnConfig:
+		return []string{"condition"}, true
 	}
 	return nil, false
 }
@@ -146,7 +148,7 @@ func validateGuard(family string, g *GuardSpec) []error {
 	}
 	allowed, ok := fieldsFor(g.On)
 	if !ok {
-		bad("on %q must be one of command, file, content, url, output, analysis, session, protected", g.On)
+		bad("on %q must be one of command, file, content, url, output, analysis, session, protected, config", g.On)
 		return errs
 	}
 	for _, f := range setFields(g) {
@@ -220,6 +222,10 @@ func validateGuard(family string, g *GuardSpec) []error {
 		case CondCredentialThenSend, CondCredentialSent, CondSecretFileSent:
 		default:
 			bad("condition %q must be credential-then-send, credential-sent or secret-file-sent", g.Condition)
+		}
+	case OnConfig:
+		if _, ok := ConfigCondition(g.Condition); !ok {
+			bad("condition %q is not an audit condition (see guards.ConfigCondition)", g.Condition)
 		}
 	case OnProtected:
 		switch g.Condition {

@@ -29,7 +29,7 @@ type PackSet struct {
 	packs []PackSpec
 }
 
-const packSetMagic = "bulwark-packset-2\n"
+const packSetMagic = "bulwark-packset-3\n"
 
 // Header words: counts and table offsets.
 const (
@@ -54,7 +54,7 @@ const (
 )
 
 // onTargets are the targets, in the order of the header's per-target lists.
-var onTargets = [...]string{OnCommand, OnFile, OnContent, OnURL, OnOutput, OnAnalysis, OnSession, OnProtected}
+var onTargets = [...]string{OnCommand, OnFile, OnContent, OnURL, OnOutput, OnAnalysis, OnSession, OnProtected, OnConfig}
 
 func onIndex(on string) int {
 	for i, t := range onTargets {

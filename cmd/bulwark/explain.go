@@ -155,6 +155,8 @@ func describeTarget(g *guards.GuardSpec) string {
 		return "a tool's output, after it ran"
 	case "analysis":
 		return "the shell analysis itself (" + g.Condition + ")"
+	case "config":
+		return "an agent's set-up, read by bulwark audit (" + g.Condition + ": " + configMeaning(g.Condition) + ")"
 	}
 	return g.On
 }
@@ -197,4 +199,10 @@ func similarGuards(all []guards.PackSpec, id string) []string {
 		out = append(out, c.id)
 	}
 	return out
+}
+
+// configMeaning says what an audit condition means.
+func configMeaning(cond string) string {
+	m, _ := guards.ConfigCondition(cond)
+	return m
 }
