@@ -17,7 +17,7 @@ import (
 type event struct {
 	v    jsonlite.Value
 	data []byte // what v was parsed from
-	err error // the first field of the wrong type
+	err  error  // the first field of the wrong type
 }
 
 // parseEvent parses the event, which must be one JSON object.
