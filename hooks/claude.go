@@ -111,7 +111,8 @@ func (claude) Encode(act *guards.Action, v *guards.Verdict) Result {
 		// with a replacement, only the titles (PostContext) are sent.
 		context = report.PostContext(v)
 		updated = act.Replacement
-		if len(updated) == 0 {
+		if len(updated) == 0 || !jsonlite.Valid(updated) {
+			updated = nil
 			decision, reason = "block", report.Reason(v, act)
 		}
 	case act.Event == guards.PostToolUse && v.Decision == guards.Warn:

@@ -26,7 +26,7 @@ type event struct {
 // data's memory (a 1 MiB Write is not copied again): data must not be
 // changed afterwards, which the hook, reading it once from stdin, never does.
 func parseEvent(data []byte) (*event, error) {
-	v, err := jsonlite.Parse(unsafe.String(unsafe.SliceData(data), len(data)))
+	v, err := jsonlite.ParseEvent(unsafe.String(unsafe.SliceData(data), len(data)), "tool_response")
 	if err != nil {
 		return nil, inputError(data, err)
 	}
@@ -232,7 +232,7 @@ func outputText(v jsonlite.Value) string {
 // outputTextOf is outputText for a response as JSON text; text that is not
 // JSON is the output as it is.
 func outputTextOf(text json.RawMessage) string {
-	v, err := jsonlite.Parse(string(text))
+	v, err := jsonlite.ParseData(string(text))
 	if err != nil {
 		return string(text)
 	}

@@ -108,8 +108,23 @@ var ErrTrailing = errors.New("data after the JSON value")
 
 // Parse reads one JSON value, which may be followed only by white space.
 // The Values returned share data's memory.
-func Parse(data string) (Value, error) {
-	p := &parser{s: data}
+func Parse(data string) (Value, error) { return parse(&parser{s: data}) }
+
+// ParseData is Parse for JSON that is data, not a message read by field
+// name (a tool's output): a key given twice is still refused, but keys
+// that differ only in case are the data's own ({"Content-Type": …,
+// "content-type": …}) and no reason to refuse it.
+func ParseData(data string) (Value, error) { return parse(&parser{s: data, caseOK: true}) }
+
+// ParseEvent is Parse for an event whose top-level member data holds such
+// data (a hook event's tool_response): that member is read as ParseData
+// reads, the rest as Parse does. Refusing the output's own keys would leave
+// the output unjudged, which for a client that shows it anyway fails open.
+func ParseEvent(event, data string) (Value, error) {
+	return parse(&parser{s: event, dataMember: data})
+}
+
+func parse(p *parser) (Value, error) {
 	p.space()
 	v, err := p.value(0)
 	if err != nil {
@@ -123,8 +138,10 @@ func Parse(data string) (Value, error) {
 }
 
 type parser struct {
-	s string
-	i int
+	s          string
+	i          int
+	caseOK     bool   // only exact duplicate keys are refused (ParseData)
+	dataMember string // the top-level member read with caseOK (ParseEvent)
 }
 
 func (p *parser) space() {
@@ -466,7 +483,12 @@ func (p *parser) object(depth int) (Value, error) {
 		}
 		p.i++
 		p.space()
+		caseOK := p.caseOK
+		if depth == 0 && p.dataMember != "" && k == p.dataMember {
+			p.caseOK = true
+		}
 		v, err := p.value(depth + 1)
+		p.caseOK = caseOK
 		if err != nil {
 			return Value{}, err
 		}
@@ -481,7 +503,7 @@ func (p *parser) object(depth int) (Value, error) {
 			p.space()
 		case '}':
 			p.i++
-			if err := checkKeys(keys); err != nil {
+			if err := checkKeys(keys, p.caseOK); err != nil {
 				return Value{}, err
 			}
 			return Value{kind: Object, raw: p.s[start:p.i], keys: keys, kids: kids}, nil
@@ -493,11 +515,11 @@ func (p *parser) object(depth int) (Value, error) {
 
 // checkKeys refuses an object with a key twice or two keys equal under
 // Unicode case folding (the matching encoding/json does for struct fields).
-func checkKeys(keys []string) error {
+func checkKeys(keys []string, caseOK bool) error {
 	if len(keys) <= 16 {
 		for i := 1; i < len(keys); i++ {
 			for j := 0; j < i; j++ {
-				if sameKey(keys[i], keys[j]) {
+				if keys[i] == keys[j] || !caseOK && sameKey(keys[i], keys[j]) {
 					return &AmbiguousKeyError{Key: keys[i], Other: keys[j]}
 				}
 			}
@@ -506,7 +528,10 @@ func checkKeys(keys []string) error {
 	}
 	seen := make(map[string]string, len(keys))
 	for _, k := range keys {
-		f := fold(k)
+		f := k
+		if !caseOK {
+			f = fold(k)
+		}
 		if other, ok := seen[f]; ok {
 			return &AmbiguousKeyError{Key: k, Other: other}
 		}

@@ -183,3 +183,30 @@ func TestWriter(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+// A tool's output is data: keys that differ only in case are its own, and
+// refusing them would leave the output unjudged. A key given twice is still
+// refused, and so is a case variant anywhere else in the event.
+func TestParseEventData(t *testing.T) {
+	for _, tt := range []struct {
+		in string
+		ok bool
+	}{
+		{`{"tool_name":"x","tool_response":{"Content-Type":"a","content-type":"b"}}`, true},
+		{`{"tool_name":"x","tool_response":[{"deep":{"A":1,"a":2}}]}`, true},
+		{`{"tool_name":"x","tool_response":{"a":1,"a":2}}`, false},
+		{`{"tool_name":"x","tool_input":{"A":1,"a":2},"tool_response":{}}`, false},
+		{`{"tool_name":"x","TOOL_NAME":"y","tool_response":{}}`, false},
+		{`{"x":{"tool_response":{"A":1,"a":2}}}`, false}, // only the top-level member is data
+	} {
+		if _, err := ParseEvent(tt.in, "tool_response"); (err == nil) != tt.ok {
+			t.Errorf("ParseEvent(%s): %v, want ok=%v", tt.in, err, tt.ok)
+		}
+	}
+	if _, err := ParseData(`{"A":1,"a":2}`); err != nil {
+		t.Errorf("ParseData: %v", err)
+	}
+	if _, err := ParseData(`{"a":1,"a":2}`); err == nil {
+		t.Error("ParseData accepted a key given twice")
+	}
+}

@@ -126,9 +126,10 @@ func AppendString(dst []byte, s string) []byte {
 // compacted, as encoding/json writes a json.RawMessage.
 func (w *Writer) Raw(text []byte) { w.B = appendCompact(w.B, text) }
 
-// Valid reports whether text is one JSON value Parse accepts.
+// Valid reports whether text is one JSON value ParseData accepts (what
+// Raw needs: a value, whatever its keys' case).
 func Valid(text []byte) bool {
-	_, err := Parse(string(text))
+	_, err := ParseData(string(text))
 	return err == nil
 }
 
