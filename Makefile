@@ -13,6 +13,7 @@ all: build
 
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/bulwark
+	$(GO) build -trimpath -tags bulwark_mcp -ldflags "$(LDFLAGS)" -o $(BIN)-mcp ./cmd/bulwark
 
 # Regenerate the Go form of the embedded packs and profiles from their TOML.
 generate:
@@ -22,6 +23,7 @@ generate:
 # as plain tests here; long fuzzing is `make fuzz`.
 test: build
 	$(GO) vet ./...
+	$(GO) vet -tags bulwark_mcp ./cmd/bulwark
 	$(GO) test -count=1 ./...
 
 # The end-to-end suite: the real Claude Code, Codex and Gemini CLI from the
@@ -60,6 +62,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLosses$$' -fuzztime $(FUZZTIME) ./guards
 	$(GO) test -run '^$$' -fuzz '^FuzzGlobMatch$$' -fuzztime $(FUZZTIME) ./backup
 	$(GO) test -run '^$$' -fuzz '^FuzzGitOutput$$' -fuzztime $(FUZZTIME) ./backup
+	$(GO) test -run '^$$' -fuzz '^FuzzProxy$$' -fuzztime $(FUZZTIME) ./mcp
 	# The longer variants of the bounded tests in make test.
 	$(GO) test -count=1 -run '^TestAuditUnderBurst$$' ./cmd/bulwark -burst 600
 
@@ -68,6 +71,7 @@ fuzz:
 install: build
 	mkdir -p $(PREFIX)
 	install -m 0755 $(BIN) $(PREFIX)/bulwark
+	install -m 0755 $(BIN)-mcp $(PREFIX)/bulwark-mcp
 	$(PREFIX)/bulwark install --profile $(PROFILE)
 	@echo; echo '$$ bulwark check -- "rm -rf ~"'
 	@$(PREFIX)/bulwark check --profile $(PROFILE) -- 'rm -rf ~' || true
@@ -77,7 +81,7 @@ install: build
 
 uninstall:
 	-$(PREFIX)/bulwark uninstall
-	rm -f $(PREFIX)/bulwark
+	rm -f $(PREFIX)/bulwark $(PREFIX)/bulwark-mcp
 
 clean:
 	rm -rf bin

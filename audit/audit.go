@@ -76,6 +76,7 @@ type GuardHit struct {
 type Record struct {
 	Time      time.Time  `json:"time"` // RFC 3339 UTC with sub-second precision
 	Client    string     `json:"client"`
+	Server    string     `json:"server,omitempty"` // the MCP server of a decision of bulwark's MCP proxy or server (client "mcp")
 	SessionID string     `json:"session_id"`
 	ToolUseID string     `json:"tool_use_id"`
 	Cwd       string     `json:"cwd"`
@@ -359,6 +360,7 @@ func appendRecord(b []byte, r *Record) []byte {
 	w.B = r.Time.AppendFormat(w.B, time.RFC3339Nano)
 	w.B = append(w.B, '"')
 	w.StringMember("client", r.Client)
+	w.OmitEmpty("server", r.Server)
 	w.StringMember("session_id", r.SessionID)
 	w.StringMember("tool_use_id", r.ToolUseID)
 	w.StringMember("cwd", r.Cwd)

@@ -51,572 +51,578 @@ func index(name string) int {
 		return 21
 	case "builtin":
 		return 22
-	case "bun":
+	case "bulwark":
 		return 23
-	case "bun x":
+	case "bulwark mcp":
 		return 24
-	case "bundle":
+	case "bulwark mcp proxy":
 		return 25
-	case "bundle exec":
+	case "bun":
 		return 26
-	case "bundler":
+	case "bun x":
 		return 27
-	case "bunx":
+	case "bundle":
 		return 28
-	case "busybox":
+	case "bundle exec":
 		return 29
-	case "bzcat":
+	case "bundler":
 		return 30
-	case "caffeinate":
+	case "bunx":
 		return 31
-	case "cargo":
+	case "busybox":
 		return 32
-	case "cat":
+	case "bzcat":
 		return 33
-	case "cd":
+	case "caffeinate":
 		return 34
-	case "chattr":
+	case "cargo":
 		return 35
-	case "chgrp":
+	case "cat":
 		return 36
-	case "chmod":
+	case "cd":
 		return 37
-	case "chown":
+	case "chattr":
 		return 38
-	case "chroot":
+	case "chgrp":
 		return 39
-	case "cksum":
+	case "chmod":
 		return 40
-	case "cmp":
+	case "chown":
 		return 41
-	case "column":
+	case "chroot":
 		return 42
-	case "comm":
+	case "cksum":
 		return 43
-	case "command":
+	case "cmp":
 		return 44
-	case "conda":
+	case "column":
 		return 45
-	case "conda run":
+	case "comm":
 		return 46
-	case "cp":
+	case "command":
 		return 47
-	case "curl":
+	case "conda":
 		return 48
-	case "cut":
+	case "conda run":
 		return 49
-	case "dash":
+	case "cp":
 		return 50
-	case "declare":
+	case "curl":
 		return 51
-	case "deno":
+	case "cut":
 		return 52
-	case "deno run":
+	case "dash":
 		return 53
-	case "df":
+	case "declare":
 		return 54
-	case "diff":
+	case "deno":
 		return 55
-	case "dirname":
+	case "deno run":
 		return 56
-	case "doas":
+	case "df":
 		return 57
-	case "docker":
+	case "diff":
 		return 58
-	case "docker compose":
+	case "dirname":
 		return 59
-	case "docker exec":
+	case "doas":
 		return 60
-	case "docker run":
+	case "docker":
 		return 61
-	case "docker-compose":
+	case "docker compose":
 		return 62
-	case "du":
+	case "docker exec":
 		return 63
-	case "echo":
+	case "docker run":
 		return 64
-	case "egrep":
+	case "docker-compose":
 		return 65
-	case "entr":
+	case "du":
 		return 66
-	case "env":
+	case "echo":
 		return 67
-	case "eval":
+	case "egrep":
 		return 68
-	case "ex":
+	case "entr":
 		return 69
-	case "exa":
+	case "env":
 		return 70
-	case "exec":
+	case "eval":
 		return 71
-	case "expand":
+	case "ex":
 		return 72
-	case "expect":
+	case "exa":
 		return 73
-	case "export":
+	case "exec":
 		return 74
-	case "eza":
+	case "expand":
 		return 75
-	case "fakeroot":
+	case "expect":
 		return 76
-	case "fd":
+	case "export":
 		return 77
-	case "fdfind":
+	case "eza":
 		return 78
-	case "fetch":
+	case "fakeroot":
 		return 79
-	case "fgrep":
+	case "fd":
 		return 80
-	case "file":
+	case "fdfind":
 		return 81
-	case "find":
+	case "fetch":
 		return 82
-	case "findmnt":
+	case "fgrep":
 		return 83
-	case "fish":
+	case "file":
 		return 84
-	case "flock":
+	case "find":
 		return 85
-	case "fly":
+	case "findmnt":
 		return 86
-	case "fly ssh console":
+	case "fish":
 		return 87
-	case "flyctl":
+	case "flock":
 		return 88
-	case "fmt":
+	case "fly":
 		return 89
-	case "fold":
+	case "fly ssh console":
 		return 90
-	case "ftp":
+	case "flyctl":
 		return 91
-	case "fuser":
+	case "fmt":
 		return 92
-	case "gawk":
+	case "fold":
 		return 93
-	case "gcloud":
+	case "ftp":
 		return 94
-	case "gcloud compute ssh":
+	case "fuser":
 		return 95
-	case "gcp":
+	case "gawk":
 		return 96
-	case "getfacl":
+	case "gcloud":
 		return 97
-	case "getopts":
+	case "gcloud compute ssh":
 		return 98
-	case "gh":
+	case "gcp":
 		return 99
-	case "git":
+	case "getfacl":
 		return 100
-	case "git am":
+	case "getopts":
 		return 101
-	case "git commit":
+	case "gh":
 		return 102
-	case "git merge":
+	case "git":
 		return 103
-	case "git pull":
+	case "git am":
 		return 104
-	case "git push":
+	case "git commit":
 		return 105
-	case "gmake":
+	case "git merge":
 		return 106
-	case "go-task":
+	case "git pull":
 		return 107
-	case "gpg":
+	case "git push":
 		return 108
-	case "grep":
+	case "gmake":
 		return 109
-	case "gsed":
+	case "go-task":
 		return 110
-	case "gvim":
+	case "gpg":
 		return 111
-	case "hatch":
+	case "grep":
 		return 112
-	case "hatch run":
+	case "gsed":
 		return 113
-	case "hd":
+	case "gvim":
 		return 114
-	case "head":
+	case "hatch":
 		return 115
-	case "helm":
+	case "hatch run":
 		return 116
-	case "heroku":
+	case "hd":
 		return 117
-	case "heroku run":
+	case "head":
 		return 118
-	case "hexdump":
+	case "helm":
 		return 119
-	case "http":
+	case "heroku":
 		return 120
-	case "httpie":
+	case "heroku run":
 		return 121
-	case "https":
+	case "hexdump":
 		return 122
-	case "iconv":
+	case "http":
 		return 123
-	case "install":
+	case "httpie":
 		return 124
-	case "ionice":
+	case "https":
 		return 125
-	case "join":
+	case "iconv":
 		return 126
-	case "jq":
+	case "install":
 		return 127
-	case "jruby":
+	case "ionice":
 		return 128
-	case "just":
+	case "join":
 		return 129
-	case "ksh":
+	case "jq":
 		return 130
-	case "kubectl":
+	case "jruby":
 		return 131
-	case "less":
+	case "just":
 		return 132
-	case "links":
+	case "ksh":
 		return 133
-	case "ln":
+	case "kubectl":
 		return 134
-	case "local":
+	case "less":
 		return 135
-	case "ls":
+	case "links":
 		return 136
-	case "lsattr":
+	case "ln":
 		return 137
-	case "lsblk":
+	case "local":
 		return 138
-	case "lsof":
+	case "ls":
 		return 139
-	case "lua":
+	case "lsattr":
 		return 140
-	case "luajit":
+	case "lsblk":
 		return 141
-	case "lwp-download":
+	case "lsof":
 		return 142
-	case "lynx":
+	case "lua":
 		return 143
-	case "lz4cat":
+	case "luajit":
 		return 144
-	case "make":
+	case "lwp-download":
 		return 145
-	case "mamba":
+	case "lynx":
 		return 146
-	case "mamba run":
+	case "lz4cat":
 		return 147
-	case "man":
+	case "make":
 		return 148
-	case "mapfile":
+	case "mamba":
 		return 149
-	case "mawk":
+	case "mamba run":
 		return 150
-	case "md5sum":
+	case "man":
 		return 151
-	case "micromamba":
+	case "mapfile":
 		return 152
-	case "micromamba run":
+	case "mawk":
 		return 153
-	case "mkdir":
+	case "md5sum":
 		return 154
-	case "mksh":
+	case "micromamba":
 		return 155
-	case "more":
+	case "micromamba run":
 		return 156
-	case "mosh":
+	case "mkdir":
 		return 157
-	case "most":
+	case "mksh":
 		return 158
-	case "mountpoint":
+	case "more":
 		return 159
-	case "mv":
+	case "mosh":
 		return 160
-	case "namei":
+	case "most":
 		return 161
-	case "nawk":
+	case "mountpoint":
 		return 162
-	case "nc":
+	case "mv":
 		return 163
-	case "ncat":
+	case "namei":
 		return 164
-	case "netcat":
+	case "nawk":
 		return 165
-	case "nice":
+	case "nc":
 		return 166
-	case "nl":
+	case "ncat":
 		return 167
-	case "node":
+	case "netcat":
 		return 168
-	case "nodejs":
+	case "nice":
 		return 169
-	case "noglob":
+	case "nl":
 		return 170
-	case "nohup":
+	case "node":
 		return 171
-	case "npm":
+	case "nodejs":
 		return 172
-	case "npm exec":
+	case "noglob":
 		return 173
-	case "npm x":
+	case "nohup":
 		return 174
-	case "npx":
+	case "npm":
 		return 175
-	case "nvi":
+	case "npm exec":
 		return 176
-	case "nvim":
+	case "npm x":
 		return 177
-	case "oc":
+	case "npx":
 		return 178
-	case "od":
+	case "nvi":
 		return 179
-	case "openssl":
+	case "nvim":
 		return 180
-	case "parallel":
+	case "oc":
 		return 181
-	case "paste":
+	case "od":
 		return 182
-	case "pdksh":
+	case "openssl":
 		return 183
-	case "pdm":
+	case "parallel":
 		return 184
-	case "pdm run":
+	case "paste":
 		return 185
-	case "perl":
+	case "pdksh":
 		return 186
-	case "php":
+	case "pdm":
 		return 187
-	case "pipenv":
+	case "pdm run":
 		return 188
-	case "pipenv run":
+	case "perl":
 		return 189
-	case "pipx":
+	case "php":
 		return 190
-	case "pipx run":
+	case "pipenv":
 		return 191
-	case "pnpm":
+	case "pipenv run":
 		return 192
-	case "pnpm dlx":
+	case "pipx":
 		return 193
-	case "pnpm exec":
+	case "pipx run":
 		return 194
-	case "podman":
+	case "pnpm":
 		return 195
-	case "poetry":
+	case "pnpm dlx":
 		return 196
-	case "poetry run":
+	case "pnpm exec":
 		return 197
-	case "popd":
+	case "podman":
 		return 198
-	case "pr":
+	case "poetry":
 		return 199
-	case "printf":
+	case "poetry run":
 		return 200
-	case "proxychains":
+	case "popd":
 		return 201
-	case "proxychains4":
+	case "pr":
 		return 202
-	case "pushd":
+	case "printf":
 		return 203
-	case "pypy":
+	case "proxychains":
 		return 204
-	case "python":
+	case "proxychains4":
 		return 205
-	case "rbash":
+	case "pushd":
 		return 206
-	case "rclone":
+	case "pypy":
 		return 207
-	case "read":
+	case "python":
 		return 208
-	case "readarray":
+	case "rbash":
 		return 209
-	case "readlink":
+	case "rclone":
 		return 210
-	case "readonly":
+	case "read":
 		return 211
-	case "realpath":
+	case "readarray":
 		return 212
-	case "redis-cli":
+	case "readlink":
 		return 213
-	case "rev":
+	case "readonly":
 		return 214
-	case "rg":
+	case "realpath":
 		return 215
-	case "rm":
+	case "redis-cli":
 		return 216
-	case "rmdir":
+	case "rev":
 		return 217
-	case "rsync":
+	case "rg":
 		return 218
-	case "ruby":
+	case "rm":
 		return 219
-	case "runuser":
+	case "rmdir":
 		return 220
-	case "rview":
+	case "rsync":
 		return 221
-	case "rvim":
+	case "ruby":
 		return 222
-	case "rye":
+	case "runuser":
 		return 223
-	case "rye run":
+	case "rview":
 		return 224
-	case "scp":
+	case "rvim":
 		return 225
-	case "script":
+	case "rye":
 		return 226
-	case "sed":
+	case "rye run":
 		return 227
-	case "set":
+	case "scp":
 		return 228
-	case "setsid":
+	case "script":
 		return 229
-	case "sftp":
+	case "sed":
 		return 230
-	case "sh":
+	case "set":
 		return 231
-	case "sha1sum":
+	case "setsid":
 		return 232
-	case "sha256sum":
+	case "sftp":
 		return 233
-	case "sha512sum":
+	case "sh":
 		return 234
-	case "shred":
+	case "sha1sum":
 		return 235
-	case "smartctl":
+	case "sha256sum":
 		return 236
-	case "socat":
+	case "sha512sum":
 		return 237
-	case "sort":
+	case "shred":
 		return 238
-	case "source":
+	case "smartctl":
 		return 239
-	case "srm":
+	case "socat":
 		return 240
-	case "ssh":
+	case "sort":
 		return 241
-	case "ssh-copy-id":
+	case "source":
 		return 242
-	case "stat":
+	case "srm":
 		return 243
-	case "stdbuf":
+	case "ssh":
 		return 244
-	case "strings":
+	case "ssh-copy-id":
 		return 245
-	case "su":
+	case "stat":
 		return 246
-	case "sudo":
+	case "stdbuf":
 		return 247
-	case "tac":
+	case "strings":
 		return 248
-	case "tail":
+	case "su":
 		return 249
-	case "tar":
+	case "sudo":
 		return 250
-	case "task":
+	case "tac":
 		return 251
-	case "tclsh":
+	case "tail":
 		return 252
-	case "tee":
+	case "tar":
 		return 253
-	case "telnet":
+	case "task":
 		return 254
-	case "test":
+	case "tclsh":
 		return 255
-	case "time":
+	case "tee":
 		return 256
-	case "timeout":
+	case "telnet":
 		return 257
-	case "torsocks":
+	case "test":
 		return 258
-	case "touch":
+	case "time":
 		return 259
-	case "toybox":
+	case "timeout":
 		return 260
-	case "tr":
+	case "torsocks":
 		return 261
-	case "trap":
+	case "touch":
 		return 262
-	case "tree":
+	case "toybox":
 		return 263
-	case "truffleruby":
+	case "tr":
 		return 264
-	case "truncate":
+	case "trap":
 		return 265
-	case "ts-node":
+	case "tree":
 		return 266
-	case "tsx":
+	case "truffleruby":
 		return 267
-	case "type":
+	case "truncate":
 		return 268
-	case "typeset":
+	case "ts-node":
 		return 269
-	case "udevadm":
+	case "tsx":
 		return 270
-	case "unbuffer":
+	case "type":
 		return 271
-	case "unexpand":
+	case "typeset":
 		return 272
-	case "uniq":
+	case "udevadm":
 		return 273
-	case "unlink":
+	case "unbuffer":
 		return 274
-	case "unset":
+	case "unexpand":
 		return 275
-	case "uv":
+	case "uniq":
 		return 276
-	case "uv run":
+	case "unlink":
 		return 277
-	case "uv tool":
+	case "unset":
 		return 278
-	case "uv tool run":
+	case "uv":
 		return 279
-	case "uvx":
+	case "uv run":
 		return 280
-	case "vi":
+	case "uv tool":
 		return 281
-	case "view":
+	case "uv tool run":
 		return 282
-	case "vim":
+	case "uvx":
 		return 283
-	case "vimdiff":
+	case "vi":
 		return 284
-	case "w3m":
+	case "view":
 		return 285
-	case "watch":
+	case "vim":
 		return 286
-	case "wc":
+	case "vimdiff":
 		return 287
-	case "wget":
+	case "w3m":
 		return 288
-	case "whereis":
+	case "watch":
 		return 289
-	case "which":
+	case "wc":
 		return 290
-	case "wipe":
+	case "wget":
 		return 291
-	case "wish":
+	case "whereis":
 		return 292
-	case "xargs":
+	case "which":
 		return 293
-	case "xh":
+	case "wipe":
 		return 294
-	case "xxd":
+	case "wish":
 		return 295
-	case "xzcat":
+	case "xargs":
 		return 296
-	case "yarn":
+	case "xh":
 		return 297
-	case "yarn dlx":
+	case "xxd":
 		return 298
-	case "yarn exec":
+	case "xzcat":
 		return 299
-	case "yash":
+	case "yarn":
 		return 300
-	case "yq":
+	case "yarn dlx":
 		return 301
-	case "zcat":
+	case "yarn exec":
 		return 302
-	case "zless":
+	case "yash":
 		return 303
-	case "zsh":
+	case "yq":
 		return 304
-	case "zstdcat":
+	case "zcat":
 		return 305
+	case "zless":
+		return 306
+	case "zsh":
+		return 307
+	case "zstdcat":
+		return 308
 	}
 	return -1
 }

@@ -100,5 +100,10 @@ func programPaths() []string {
 	if exe, err := os.Executable(); err == nil && !slices.Contains(out, exe) {
 		out = append(out, exe)
 	}
+	// bulwark-mcp, beside it, is bulwark's MCP side (the proxy stands
+	// between the client and its servers): the same program.
+	for _, p := range out[:len(out):len(out)] {
+		out = append(out, filepath.Join(filepath.Dir(p), "bulwark-mcp"))
+	}
 	return out
 }

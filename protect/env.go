@@ -61,7 +61,7 @@ func Conventional(home string) Env {
 	}
 	e := Env{
 		Home:      home,
-		Program:   []string{home + "/.local/bin/bulwark"},
+		Program:   []string{home + "/.local/bin/bulwark", home + "/.local/bin/bulwark-mcp"},
 		ConfigDir: home + "/.config/bulwark",
 		StateDir:  home + "/.local/state/bulwark",
 		Profile:   "balanced",

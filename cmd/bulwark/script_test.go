@@ -52,6 +52,12 @@ func realBinary(t testing.TB) string {
 		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-X main.version="+scriptVersion, "-o", b.path, ".")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.err = fmt.Errorf("go build: %v\n%s", err, out)
+			return
+		}
+		// bulwark mcp runs the MCP side, built next to it.
+		cmd = exec.Command("go", "build", "-trimpath", "-tags", "bulwark_mcp", "-ldflags", "-X main.version="+scriptVersion, "-o", filepath.Join(b.dir, MCPHelper), ".")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("go build -tags bulwark_mcp: %v\n%s", err, out)
 		}
 	})
 	if b.err != nil {
