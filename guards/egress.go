@@ -92,7 +92,7 @@ func (f *facts) commandSend(i int) (send, bool) {
 	fed := len(c.FedBy) > 0 || c.StdinKnown || readsRedirect(cf)
 	name := cf.name
 	switch {
-	case httpClients[name]:
+	case httpClients.has(name):
 		host, dyn, query := httpTarget(c.Args)
 		if host == "" && !dyn {
 			return send{}, false // no URL: a --help or a config-only call
@@ -104,14 +104,14 @@ func (f *facts) commandSend(i int) (send, bool) {
 			s.data = fed || query || dyn || httpieItems(c.Args)
 		}
 		s.files = f.sentFiles(i, true)
-	case rawSockets[name]:
+	case rawSockets.has(name):
 		if name == "openssl" && (len(cf.words) == 0 || cf.words[0] != "s_client") {
 			return send{}, false
 		}
 		s.host = socketHost(name, c.Args)
 		s.data = true
 		s.files = f.sentFiles(i, false)
-	case remoteCopy[name], name == "aws" && len(cf.words) >= 2 && cf.words[0] == "s3",
+	case remoteCopy.has(name), name == "aws" && len(cf.words) >= 2 && cf.words[0] == "s3",
 		name == "gsutil", name == "gcloud" && len(cf.words) >= 1 && cf.words[0] == "storage", name == "azcopy":
 		dest, ok := remoteDest(cf)
 		if !ok {
@@ -119,7 +119,7 @@ func (f *facts) commandSend(i int) (send, bool) {
 		}
 		s.host, s.data = dest, true
 		s.files = f.sentFiles(i, true)
-	case fileUpload[name], mailers[name]:
+	case fileUpload.has(name), mailers.has(name):
 		s.host = firstOperandHost(c.Args)
 		s.data = true
 		s.files = f.sentFiles(i, true)
@@ -200,7 +200,7 @@ func httpTarget(args []shell.Word) (host string, dynamic, query bool) {
 			} else {
 				continue
 			}
-		} else if j > 0 && httpValueFlags[args[j-1].Value] {
+		} else if j > 0 && httpValueFlags.has(args[j-1].Value) {
 			continue
 		} else if j > 0 && isShortCluster(args[j-1].Value, 'o', 'O', 'd', 'H', 'F', 'X', 'u', 'T') {
 			continue

@@ -402,12 +402,20 @@ func positionalWords(name string, args []shell.Word) []string {
 // (Spec.Access); unknown commands are readwrite, so both read guards
 // (secrets) and write guards (persistence) see them.
 
-func set(names ...string) map[string]bool {
-	m := make(map[string]bool, len(names))
-	for _, n := range names {
-		m[n] = true
+// nameSet is a small set of names. It is a list, not a map: a package-level
+// map is built at package init, which every hook process would pay for sets
+// it may never consult; a list of a few dozen names is as quick to search.
+type nameSet []string
+
+func set(names ...string) nameSet { return names }
+
+func (s nameSet) has(name string) bool {
+	for _, n := range s {
+		if n == name {
+			return true
+		}
 	}
-	return m
+	return false
 }
 
 func (f *facts) addCommandFiles(cf *cmdFact, idx int, cwd string) {

@@ -318,7 +318,7 @@ func (cf *cmdFact) pathFacts(act *Action, deep string, out []pathFact) []pathFac
 	pos := positionals(name, c.Args)
 	// Output flags name a file any command writes (-o FILE, --output=FILE).
 	for j, w := range c.Args {
-		if j > 0 && outputFlag(c.Args[j-1].Value) && !otherDashO[name] {
+		if j > 0 && outputFlag(c.Args[j-1].Value) && !otherDashO.has(name) {
 			add(w, w.Value, protect.Write)
 		}
 		if v, ok := outputFlagValue(w.Value); ok {
@@ -335,7 +335,7 @@ func (cf *cmdFact) pathFacts(act *Action, deep string, out []pathFact) []pathFac
 		for _, w := range pos {
 			if root, ok := strings.CutSuffix(w.Value, "/{}"); ok {
 				op := protect.Write
-				if removers[name] || hasRemoveVia(cf) {
+				if removers.has(name) || hasRemoveVia(cf) {
 					op = protect.Remove
 				}
 				out = append(out, pathFact{f: protect.Fact{Path: root, Cwd: cwd, Op: op, Deep: deep},
@@ -344,7 +344,7 @@ func (cf *cmdFact) pathFacts(act *Action, deep string, out []pathFact) []pathFac
 		}
 	}
 	switch {
-	case removers[name]:
+	case removers.has(name):
 		for _, w := range pos {
 			add(w, w.Value, protect.Remove)
 		}
@@ -382,10 +382,10 @@ func (cf *cmdFact) pathFacts(act *Action, deep string, out []pathFact) []pathFac
 				copySrc(shell.Word{Value: v, Dynamic: w.Dynamic}, false)
 			}
 		}
-	case archivers[name]:
+	case archivers.has(name):
 		cf.archiveFacts(cwd, pos, add, copySrc)
 	case name == "git":
-		if len(cf.words) > 0 && gitWriters[cf.words[0]] {
+		if len(cf.words) > 0 && gitWriters.has(cf.words[0]) {
 			dir := gitDir(c.Args, cwd)
 			if cf.words[0] == "clone" && len(cf.words) >= 3 {
 				dir = cf.words[2]
@@ -434,7 +434,7 @@ func (cf *cmdFact) pathFacts(act *Action, deep string, out []pathFact) []pathFac
 		for _, w := range pos {
 			add(w, w.Value, protect.Write)
 		}
-	case nonWriters[name] || readsOnly(name):
+	case nonWriters.has(name) || readsOnly(name):
 		if writesRedirect {
 			for _, w := range pos {
 				copySrc(w, false) // cat SRC > DST copies SRC

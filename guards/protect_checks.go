@@ -37,7 +37,7 @@ var (
 // by a name only known at run time that mentions it ($(which bulwark)).
 func runsProgram(set *protect.Set, f *facts, cf *cmdFact) (string, bool) {
 	c := cf.c
-	if elsewhere[cf.name] {
+	if elsewhere.has(cf.name) {
 		return runsProgramElsewhere(set, f, cf)
 	}
 	isProg := false
@@ -54,7 +54,7 @@ func runsProgram(set *protect.Set, f *facts, cf *cmdFact) (string, bool) {
 		if abs, _ := protect.Normalize(c.Path, cwd, f.act.Home); abs != "" {
 			isProg = set.IsProgram(abs)
 		}
-	case len(c.Args) > 0 && changingWords[c.Args[0].Value] && !installers[cf.name]:
+	case len(c.Args) > 0 && changingWords.has(c.Args[0].Value) && !installers.has(cf.name):
 		if lp := set.Env().LookPath; lp != nil {
 			if p, err := lp(cf.name); err == nil {
 				isProg = set.IsProgram(p)
@@ -64,10 +64,10 @@ func runsProgram(set *protect.Set, f *facts, cf *cmdFact) (string, bool) {
 	if !isProg {
 		return "", false
 	}
-	if len(c.Args) == 0 || readOnlySubcommands[c.Args[0].Value] {
+	if len(c.Args) == 0 || readOnlySubcommands.has(c.Args[0].Value) {
 		return "", false
 	}
-	if len(c.Args) > 1 && helpFlags[c.Args[1].Value] {
+	if len(c.Args) > 1 && helpFlags.has(c.Args[1].Value) {
 		// Go's flag parsing stops at a leading -h: only the usage prints.
 		return "", false
 	}
@@ -129,7 +129,7 @@ func runsProgramElsewhere(set *protect.Set, f *facts, cf *cmdFact) (string, bool
 		sub := &facts{act: f.act}
 		sub.addCommands(a, cf.via, "")
 		for j := range sub.commands {
-			if elsewhere[sub.commands[j].name] {
+			if elsewhere.has(sub.commands[j].name) {
 				continue
 			}
 			if ev, ok := runsProgram(set, sub, &sub.commands[j]); ok {
