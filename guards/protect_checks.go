@@ -74,7 +74,7 @@ func runsProgram(set *protect.Set, f *facts, cf *cmdFact) (string, bool) {
 	if len(c.Args) == 2 && c.Args[0].Value == "allow" && c.Args[1].Value == "list" {
 		return "", false // lists the allow rules
 	}
-	if c.Args[0].Value == "mcp" && len(c.Args) > 1 && (c.Args[1].Value == "tools" || helpFlags[c.Args[1].Value] || len(c.Args) > 2 && helpFlags[c.Args[2].Value]) {
+	if c.Args[0].Value == "mcp" && len(c.Args) > 1 && (c.Args[1].Value == "tools" || helpFlags.has(c.Args[1].Value) || len(c.Args) > 2 && helpFlags.has(c.Args[2].Value)) {
 		return "", false // lists the MCP tool records, or prints a usage
 	}
 	return renderCommand(cf), true
