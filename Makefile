@@ -63,6 +63,11 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzGlobMatch$$' -fuzztime $(FUZZTIME) ./backup
 	$(GO) test -run '^$$' -fuzz '^FuzzGitOutput$$' -fuzztime $(FUZZTIME) ./backup
 	$(GO) test -run '^$$' -fuzz '^FuzzProxy$$' -fuzztime $(FUZZTIME) ./mcp
+	$(GO) test -run '^$$' -fuzz '^FuzzParseJSON$$' -fuzztime $(FUZZTIME) ./scan
+	$(GO) test -run '^$$' -fuzz '^FuzzStripComments$$' -fuzztime $(FUZZTIME) ./scan
+	$(GO) test -run '^$$' -fuzz '^FuzzTOMLKeys$$' -fuzztime $(FUZZTIME) ./scan
+	$(GO) test -run '^$$' -fuzz '^FuzzPackageSpec$$' -fuzztime $(FUZZTIME) ./scan
+	$(GO) test -run '^$$' -fuzz '^FuzzAuditFile$$' -fuzztime $(FUZZTIME) ./scan
 	# The longer variants of the bounded tests in make test.
 	$(GO) test -count=1 -run '^TestAuditUnderBurst$$' ./cmd/bulwark -burst 600
 

@@ -147,6 +147,16 @@ func WriteSARIF(w io.Writer, r *Report, m Meta) error {
 		})
 	}
 	results := []sarifResult{}
+	// Fingerprints do not depend on where the project or home is, so that
+	// code scanning matches a finding across runs and machines.
+	var pairs []string
+	if r.Dir != "" {
+		pairs = append(pairs, r.Dir, "%SRCROOT%")
+	}
+	if r.HomeDir != "" {
+		pairs = append(pairs, r.HomeDir, "~")
+	}
+	portable := strings.NewReplacer(pairs...)
 	for _, f := range r.Findings {
 		level, _ := sarifLevel(f.Severity)
 		loc := sarifPhysical{ArtifactLocation: artifact(r.Dir, f)}
@@ -162,7 +172,7 @@ func WriteSARIF(w io.Writer, r *Report, m Meta) error {
 		if f.Evidence != "" {
 			msg += " (seen: " + f.Evidence + ")"
 		}
-		sum := sha256.Sum256([]byte(f.Rule + "\x00" + f.File + "\x00" + f.Evidence))
+		sum := sha256.Sum256([]byte(f.Rule + "\x00" + f.File + "\x00" + portable.Replace(f.Evidence)))
 		results = append(results, sarifResult{
 			RuleID: f.Rule, RuleIndex: index[f.Rule], Level: level, Message: sarifText{Text: msg},
 			Locations:           []sarifLocation{{PhysicalLocation: loc}},

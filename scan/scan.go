@@ -88,6 +88,7 @@ type File struct {
 type Report struct {
 	Dir      string
 	Home     bool
+	HomeDir  string // the home the user files were looked for in
 	Files    []File
 	Findings []Finding       // by file, then line, then severity
 	Rules    map[string]Rule // the guards that fired, by id
@@ -119,7 +120,7 @@ func (r *Report) AtLeast(s guards.Severity) int {
 func Audit(o Options) *Report {
 	env := o.Env
 	env.Cwd = o.Dir
-	s := &scanner{o: o, env: env, e: o.Engine, rep: &Report{Dir: o.Dir, Home: o.Home},
+	s := &scanner{o: o, env: env, e: o.Engine, rep: &Report{Dir: o.Dir, Home: o.Home, HomeDir: env.Home},
 		seen: map[string]bool{}, guarded: map[string]bool{}}
 	s.protected = protectedTrees(env)
 	for _, l := range clients.Locations(env) {

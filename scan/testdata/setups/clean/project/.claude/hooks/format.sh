@@ -1,0 +1,3 @@
+#!/bin/sh
+# Format the file Claude Code just edited.
+gofmt -w "$1"
