@@ -28,9 +28,12 @@ test: build
 
 # The end-to-end suite: the real Claude Code, Codex and Gemini CLI from the
 # npm registry (pinned, cached) against a mock model on 127.0.0.1, with
-# bulwark installed as their hook (see e2e/). Skips, saying so, without npm.
+# bulwark installed as their hook (see e2e/); then bulwark's MCP proxy in
+# front of the real @modelcontextprotocol/server-filesystem (pinned, cached).
+# Each part skips, saying so, without npm.
 e2e:
 	./scripts/e2e.sh
+	./scripts/mcp-e2e.sh
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...

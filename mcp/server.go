@@ -73,6 +73,9 @@ type (
 	PathInput struct {
 		Path string `json:"path" jsonschema:"a path inside the workspace root (absolute, or relative to it)"`
 	}
+	ListInput struct {
+		Path string `json:"path,omitempty" jsonschema:"a directory inside the workspace root (default: the root)"`
+	}
 	WriteInput struct {
 		Path    string `json:"path" jsonschema:"a path inside the workspace root"`
 		Content string `json:"content" jsonschema:"the file's new content"`
@@ -421,7 +424,7 @@ func (s *Server) deleteFile(_ context.Context, _ *sdk.CallToolRequest, in PathIn
 	return c.finish(textResult("deleted "+p, false)), nil, nil
 }
 
-func (s *Server) listDirectory(_ context.Context, _ *sdk.CallToolRequest, in PathInput) (*sdk.CallToolResult, any, error) {
+func (s *Server) listDirectory(_ context.Context, _ *sdk.CallToolRequest, in ListInput) (*sdk.CallToolResult, any, error) {
 	if in.Path == "" {
 		in.Path = "."
 	}
