@@ -126,6 +126,7 @@ func cmdDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	installed := 0
 	for _, c := range targets {
 		installed += d.checkClient(c)
+		d.checkMCP(c)
 	}
 	switch {
 	case installed == 0 && *client == "all":

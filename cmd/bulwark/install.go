@@ -127,10 +127,12 @@ func cmdInstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	dryRun := fs.Bool("dry-run", false, "print the changes as a diff and write nothing")
 	denyNative := fs.Bool("deny-native", false, "Claude Code: also deny the native Bash, Write and Edit tools outright (for work routed through a guarded MCP server)")
 	binary := fs.String("binary", "", "bulwark executable the hooks run (default: this executable, symlinks resolved)")
+	mcpWrap := fs.Bool("mcp", false, "wrap the client's stdio MCP servers through bulwark's proxy (bulwark mcp proxy) instead of installing hooks")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), joinLines(
 			"usage: bulwark install [--profile balanced|strict|minimal] [--client claude|codex|cursor|gemini|all]",
 			"                       [--scope user|project|local|managed] [--dry-run] [--deny-native] [--binary PATH]",
+			"       bulwark install --mcp [--client C|all] [--scope user|project] [--dry-run] [--binary PATH]",
 			"",
 			"Adds bulwark's PreToolUse/PostToolUse hooks (and, for Claude Code, backstop permissions.deny",
 			"rules) to the client's settings, keeping everything else as it was. Running it again updates",
@@ -206,6 +208,14 @@ func cmdInstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	status := ExitOK
 	changedAny := false
 	for _, c := range targets {
+		if *mcpWrap {
+			ch, failed := installMCP(c, sc, env, bin, m, *dryRun, stdout, stderr)
+			changedAny = changedAny || ch
+			if failed {
+				status = ExitFail
+			}
+			continue
+		}
 		path, err := c.SettingsPath(sc, env)
 		if err != nil {
 			fmt.Fprintf(stderr, "FAIL %s (%s): %v\n", c.Name, sc, err)
@@ -416,6 +426,21 @@ func cmdUninstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 
+	// The MCP servers install --mcp wrapped: every record, or those of the
+	// clients (and scope) asked for.
+	if uninstallMCP(m, func(r *installer.MCPRecord) bool {
+		if *client == "" && *scope == "" {
+			return true
+		}
+		for _, t := range targets {
+			if t.c.Name == r.Client && (*scope == "" || t.s == r.Scope) {
+				return true
+			}
+		}
+		return false
+	}, *dryRun, stdout, stderr) {
+		status = ExitFail
+	}
 	var changes []*installer.Change
 	for _, t := range targets {
 		ch, err := installer.UninstallFile(t.c.Spec, t.s, t.path, m, *dryRun, clock(), ownCommands(t.c, "")...)
@@ -439,7 +464,7 @@ func cmdUninstall(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "bulwark uninstall: saving the install manifest %s: %v\n", mpath, err)
 			return ExitFail
 		}
-		if len(m.Files) == 0 {
+		if m.Empty() {
 			// Nothing installed any more: the lock file goes with the
 			// manifest (a waiting install then locks a fresh one).
 			installer.RemoveLock(mpath)

@@ -129,3 +129,68 @@ func TestMCPWithoutHelper(t *testing.T) {
 		t.Errorf("bulwark mcp --help without the helper: %v %q", err, out)
 	}
 }
+
+// install --mcp wraps every client's stdio servers through the proxy and
+// uninstall puts back the very bytes (canonical layout).
+func TestInstallMCPRoundTrip(t *testing.T) {
+	bin := realBinary(t)
+	home := t.TempDir()
+	state := t.TempDir()
+	files := map[string]string{
+		".claude.json": "{\n  \"mcpServers\": {\n    \"fs\": {\n      \"command\": \"npx\",\n      \"args\": [\n        \"-y\",\n        \"@modelcontextprotocol/server-filesystem\",\n        \"/tmp\"\n      ]\n    }\n  }\n}",
+		".config/Claude/claude_desktop_config.json": "{\n  \"mcpServers\": {\n    \"memory\": {\n      \"command\": \"npx\",\n      \"args\": [\n        \"-y\",\n        \"@modelcontextprotocol/server-memory\"\n      ]\n    }\n  }\n}\n",
+		".cursor/mcp.json": "{\n  \"mcpServers\": {\n    \"db\": {\n      \"command\": \"node\",\n      \"args\": [\n        \"db.js\"\n      ],\n      \"env\": {\n        \"DB\": \"x\"\n      }\n    },\n    \"web\": {\n      \"url\": \"https://example.invalid/mcp\"\n    }\n  }\n}\n",
+		".gemini/settings.json": "{\n  \"mcpServers\": {\n    \"py\": {\n      \"command\": \"python3\",\n      \"args\": [\n        \"-m\",\n        \"srv\"\n      ],\n      \"timeout\": 30000\n    }\n  }\n}\n",
+	}
+	for f, text := range files {
+		p := filepath.Join(home, f)
+		os.MkdirAll(filepath.Dir(p), 0o700)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := []string{"HOME=" + home, "BULWARK_HOME=" + state, "PATH=/usr/bin:/bin"}
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Env, cmd.Dir = env, home
+		out, err := cmd.CombinedOutput()
+		if err != nil && args[0] != "doctor" {
+			t.Fatalf("bulwark %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	out := run("install", "--mcp", "--client", "all", "--binary", bin)
+	for _, want := range []string{"wrapped through bulwark mcp proxy: fs", "wrapped through bulwark mcp proxy: memory", "wrapped through bulwark mcp proxy: db", "not wrapped: web (a remote server", "wrapped through bulwark mcp proxy: py"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("install --mcp output lacks %q:\n%s", want, out)
+		}
+	}
+	for f := range files {
+		data, _ := os.ReadFile(filepath.Join(home, f))
+		var doc struct {
+			MCPServers map[string]struct {
+				Command string
+				Args    []string
+			}
+		}
+		json.Unmarshal(data, &doc)
+		for name, s := range doc.MCPServers {
+			if name == "web" {
+				continue
+			}
+			if s.Command != bin || len(s.Args) < 6 || strings.Join(s.Args[:5], " ") != "mcp proxy --name "+name+" --" {
+				t.Errorf("%s: %s = %+v", f, name, s)
+			}
+		}
+	}
+	if doc := run("doctor", "--client", "all"); !strings.Contains(doc, "MCP server(s) run through bulwark mcp proxy") || !strings.Contains(doc, "remote MCP servers") {
+		t.Errorf("doctor:\n%s", doc)
+	}
+	run("uninstall")
+	for f, text := range files {
+		if data, _ := os.ReadFile(filepath.Join(home, f)); string(data) != text {
+			t.Errorf("%s after uninstall:\n%s\nwant the original bytes:\n%s", f, data, text)
+		}
+	}
+}

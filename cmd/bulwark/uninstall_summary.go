@@ -42,7 +42,7 @@ func uninstallSummary(w io.Writer, changes []*installer.Change, m *installer.Man
 			line("file", ch.Target+" (install had created it; nothing else was in it)")
 		}
 	}
-	if len(m.Files) == 0 {
+	if m.Empty() {
 		if mp, err := manifestPath(); err == nil {
 			line("manifest", mp)
 			// bulwark's config directory, if that was all it held.
