@@ -178,7 +178,9 @@ func (s *session) callTool(name string, args map[string]any) (raw json.RawMessag
 func (s *session) tools() map[string]string {
 	s.t.Helper()
 	m := s.request("tools/list", map[string]any{})
-	var res struct{ Tools []struct{ Name, Description string } }
+	var res struct {
+		Tools []struct{ Name, Description string }
+	}
 	must(s.t, json.Unmarshal(m["result"], &res))
 	out := map[string]string{}
 	for _, t := range res.Tools {

@@ -139,8 +139,8 @@ func TestInstallMCPRoundTrip(t *testing.T) {
 	files := map[string]string{
 		".claude.json": "{\n  \"mcpServers\": {\n    \"fs\": {\n      \"command\": \"npx\",\n      \"args\": [\n        \"-y\",\n        \"@modelcontextprotocol/server-filesystem\",\n        \"/tmp\"\n      ]\n    }\n  }\n}",
 		".config/Claude/claude_desktop_config.json": "{\n  \"mcpServers\": {\n    \"memory\": {\n      \"command\": \"npx\",\n      \"args\": [\n        \"-y\",\n        \"@modelcontextprotocol/server-memory\"\n      ]\n    }\n  }\n}\n",
-		".cursor/mcp.json": "{\n  \"mcpServers\": {\n    \"db\": {\n      \"command\": \"node\",\n      \"args\": [\n        \"db.js\"\n      ],\n      \"env\": {\n        \"DB\": \"x\"\n      }\n    },\n    \"web\": {\n      \"url\": \"https://example.invalid/mcp\"\n    }\n  }\n}\n",
-		".gemini/settings.json": "{\n  \"mcpServers\": {\n    \"py\": {\n      \"command\": \"python3\",\n      \"args\": [\n        \"-m\",\n        \"srv\"\n      ],\n      \"timeout\": 30000\n    }\n  }\n}\n",
+		".cursor/mcp.json":                          "{\n  \"mcpServers\": {\n    \"db\": {\n      \"command\": \"node\",\n      \"args\": [\n        \"db.js\"\n      ],\n      \"env\": {\n        \"DB\": \"x\"\n      }\n    },\n    \"web\": {\n      \"url\": \"https://example.invalid/mcp\"\n    }\n  }\n}\n",
+		".gemini/settings.json":                     "{\n  \"mcpServers\": {\n    \"py\": {\n      \"command\": \"python3\",\n      \"args\": [\n        \"-m\",\n        \"srv\"\n      ],\n      \"timeout\": 30000\n    }\n  }\n}\n",
 	}
 	for f, text := range files {
 		p := filepath.Join(home, f)
