@@ -79,6 +79,7 @@ func (p *Proxy) checkTools(m *jsonrpc.Response) *jsonrpc.Response {
 		p.mu.Unlock()
 		return m
 	}
+	p.screenTools(tools)
 	findings, err := p.Tools.Check(p.Server, p.Command, tools)
 	if err != nil {
 		p.say("tool changes are not checked: %v", err)
@@ -121,6 +122,30 @@ func (p *Proxy) checkTools(m *jsonrpc.Response) *jsonrpc.Response {
 	out := *m
 	out.Result = redescribe(m.Result, held, p.Server)
 	return &out
+}
+
+// screenTools judges each tool's text (title, description, and the keys
+// and strings of its input schema: parameter descriptions too) as the hook
+// judges a tool's output: a description is text the model reads and
+// follows, the way tool poisoning reaches it.
+func (p *Proxy) screenTools(tools []Tool) {
+	for i := range tools {
+		t := &tools[i]
+		act := guards.Action{Client: Client, Event: guards.PostToolUse, EventName: "tools/list", Tool: hooks.MCPToolName(p.Server, t.Name),
+			Kind: guards.KindMCP, SessionID: p.Session, Cwd: p.Env.Cwd, Home: p.Env.Home,
+			Output: t.Title + "\n" + t.Description + "\n" + resultText(t.InputSchema)}
+		v := p.Judge.Evaluate(&act)
+		if !v.Flag {
+			continue
+		}
+		var titles []string
+		for _, h := range v.Hits {
+			if h.Decision >= guards.Ask {
+				titles = append(titles, h.Title+" ["+h.GuardID+"]")
+			}
+		}
+		t.Flags = []string{"its text was flagged: " + strings.Join(titles, "; ")}
+	}
 }
 
 // redescribe replaces the description of each held tool in a tools/list

@@ -156,7 +156,8 @@ type Finding struct {
 }
 
 // Check compares one page of a server's tools/list with the records: the
-// first listing of a server is recorded as it is; later, a tool whose title
+// first listing of a server is recorded as it is (but for tools whose text
+// the guards flagged, which are held); later, a tool whose title
 // or description changed, whose input schema accepts more than before, or
 // that takes the name of another server's tool, is held (recorded with the
 // reasons, for `bulwark mcp approve`). A new tool that collides with
@@ -185,6 +186,21 @@ func (s *Store) Check(server string, command []string, tools []Tool) ([]Finding,
 			}
 			seen[t.Name] = true
 			base, known := rec.Tools[t.Name]
+			if known && base.same(p) {
+				// What was first listed or approved by the user: the
+				// guards' flags on its text were seen then.
+				if _, was := rec.Held[t.Name]; was {
+					delete(rec.Held, t.Name)
+					changed = true
+				}
+				continue
+			}
+			if !known && len(t.Flags) > 0 {
+				// Never recorded as it is: a person looks first.
+				out = append(out, Finding{Tool: t.Name, Held: true, Reasons: t.Flags})
+				changed = hold(rec, t.Name, p, t.Flags, s.now()) || changed
+				continue
+			}
 			if !known {
 				if owner := ownerOf(r, server, t.Name); owner != "" {
 					why := []string{fmt.Sprintf("takes the name of server %q's tool %q", owner, t.Name)}
@@ -206,6 +222,9 @@ func (s *Store) Check(server string, command []string, tools []Tool) ([]Finding,
 				continue
 			}
 			reasons := Drift(base, p)
+			if len(reasons) > 0 {
+				reasons = append(reasons, t.Flags...)
+			}
 			if len(reasons) == 0 {
 				if _, was := rec.Held[t.Name]; was {
 					delete(rec.Held, t.Name)
@@ -319,6 +338,10 @@ type Tool struct {
 	Title       string
 	Description string
 	InputSchema json.RawMessage
+	// Flags are what the guards found in the tool's text (an injection
+	// aimed at the agent): a tool with flags is held unless its text is
+	// what the user approved.
+	Flags []string
 }
 
 // Print fingerprints the tool: its schema in canonical form (keys sorted,

@@ -51,16 +51,29 @@ func runMCP(sub string, args []string, stdin io.Reader, stdout, stderr io.Writer
 
 // mcpJudge judges with the runtime the way the hook does: the engine and
 // policy, allow-once approvals for blocked calls, and the audit log with
-// client "mcp" and the server's name. The runtime is not safe for
+// client "mcp" and the server's name. A proxy or server lives as long as
+// the client's session, so the runtime is loaded again when config.toml
+// or the user packs change (an allow rule the user adds takes effect at
+// the next call, as it would for the hook). The runtime is not safe for
 // concurrent use, and a proxy judges calls and results at once: one lock.
-func mcpJudge(rt *policy.Runtime, server string, stderr io.Writer) mcp.Judge {
+func mcpJudge(rt *policy.Runtime, profile, server string, stderr io.Writer) mcp.Judge {
 	var mu sync.Mutex
-	opts := logOptions(rt.Config.Log)
+	stamp := configStamp()
+	current := func() *policy.Runtime {
+		if st := configStamp(); st != stamp {
+			if fresh, err := loadRuntime(profile, stderr); err == nil {
+				rt, stamp = fresh, st
+			} else {
+				fmt.Fprintf(stderr, "bulwark mcp: the changed configuration cannot be used (%v); judging with the one loaded before\n", err)
+			}
+		}
+		return rt
+	}
 	return mcp.Judge{
 		Evaluate: func(act *guards.Action) guards.Verdict {
 			mu.Lock()
 			defer mu.Unlock()
-			return rt.Evaluate(act)
+			return current().Evaluate(act)
 		},
 		Blocked: func(act *guards.Action, v *guards.Verdict) {
 			mu.Lock()
@@ -68,13 +81,40 @@ func mcpJudge(rt *policy.Runtime, server string, stderr io.Writer) mcp.Judge {
 			applyApproval(act, v, rt.Config.Approvals, stderr)
 		},
 		Record: func(act *guards.Action, v *guards.Verdict) {
-			rec := report.Record(act, v, rt.Profile)
+			mu.Lock()
+			r := rt
+			mu.Unlock()
+			rec := report.Record(act, v, r.Profile)
 			rec.Server = server
-			if err := audit.Append(config.StateDir(), rec, opts); err != nil {
+			if err := audit.Append(config.StateDir(), rec, logOptions(r.Config.Log)); err != nil {
 				fmt.Fprintf(stderr, "bulwark: audit log not written: %v\n", err)
 			}
 		},
 	}
+}
+
+// configStamp is what tells a changed user configuration: config.toml's
+// and each user pack's size and modification time (a few stats).
+func configStamp() string {
+	dir := config.Dir()
+	if dir == "" {
+		return ""
+	}
+	var b strings.Builder
+	add := func(p string) {
+		if fi, err := os.Stat(p); err == nil {
+			fmt.Fprintf(&b, "%s %d %d;", p, fi.Size(), fi.ModTime().UnixNano())
+		}
+	}
+	add(filepath.Join(dir, config.ConfigFileName))
+	packs := filepath.Join(dir, config.PacksDirName)
+	add(packs)
+	if es, err := os.ReadDir(packs); err == nil {
+		for _, e := range es {
+			add(filepath.Join(packs, e.Name()))
+		}
+	}
+	return b.String()
 }
 
 // newSession is the session id of one MCP connection: its calls share
@@ -133,7 +173,7 @@ func cmdMCPProxy(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	home := os.Getenv("HOME")
 	cwd, _ := os.Getwd()
 	p := &mcp.Proxy{Server: server, Command: argv, Env: hooks.Env{Home: home, Cwd: cwd}, Session: newSession(),
-		Judge: mcpJudge(rt, server, stderr), Stderr: stderr}
+		Judge: mcpJudge(rt, *profile, server, stderr), Stderr: stderr}
 	if dir := config.StateDir(); dir != "" {
 		p.Tools = &mcp.Store{Dir: dir, Now: clock}
 	} else {

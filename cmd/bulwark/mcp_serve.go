@@ -59,7 +59,7 @@ func cmdMCPServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bulwark mcp serve: %v\n", err)
 		return ExitBlock
 	}
-	judge := mcpJudge(rt, mcp.ServerName, stderr)
+	judge := mcpJudge(rt, *profile, mcp.ServerName, stderr)
 	// The backup step of each call, as the hook's; its record goes with
 	// the call's audit record.
 	var mu sync.Mutex
