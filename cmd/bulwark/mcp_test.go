@@ -160,6 +160,9 @@ func TestInstallMCPRoundTrip(t *testing.T) {
 		}
 		return string(out)
 	}
+	if doc := run("doctor", "--client", "all"); !strings.Contains(doc, "WARN MCP servers not behind bulwark's proxy: memory (Claude Desktop has no hooks") || !strings.Contains(doc, "INFO MCP servers not behind bulwark's proxy: db") {
+		t.Errorf("doctor before install --mcp:\n%s", doc)
+	}
 	out := run("install", "--mcp", "--client", "all", "--binary", bin)
 	for _, want := range []string{"wrapped through bulwark mcp proxy: fs", "wrapped through bulwark mcp proxy: memory", "wrapped through bulwark mcp proxy: db", "not wrapped: web (a remote server", "wrapped through bulwark mcp proxy: py"} {
 		if !strings.Contains(out, want) {
