@@ -64,7 +64,7 @@ func fromShell(c *shell.Command, cwd string) (Exec, bool) {
 func assigns(ws []shell.Word) map[string]string {
 	m := map[string]string{}
 	for _, w := range ws {
-		if k, v, ok := strings.Cut(w.Value, "="); ok && !w.Dynamic && isMakeName(strings.TrimRight(k, ":?+")) {
+		if k, v, ok := strings.Cut(w.Value, "="); ok && !w.Dynamic && shell.IsVarName(strings.TrimRight(k, ":?+")) {
 			m[strings.TrimRight(k, ":?+")] = v
 		}
 	}

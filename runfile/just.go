@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/bulwark-guard/bulwark/guards"
+	"github.com/bulwark-guard/bulwark/shell"
 )
 
 // This file reads justfiles: recipes, their parameters and dependencies,
@@ -59,7 +60,7 @@ func ParseJustfile(text string) *Justfile {
 			}
 			continue
 		}
-		if n, v, ok := strings.Cut(s, ":="); ok && isMakeName(strings.TrimSpace(n)) {
+		if n, v, ok := strings.Cut(s, ":="); ok && shell.IsVarName(strings.TrimSpace(n)) {
 			j.Vars[strings.TrimSpace(n)] = j.value(strings.TrimSpace(v), i+1)
 			continue
 		}
@@ -142,7 +143,7 @@ func justExpr(e string) string {
 	for _, fn := range []string{"env_var(", "env(", "env_var_or_default("} {
 		if rest, ok := strings.CutPrefix(e, fn); ok {
 			name := strings.Trim(strings.TrimSpace(strings.SplitN(rest, ",", 2)[0]), "'\")")
-			if isMakeName(name) {
+			if shell.IsVarName(name) {
 				return "${" + name + "}"
 			}
 		}
@@ -286,25 +287,9 @@ type JustScript struct {
 
 // just reads the justfile and returns what the recipe runs.
 func (r *reader) just(ex Exec) []guards.Script {
-	var p, text string
-	if ex.File != "" {
-		p = abs(ex.File, ex.Dir, r.src.Home)
-		t, ok := r.read(p)
-		if !ok {
-			return nil
-		}
-		text = t
-	} else {
-		for _, name := range []string{"justfile", "Justfile", ".justfile", "JUSTFILE"} {
-			q := filepath.Join(ex.Dir, name)
-			if t, ok := r.read(q); ok {
-				p, text = q, t
-				break
-			}
-		}
-		if p == "" {
-			return nil
-		}
+	p, text, ok := r.projectFile(ex, "justfile", "Justfile", ".justfile", "JUSTFILE")
+	if !ok {
+		return nil
 	}
 	j := ParseJustfile(text)
 	var out []guards.Script

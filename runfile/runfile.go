@@ -138,6 +138,24 @@ func (r *reader) read(p string) (string, bool) {
 	return string(data), true
 }
 
+// projectFile reads the file a project tool works from: the one it was
+// given (ex.File, relative to ex.Dir), or else the first of names that
+// exists in ex.Dir (make's GNUmakefile, makefile, Makefile ...).
+func (r *reader) projectFile(ex Exec, names ...string) (p, text string, ok bool) {
+	if ex.File != "" {
+		p = abs(ex.File, ex.Dir, r.src.Home)
+		text, ok = r.read(p)
+		return p, text, ok
+	}
+	for _, name := range names {
+		q := filepath.Join(ex.Dir, name)
+		if t, ok := r.read(q); ok {
+			return q, t, true
+		}
+	}
+	return "", "", false
+}
+
 // probe reads a small file without spending the call's budget.
 func (r *reader) probe(p string) (string, bool) {
 	saved := r.budget

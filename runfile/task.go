@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/bulwark-guard/bulwark/guards"
+	"github.com/bulwark-guard/bulwark/shell"
 )
 
 // This file reads Taskfiles (go-task): the tasks, their cmds, deps and
@@ -291,7 +292,7 @@ func (t *Taskfile) template(s string, vars map[string]string) string {
 		b.WriteString(s[:i])
 		e := strings.TrimSpace(s[i+2 : i+k])
 		name := strings.TrimPrefix(e, ".")
-		if v, ok := vars[name]; ok && isMakeName(name) {
+		if v, ok := vars[name]; ok && shell.IsVarName(name) {
 			b.WriteString(v)
 		} else if name == "USER_WORKING_DIR" || name == "TASKFILE_DIR" || name == "ROOT_DIR" {
 			b.WriteString("${PWD}")
@@ -398,25 +399,9 @@ func (t *Taskfile) Run(names []string, vars map[string]string) []TaskCmd {
 
 // task reads the Taskfile and returns what the tasks run.
 func (r *reader) task(ex Exec) []guards.Script {
-	var p, text string
-	if ex.File != "" {
-		p = abs(ex.File, ex.Dir, r.src.Home)
-		t, ok := r.read(p)
-		if !ok {
-			return nil
-		}
-		text = t
-	} else {
-		for _, name := range []string{"Taskfile.yml", "taskfile.yml", "Taskfile.yaml", "taskfile.yaml", "Taskfile.dist.yml", "taskfile.dist.yml"} {
-			q := filepath.Join(ex.Dir, name)
-			if t, ok := r.read(q); ok {
-				p, text = q, t
-				break
-			}
-		}
-		if p == "" {
-			return nil
-		}
+	p, text, ok := r.projectFile(ex, "Taskfile.yml", "taskfile.yml", "Taskfile.yaml", "taskfile.yaml", "Taskfile.dist.yml", "taskfile.dist.yml")
+	if !ok {
+		return nil
 	}
 	tf := ParseTaskfile(text)
 	var out []guards.Script

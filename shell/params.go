@@ -597,6 +597,10 @@ func transforms(pe *syntax.ParamExp) bool {
 	return false
 }
 
+// IsVarName reports whether s is a shell variable name (letters, digits
+// and _, not starting with a digit): what VAR=value assigns and $VAR reads.
+func IsVarName(s string) bool { return isVarName(s) }
+
 func isVarName(s string) bool {
 	if s == "" {
 		return false
