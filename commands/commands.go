@@ -231,7 +231,9 @@ func find(name string) *Spec {
 }
 
 // TakesValue reports whether the option word opt ("-C", "--git-dir"),
-// written alone, takes the next word as its value.
+// written alone, takes the next word as its value: an option that takes a
+// value, or one whose value is code (perl -e CODE, su --command CODE), as
+// the shell analysis' option scanner reads them.
 func (s *Spec) TakesValue(opt string) bool {
 	if s == nil || len(opt) < 2 || opt[0] != '-' {
 		return false
@@ -241,9 +243,9 @@ func (s *Spec) TakesValue(opt string) bool {
 		if name == "" || strings.IndexByte(name, '=') >= 0 {
 			return false
 		}
-		return s.LongTakesValue(name)
+		return s.LongTakesValue(name) || HasWord(s.CodeLong, name)
 	}
-	return len(opt) == 2 && strings.IndexByte(s.Short, opt[1]) >= 0
+	return len(opt) == 2 && (strings.IndexByte(s.Short, opt[1]) >= 0 || strings.IndexByte(s.Code, opt[1]) >= 0)
 }
 
 // LongTakesValue reports whether the long option --name takes a value.

@@ -107,522 +107,530 @@ func index(name string) int {
 		return 49
 	case "cp":
 		return 50
-	case "curl":
+	case "cpio":
 		return 51
-	case "cut":
+	case "curl":
 		return 52
-	case "dash":
+	case "cut":
 		return 53
-	case "declare":
+	case "dash":
 		return 54
-	case "deno":
+	case "declare":
 		return 55
-	case "deno run":
+	case "deno":
 		return 56
-	case "df":
+	case "deno run":
 		return 57
-	case "diff":
+	case "df":
 		return 58
-	case "dirname":
+	case "diff":
 		return 59
-	case "doas":
+	case "dirname":
 		return 60
-	case "docker":
+	case "doas":
 		return 61
-	case "docker compose":
+	case "docker":
 		return 62
-	case "docker exec":
+	case "docker compose":
 		return 63
-	case "docker run":
+	case "docker exec":
 		return 64
-	case "docker-compose":
+	case "docker run":
 		return 65
-	case "du":
+	case "docker-compose":
 		return 66
-	case "echo":
+	case "du":
 		return 67
-	case "egrep":
+	case "echo":
 		return 68
-	case "entr":
+	case "egrep":
 		return 69
-	case "env":
+	case "entr":
 		return 70
-	case "eval":
+	case "env":
 		return 71
-	case "ex":
+	case "eval":
 		return 72
-	case "exa":
+	case "ex":
 		return 73
-	case "exec":
+	case "exa":
 		return 74
-	case "expand":
+	case "exec":
 		return 75
-	case "expect":
+	case "expand":
 		return 76
-	case "export":
+	case "expect":
 		return 77
-	case "eza":
+	case "export":
 		return 78
-	case "fakeroot":
+	case "eza":
 		return 79
-	case "fd":
+	case "fakeroot":
 		return 80
-	case "fdfind":
+	case "fd":
 		return 81
-	case "fetch":
+	case "fdfind":
 		return 82
-	case "fgrep":
+	case "fetch":
 		return 83
-	case "file":
+	case "fgrep":
 		return 84
-	case "find":
+	case "file":
 		return 85
-	case "findmnt":
+	case "find":
 		return 86
-	case "fish":
+	case "findmnt":
 		return 87
-	case "flock":
+	case "fish":
 		return 88
-	case "fly":
+	case "flock":
 		return 89
-	case "fly ssh console":
+	case "fly":
 		return 90
-	case "flyctl":
+	case "fly ssh console":
 		return 91
-	case "fmt":
+	case "flyctl":
 		return 92
-	case "fold":
+	case "fmt":
 		return 93
-	case "ftp":
+	case "fold":
 		return 94
-	case "fuser":
+	case "ftp":
 		return 95
-	case "gawk":
+	case "fuser":
 		return 96
-	case "gcloud":
+	case "gawk":
 		return 97
-	case "gcloud compute ssh":
+	case "gcloud":
 		return 98
-	case "gcp":
+	case "gcloud compute ssh":
 		return 99
-	case "getfacl":
+	case "gcp":
 		return 100
-	case "getopts":
+	case "getfacl":
 		return 101
-	case "gh":
+	case "getopts":
 		return 102
-	case "git":
+	case "gh":
 		return 103
-	case "git am":
+	case "git":
 		return 104
-	case "git commit":
+	case "git am":
 		return 105
-	case "git merge":
+	case "git commit":
 		return 106
-	case "git pull":
+	case "git merge":
 		return 107
-	case "git push":
+	case "git pull":
 		return 108
-	case "gmake":
+	case "git push":
 		return 109
-	case "go-task":
+	case "gmake":
 		return 110
-	case "gpg":
+	case "go-task":
 		return 111
-	case "grep":
+	case "gpg":
 		return 112
-	case "gsed":
+	case "grep":
 		return 113
-	case "gvim":
+	case "gsed":
 		return 114
-	case "hatch":
+	case "gvim":
 		return 115
-	case "hatch run":
+	case "hatch":
 		return 116
-	case "hd":
+	case "hatch run":
 		return 117
-	case "head":
+	case "hd":
 		return 118
-	case "helm":
+	case "head":
 		return 119
-	case "heroku":
+	case "helm":
 		return 120
-	case "heroku run":
+	case "heroku":
 		return 121
-	case "hexdump":
+	case "heroku run":
 		return 122
-	case "http":
+	case "hexdump":
 		return 123
-	case "httpie":
+	case "http":
 		return 124
-	case "https":
+	case "httpie":
 		return 125
-	case "iconv":
+	case "https":
 		return 126
-	case "install":
+	case "iconv":
 		return 127
-	case "ionice":
+	case "install":
 		return 128
-	case "join":
+	case "ionice":
 		return 129
-	case "jq":
+	case "join":
 		return 130
-	case "jruby":
+	case "jq":
 		return 131
-	case "just":
+	case "jruby":
 		return 132
-	case "ksh":
+	case "just":
 		return 133
-	case "kubectl":
+	case "ksh":
 		return 134
-	case "less":
+	case "kubectl":
 		return 135
-	case "links":
+	case "less":
 		return 136
-	case "ln":
+	case "links":
 		return 137
-	case "local":
+	case "ln":
 		return 138
-	case "ls":
+	case "local":
 		return 139
-	case "lsattr":
+	case "ls":
 		return 140
-	case "lsblk":
+	case "lsattr":
 		return 141
-	case "lsof":
+	case "lsblk":
 		return 142
-	case "lua":
+	case "lsof":
 		return 143
-	case "luajit":
+	case "lua":
 		return 144
-	case "lwp-download":
+	case "luajit":
 		return 145
-	case "lynx":
+	case "lwp-download":
 		return 146
-	case "lz4cat":
+	case "lynx":
 		return 147
-	case "make":
+	case "lz4cat":
 		return 148
-	case "mamba":
+	case "make":
 		return 149
-	case "mamba run":
+	case "mamba":
 		return 150
-	case "man":
+	case "mamba run":
 		return 151
-	case "mapfile":
+	case "man":
 		return 152
-	case "mawk":
+	case "mapfile":
 		return 153
-	case "md5sum":
+	case "mawk":
 		return 154
-	case "micromamba":
+	case "md5sum":
 		return 155
-	case "micromamba run":
+	case "micromamba":
 		return 156
-	case "mkdir":
+	case "micromamba run":
 		return 157
-	case "mksh":
+	case "mkdir":
 		return 158
-	case "more":
+	case "mksh":
 		return 159
-	case "mosh":
+	case "more":
 		return 160
-	case "most":
+	case "mosh":
 		return 161
-	case "mountpoint":
+	case "most":
 		return 162
-	case "mv":
+	case "mountpoint":
 		return 163
-	case "namei":
+	case "mv":
 		return 164
-	case "nawk":
+	case "namei":
 		return 165
-	case "nc":
+	case "nawk":
 		return 166
-	case "ncat":
+	case "nc":
 		return 167
-	case "netcat":
+	case "ncat":
 		return 168
-	case "nice":
+	case "netcat":
 		return 169
-	case "nl":
+	case "nice":
 		return 170
-	case "node":
+	case "nl":
 		return 171
-	case "nodejs":
+	case "node":
 		return 172
-	case "noglob":
+	case "nodejs":
 		return 173
-	case "nohup":
+	case "noglob":
 		return 174
-	case "npm":
+	case "nohup":
 		return 175
-	case "npm exec":
+	case "npm":
 		return 176
-	case "npm x":
+	case "npm exec":
 		return 177
-	case "npx":
+	case "npm x":
 		return 178
-	case "nvi":
+	case "npx":
 		return 179
-	case "nvim":
+	case "nvi":
 		return 180
-	case "oc":
+	case "nvim":
 		return 181
-	case "od":
+	case "oc":
 		return 182
-	case "openssl":
+	case "od":
 		return 183
-	case "parallel":
+	case "openssl":
 		return 184
-	case "paste":
+	case "parallel":
 		return 185
-	case "pdksh":
+	case "paste":
 		return 186
-	case "pdm":
+	case "patch":
 		return 187
-	case "pdm run":
+	case "pdksh":
 		return 188
-	case "perl":
+	case "pdm":
 		return 189
-	case "php":
+	case "pdm run":
 		return 190
-	case "pipenv":
+	case "perl":
 		return 191
-	case "pipenv run":
+	case "php":
 		return 192
-	case "pipx":
+	case "pipenv":
 		return 193
-	case "pipx run":
+	case "pipenv run":
 		return 194
-	case "pnpm":
+	case "pipx":
 		return 195
-	case "pnpm dlx":
+	case "pipx run":
 		return 196
-	case "pnpm exec":
+	case "pnpm":
 		return 197
-	case "podman":
+	case "pnpm dlx":
 		return 198
-	case "poetry":
+	case "pnpm exec":
 		return 199
-	case "poetry run":
+	case "podman":
 		return 200
-	case "popd":
+	case "poetry":
 		return 201
-	case "pr":
+	case "poetry run":
 		return 202
-	case "printf":
+	case "popd":
 		return 203
-	case "proxychains":
+	case "pr":
 		return 204
-	case "proxychains4":
+	case "printf":
 		return 205
-	case "pushd":
+	case "proxychains":
 		return 206
-	case "pypy":
+	case "proxychains4":
 		return 207
-	case "python":
+	case "pushd":
 		return 208
-	case "rbash":
+	case "pypy":
 		return 209
-	case "rclone":
+	case "python":
 		return 210
-	case "read":
+	case "rbash":
 		return 211
-	case "readarray":
+	case "rclone":
 		return 212
-	case "readlink":
+	case "read":
 		return 213
-	case "readonly":
+	case "readarray":
 		return 214
-	case "realpath":
+	case "readlink":
 		return 215
-	case "redis-cli":
+	case "readonly":
 		return 216
-	case "rev":
+	case "realpath":
 		return 217
-	case "rg":
+	case "redis-cli":
 		return 218
-	case "rm":
+	case "rev":
 		return 219
-	case "rmdir":
+	case "rg":
 		return 220
-	case "rsync":
+	case "rm":
 		return 221
-	case "ruby":
+	case "rmdir":
 		return 222
-	case "runuser":
+	case "rsync":
 		return 223
-	case "rview":
+	case "ruby":
 		return 224
-	case "rvim":
+	case "runuser":
 		return 225
-	case "rye":
+	case "rview":
 		return 226
-	case "rye run":
+	case "rvim":
 		return 227
-	case "scp":
+	case "rye":
 		return 228
-	case "script":
+	case "rye run":
 		return 229
-	case "sed":
+	case "scp":
 		return 230
-	case "set":
+	case "script":
 		return 231
-	case "setsid":
+	case "sed":
 		return 232
-	case "sftp":
+	case "set":
 		return 233
-	case "sh":
+	case "setfacl":
 		return 234
-	case "sha1sum":
+	case "setsid":
 		return 235
-	case "sha256sum":
+	case "sftp":
 		return 236
-	case "sha512sum":
+	case "sh":
 		return 237
-	case "shred":
+	case "sha1sum":
 		return 238
-	case "smartctl":
+	case "sha256sum":
 		return 239
-	case "socat":
+	case "sha512sum":
 		return 240
-	case "sort":
+	case "shred":
 		return 241
-	case "source":
+	case "smartctl":
 		return 242
-	case "srm":
+	case "socat":
 		return 243
-	case "ssh":
+	case "sort":
 		return 244
-	case "ssh-copy-id":
+	case "source":
 		return 245
-	case "stat":
+	case "srm":
 		return 246
-	case "stdbuf":
+	case "ssh":
 		return 247
-	case "strings":
+	case "ssh-copy-id":
 		return 248
-	case "su":
+	case "stat":
 		return 249
-	case "sudo":
+	case "stdbuf":
 		return 250
-	case "tac":
+	case "strings":
 		return 251
-	case "tail":
+	case "su":
 		return 252
-	case "tar":
+	case "sudo":
 		return 253
-	case "task":
+	case "tac":
 		return 254
-	case "tclsh":
+	case "tail":
 		return 255
-	case "tee":
+	case "tar":
 		return 256
-	case "telnet":
+	case "task":
 		return 257
-	case "test":
+	case "tclsh":
 		return 258
-	case "time":
+	case "tee":
 		return 259
-	case "timeout":
+	case "telnet":
 		return 260
-	case "torsocks":
+	case "test":
 		return 261
-	case "touch":
+	case "time":
 		return 262
-	case "toybox":
+	case "timeout":
 		return 263
-	case "tr":
+	case "torsocks":
 		return 264
-	case "trap":
+	case "touch":
 		return 265
-	case "tree":
+	case "toybox":
 		return 266
-	case "truffleruby":
+	case "tr":
 		return 267
-	case "truncate":
+	case "trap":
 		return 268
-	case "ts-node":
+	case "tree":
 		return 269
-	case "tsx":
+	case "truffleruby":
 		return 270
-	case "type":
+	case "truncate":
 		return 271
-	case "typeset":
+	case "ts-node":
 		return 272
-	case "udevadm":
+	case "tsx":
 		return 273
-	case "unbuffer":
+	case "type":
 		return 274
-	case "unexpand":
+	case "typeset":
 		return 275
-	case "uniq":
+	case "udevadm":
 		return 276
-	case "unlink":
+	case "unbuffer":
 		return 277
-	case "unset":
+	case "unexpand":
 		return 278
-	case "uv":
+	case "uniq":
 		return 279
-	case "uv run":
+	case "unlink":
 		return 280
-	case "uv tool":
+	case "unset":
 		return 281
-	case "uv tool run":
+	case "unzip":
 		return 282
-	case "uvx":
+	case "uv":
 		return 283
-	case "vi":
+	case "uv run":
 		return 284
-	case "view":
+	case "uv tool":
 		return 285
-	case "vim":
+	case "uv tool run":
 		return 286
-	case "vimdiff":
+	case "uvx":
 		return 287
-	case "w3m":
+	case "vi":
 		return 288
-	case "watch":
+	case "view":
 		return 289
-	case "wc":
+	case "vim":
 		return 290
-	case "wget":
+	case "vimdiff":
 		return 291
-	case "whereis":
+	case "w3m":
 		return 292
-	case "which":
+	case "watch":
 		return 293
-	case "wipe":
+	case "wc":
 		return 294
-	case "wish":
+	case "wget":
 		return 295
-	case "xargs":
+	case "whereis":
 		return 296
-	case "xh":
+	case "which":
 		return 297
-	case "xxd":
+	case "wipe":
 		return 298
-	case "xzcat":
+	case "wish":
 		return 299
-	case "yarn":
+	case "xargs":
 		return 300
-	case "yarn dlx":
+	case "xh":
 		return 301
-	case "yarn exec":
+	case "xxd":
 		return 302
-	case "yash":
+	case "xzcat":
 		return 303
-	case "yq":
+	case "yarn":
 		return 304
-	case "zcat":
+	case "yarn dlx":
 		return 305
-	case "zless":
+	case "yarn exec":
 		return 306
-	case "zsh":
+	case "yash":
 		return 307
-	case "zstdcat":
+	case "yq":
 		return 308
+	case "zcat":
+		return 309
+	case "zless":
+		return 310
+	case "zsh":
+		return 311
+	case "zstdcat":
+		return 312
 	}
 	return -1
 }

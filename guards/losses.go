@@ -299,7 +299,7 @@ func operands(args []shell.Word, spec *commands.Spec) []shell.Word {
 		case v == "--":
 			afterDD = true
 		case strings.HasPrefix(v, "--"):
-			if spec.TakesValue(v) || spec != nil && !strings.Contains(v, "=") && commands.HasWord(spec.CodeLong, v[2:]) {
+			if spec.TakesValue(v) {
 				i++
 			}
 		case spec != nil:

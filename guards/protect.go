@@ -662,12 +662,11 @@ func readsOnly(name string) bool {
 }
 
 // positionals are a command's arguments that are not options (after --,
-// everything), skipping the values of the options that take one (the
-// command table's, and valueFlagsOf's for what it does not list yet).
+// everything), skipping the values of the options that take one (package
+// commands).
 func positionals(name string, args []shell.Word) []shell.Word {
 	var out []shell.Word
 	spec := commands.Lookup(name)
-	more := valueFlagsOf[name]
 	after := false
 	for j := 0; j < len(args); j++ {
 		v := args[j].Value
@@ -680,7 +679,7 @@ func positionals(name string, args []shell.Word) []shell.Word {
 			continue
 		}
 		if strings.HasPrefix(v, "-") && len(v) > 1 {
-			if !strings.Contains(v, "=") && (spec.TakesValue(v) || contains(more, v)) {
+			if spec.TakesValue(v) {
 				j++
 			}
 			continue
@@ -688,36 +687,6 @@ func positionals(name string, args []shell.Word) []shell.Word {
 		out = append(out, args[j])
 	}
 	return out
-}
-
-// valueFlagsOf are options that take a separate value, for the commands
-// whose operands are judged here, where the command table (package
-// commands) does not list them yet.
-var valueFlagsOf = map[string][]string{
-	"cp":       {"-t", "--target-directory", "-S", "--suffix"},
-	"mv":       {"-t", "--target-directory", "-S", "--suffix"},
-	"ln":       {"-t", "--target-directory", "-S", "--suffix"},
-	"install":  {"-m", "--mode", "-o", "--owner", "-g", "--group", "-t", "--target-directory", "-S", "--suffix"},
-	"rsync":    {"-e", "--rsh", "--exclude", "--include", "-f", "--filter", "--files-from", "--log-file", "--partial-dir", "-T", "--temp-dir", "--backup-dir", "--port", "--rsync-path", "--chmod", "--chown", "-M", "--remote-option"},
-	"scp":      {"-i", "-P", "-o", "-F", "-c", "-l", "-S", "-J"},
-	"tar":      {"-f", "--file", "-C", "--directory", "-T", "--files-from", "-X", "--exclude-from", "--exclude", "-b", "-H", "--format", "--owner", "--group", "--mode", "-I", "--use-compress-program"},
-	"unzip":    {"-d", "-x", "-P"},
-	"cpio":     {"-D", "-F", "-H", "-E", "-I", "-O"},
-	"sed":      {"-e", "-f", "--expression", "--file", "-l", "--line-length"},
-	"gsed":     {"-e", "-f", "--expression", "--file"},
-	"perl":     {"-e", "-E", "-I", "-M", "-m"},
-	"ruby":     {"-e", "-I", "-r"},
-	"awk":      {"-f", "-v", "-F", "-i", "--include", "-e", "--source"},
-	"gawk":     {"-f", "-v", "-F", "-i", "--include", "-e", "--source"},
-	"truncate": {"-s", "--size", "-r", "--reference"},
-	"patch":    {"-d", "--directory", "-p", "-i", "--input", "-o", "--output", "-r", "-B", "-F", "-D", "-V", "-z"},
-	"chown":    {},
-	"chgrp":    {},
-	"setfacl":  {"-m", "-M", "-x", "-X", "--set", "--set-file", "--modify", "--remove"},
-	"rm":       {},
-	"shred":    {"-n", "--iterations", "-s", "--size", "--random-source"},
-	"dd":       {},
-	"git":      {"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env", "--exec-path"},
 }
 
 // outputFlagValue reads --output=FILE and the like.
