@@ -217,24 +217,13 @@ func (f *facts) linkFeeds(start int) {
 	}
 }
 
-// Commands that run a file as code. (Which commands fetch a file over the
-// network is in package commands: Spec.Downloads.)
-// (A switch, not a map: a map literal is built at package init, which every
-// hook process would pay.)
-func fileRunner(name string) bool {
-	switch name {
-	case "sh", "bash", "zsh", "dash", "ksh", "fish", "source", ".", "python", "python3", "python2",
-		"perl", "ruby", "node", "php", "pwsh":
-		return true
-	}
-	return false
-}
-
 // downloadThenRun finds files a downloader writes that a later command of
 // the same line runs (`curl -o /tmp/i.sh URL && bash /tmp/i.sh`,
 // `wget -qO x URL; chmod +x x; ./x`): that is `curl | sh` in two steps, so
 // the running command is reported as fed by the downloader, and guards on
-// piping downloads into a shell see it.
+// piping downloads into a shell see it. Which commands fetch a file is
+// package commands' (Spec.Downloads); which file a command runs as code is
+// the shell analysis' (Command.Exec).
 func (f *facts) downloadThenRun(start int) {
 	got := map[string]string{} // normalised path -> downloader
 	for i := start; i < len(f.commands); i++ {
@@ -255,24 +244,59 @@ func (f *facts) downloadThenRun(start int) {
 		if len(got) == 0 {
 			continue
 		}
-		if fileRunner(cf.name) {
-			if len(cf.operands) > 0 && got[cf.operands[0].norm] != "" && !fedBySlice(cf.c.FedBy, got[cf.operands[0].norm]) {
-				cf.c.FedBy = append(cf.c.FedBy, got[cf.operands[0].norm])
+		file, direct := f.fileRun(cf)
+		tool := got[file]
+		if file != "" && tool != "" && !direct {
+			if !fedBySlice(cf.c.FedBy, tool) {
+				cf.c.FedBy = append(cf.c.FedBy, tool)
 			}
 			continue
 		}
-		// Run directly by its path (./x, /tmp/x): the command's name is the
-		// file's base name; report it as `sh FILE` fed by the downloader.
-		for p, tool := range got {
-			if path.Base(p) == cf.name && cf.name != "" && !cf.c.NameDynamic {
-				run := &shell.Command{Name: "sh", Args: []shell.Word{{Value: p}}, FedBy: []string{tool},
-					Via: append(append([]string{}, cf.via...), "downloaded then run"), Synthetic: true, Depth: cf.c.Depth}
-				f.commands = append(f.commands, cmdFact{c: run, name: "sh", joined: p, via: run.Via,
-					operands: []operand{{arg: p, raw: p, norm: p}}, capSeverity: cf.capSeverity, note: cf.note, notRun: cf.notRun})
-				break
+		if tool == "" && cf.c.Exec == nil && cf.name != "" && !cf.c.NameDynamic {
+			// A program found on PATH (`curl -o ~/.local/bin/t URL && t`):
+			// the command's name is the downloaded file's base name.
+			for p, t := range got {
+				if path.Base(p) == cf.name {
+					file, tool = p, t
+					break
+				}
 			}
 		}
+		if tool != "" {
+			// Run directly by its path (./x, /tmp/x) or found on PATH:
+			// report it as `sh FILE` fed by the downloader.
+			run := &shell.Command{Name: "sh", Args: []shell.Word{{Value: file}}, FedBy: []string{tool},
+				Via: append(append([]string{}, cf.via...), "downloaded then run"), Synthetic: true, Depth: cf.c.Depth}
+			f.commands = append(f.commands, cmdFact{c: run, name: "sh", joined: file, via: run.Via,
+				operands: []operand{{arg: file, raw: file, norm: file}}, capSeverity: cf.capSeverity, note: cf.note, notRun: cf.notRun})
+		}
 	}
+}
+
+// fileRun returns the normalised path of the file a command runs as code
+// (a script given to a shell or an interpreter, source FILE, a program run
+// by its path, as the shell analysis' Exec records it), and whether it is
+// run by its path. PowerShell, which the shell analysis does not model,
+// runs its first operand.
+func (f *facts) fileRun(cf *cmdFact) (file string, direct bool) {
+	cwd := f.act.Cwd
+	if cf.c.Cwd != "" {
+		cwd = cf.c.Cwd
+	}
+	if ex := cf.c.Exec; ex != nil {
+		switch ex.Kind {
+		case shell.ExecShell, shell.ExecInterp, shell.ExecDirect:
+			if ex.File.Value == "" {
+				return "", false
+			}
+			return NormalizePath(ex.File.Value, cwd, f.act.Home, ex.File.Dynamic), ex.Kind == shell.ExecDirect
+		}
+		return "", false
+	}
+	if (cf.name == "pwsh" || cf.name == "powershell") && len(cf.operands) > 0 {
+		return cf.operands[0].norm, false
+	}
+	return "", false
 }
 
 func fedBySlice(list []string, name string) bool {
