@@ -63,7 +63,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseTaskfile$$' -fuzztime $(FUZZTIME) ./runfile
 	$(GO) test -run '^$$' -fuzz '^FuzzPackageScripts$$' -fuzztime $(FUZZTIME) ./runfile
 	$(GO) test -run '^$$' -fuzz '^FuzzLosses$$' -fuzztime $(FUZZTIME) ./guards
-	$(GO) test -run '^$$' -fuzz '^FuzzGlobMatch$$' -fuzztime $(FUZZTIME) ./backup
+	$(GO) test -run '^$$' -fuzz '^FuzzMatch$$' -fuzztime $(FUZZTIME) ./internal/fnmatch
 	$(GO) test -run '^$$' -fuzz '^FuzzGitOutput$$' -fuzztime $(FUZZTIME) ./backup
 	$(GO) test -run '^$$' -fuzz '^FuzzProxy$$' -fuzztime $(FUZZTIME) ./mcp
 	$(GO) test -run '^$$' -fuzz '^FuzzParseJSON$$' -fuzztime $(FUZZTIME) ./scan

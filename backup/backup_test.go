@@ -548,3 +548,23 @@ func TestAppendItemIsJSON(t *testing.T) {
 		t.Errorf("Item has %d fields: teach appendItem and this test the new one", n)
 	}
 }
+
+// TestFindNameClasses: -name and -iname match as find does (package
+// fnmatch), POSIX classes included, so the backup keeps what such a find
+// deletes.
+func TestFindNameClasses(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.write("logs/1.log", "a", 0o644)
+	e.write("logs/B.LOG", "b", 0o644)
+	e.write("logs/keep.log", "k", 0o644)
+	res := e.keep("find logs -name '[[:digit:]]*' -delete; find logs -iname 'b.log' -delete")
+	m := e.manifest(res.ID)
+	var paths []string
+	for _, it := range m.Items {
+		rel, _ := filepath.Rel(e.root, it.Path)
+		paths = append(paths, rel)
+	}
+	if got := strings.Join(paths, " "); got != "logs/1.log logs/B.LOG" {
+		t.Fatalf("kept %q", got)
+	}
+}

@@ -6,7 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/bulwark-guard/bulwark/internal/fnmatch"
 )
 
 // findFilter is the part of a find expression the backup models, to keep
@@ -146,67 +147,11 @@ func (t findTest) match(p string, fi fs.FileInfo) bool {
 	return true
 }
 
-// globMatch is find's fnmatch (without FNM_PATHNAME: * and ? also match
-// "/", as find's -path wants).
+// globMatch is find's -name/-path matching (fnmatch without FNM_PATHNAME:
+// * and ? also match "/"); fold is -iname/-ipath.
 func globMatch(pat, s string, fold bool) bool {
 	if fold {
 		pat, s = strings.ToLower(pat), strings.ToLower(s)
 	}
-	px, sx := 0, 0
-	starPx, starSx := -1, -1
-	for px < len(pat) || sx < len(s) {
-		if px < len(pat) {
-			switch c := pat[px]; c {
-			case '*':
-				starPx, starSx = px, sx
-				px++
-				continue
-			case '?':
-				if sx < len(s) {
-					_, w := utf8.DecodeRuneInString(s[sx:])
-					px, sx = px+1, sx+w
-					continue
-				}
-			case '[':
-				end := strings.IndexByte(pat[px+1:], ']')
-				if end >= 0 && sx < len(s) {
-					end += px + 1
-					if end == px+1 { // "[]...]": a ] first is part of the class
-						if e2 := strings.IndexByte(pat[end+1:], ']'); e2 >= 0 {
-							end += 1 + e2
-						}
-					}
-					class := pat[px+1 : end]
-					if strings.HasPrefix(class, "!") {
-						class = "^" + class[1:]
-					}
-					r, w := utf8.DecodeRuneInString(s[sx:])
-					if ok, err := filepath.Match("["+class+"]", string(r)); err == nil && ok {
-						px, sx = end+1, sx+w
-						continue
-					}
-				} else if end < 0 && sx < len(s) && s[sx] == '[' {
-					px, sx = px+1, sx+1
-					continue
-				}
-			case '\\':
-				if px+1 < len(pat) && sx < len(s) && s[sx] == pat[px+1] {
-					px, sx = px+2, sx+1
-					continue
-				}
-			default:
-				if sx < len(s) && s[sx] == c {
-					px, sx = px+1, sx+1
-					continue
-				}
-			}
-		}
-		if starPx >= 0 && starSx < len(s) {
-			starSx++
-			px, sx = starPx+1, starSx
-			continue
-		}
-		return false
-	}
-	return true
+	return fnmatch.Match(pat, s)
 }

@@ -2,6 +2,8 @@ package shell
 
 import (
 	"strings"
+
+	"github.com/bulwark-guard/bulwark/internal/fnmatch"
 )
 
 // Static output of text filters on known input, so that a payload turned
@@ -56,7 +58,7 @@ func trSet(s string) ([]byte, bool) {
 			}
 			cls := s[i+2 : i+j]
 			for b := 0; b < 128; b++ {
-				if classMatch(cls, rune(b)) {
+				if fnmatch.Class(cls, rune(b)) {
 					out = append(out, byte(b))
 				}
 			}

@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/bulwark-guard/bulwark/internal/fnmatch"
 )
 
 // This file evaluates what the shell knows before running: the operators
@@ -271,143 +273,12 @@ func (g *globber) done() {
 	}
 }
 
-// match reports whether pattern p matches all of s.
+// match reports whether pattern p matches all of s, on the globber's
+// budget.
 func (g *globber) match(p, s string) bool {
-	px, sx := 0, 0
-	starP, starS := -1, -1
-	for px < len(p) || sx < len(s) {
-		if g.steps--; g.steps < 0 {
-			g.out = true
-			return false
-		}
-		if px < len(p) {
-			switch c := p[px]; c {
-			case '*':
-				starP, starS = px, sx
-				px++
-				continue
-			case '?':
-				if sx < len(s) {
-					_, w := utf8.DecodeRuneInString(s[sx:])
-					px, sx = px+1, sx+w
-					continue
-				}
-			case '[':
-				if n, ok, w := matchClass(p[px:], s[sx:]); n > 0 {
-					if ok {
-						px, sx = px+n, sx+w
-						continue
-					}
-				} else if sx < len(s) && s[sx] == '[' {
-					px, sx = px+1, sx+1
-					continue
-				}
-			case '\\':
-				if px+1 < len(p) {
-					if sx < len(s) && s[sx] == p[px+1] {
-						px, sx = px+2, sx+1
-						continue
-					}
-				} else if sx < len(s) && s[sx] == '\\' {
-					px, sx = px+1, sx+1
-					continue
-				}
-			default:
-				if sx < len(s) && s[sx] == c {
-					px, sx = px+1, sx+1
-					continue
-				}
-			}
-		}
-		if starP >= 0 && starS < len(s) {
-			starS++
-			px, sx = starP+1, starS
-			continue
-		}
-		return false
-	}
-	return true
-}
-
-// matchClass matches the bracket expression at the start of p against the
-// first character of s. n is the pattern's length (0 when p has no closing
-// bracket: '[' is then a literal), w the character's.
-func matchClass(p, s string) (n int, ok bool, w int) {
-	i := 1
-	neg := false
-	if i < len(p) && (p[i] == '!' || p[i] == '^') {
-		neg = true
-		i++
-	}
-	if len(s) == 0 {
-		// Find the end to report the length; nothing matches.
-		for j := i + 1; j < len(p); j++ {
-			if p[j] == ']' {
-				return j + 1, false, 0
-			}
-		}
-		return 0, false, 0
-	}
-	r, w := utf8.DecodeRuneInString(s)
-	matched := false
-	first := true
-	for i < len(p) {
-		if p[i] == ']' && !first {
-			return i + 1, matched != neg, w
-		}
-		first = false
-		if strings.HasPrefix(p[i:], "[:") {
-			if j := strings.Index(p[i+2:], ":]"); j >= 0 {
-				if classMatch(p[i+2:i+2+j], r) {
-					matched = true
-				}
-				i += j + 4
-				continue
-			}
-		}
-		lo, lw := utf8.DecodeRuneInString(p[i:])
-		if lo == '\\' && i+1 < len(p) {
-			lo, lw = utf8.DecodeRuneInString(p[i+1:])
-			lw++
-		}
-		i += lw
-		hi := lo
-		if i+1 < len(p) && p[i] == '-' && p[i+1] != ']' {
-			var hw int
-			hi, hw = utf8.DecodeRuneInString(p[i+1:])
-			i += 1 + hw
-		}
-		if r >= lo && r <= hi {
-			matched = true
-		}
-	}
-	return 0, false, 0
-}
-
-func classMatch(class string, r rune) bool {
-	switch class {
-	case "alpha":
-		return unicode.IsLetter(r)
-	case "digit":
-		return r >= '0' && r <= '9'
-	case "alnum":
-		return unicode.IsLetter(r) || unicode.IsDigit(r)
-	case "upper":
-		return unicode.IsUpper(r)
-	case "lower":
-		return unicode.IsLower(r)
-	case "space":
-		return unicode.IsSpace(r)
-	case "blank":
-		return r == ' ' || r == '\t'
-	case "punct":
-		return unicode.IsPunct(r) || unicode.IsSymbol(r)
-	case "xdigit":
-		return isHex(byte(r)) && r < 128
-	case "word":
-		return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
-	}
-	return false
+	ok, out := fnmatch.Within(p, s, &g.steps)
+	g.out = g.out || out
+	return ok
 }
 
 // removeAffix is ${s#p} (prefix, shortest), ${s##p} (longest), ${s%p}
