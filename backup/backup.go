@@ -211,7 +211,7 @@ func (r *Result) summary() string {
 	if r.Files != 1 {
 		s += "s"
 	}
-	return s + ", " + humanBytes(r.Bytes)
+	return s + ", " + FormatBytes(r.Bytes)
 }
 
 func listSome(list []string, n int) string {
@@ -235,7 +235,8 @@ func joinAnd(list []string) string {
 	return out + " and " + list[len(list)-1]
 }
 
-func humanBytes(n int64) string {
+// FormatBytes is a size for people: 512 B, 3.0 KiB, 1.5 MiB, 2.0 GiB.
+func FormatBytes(n int64) string {
 	switch {
 	case n >= 1<<30:
 		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))

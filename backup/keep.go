@@ -484,7 +484,7 @@ func (k *keeper) keepFile(p string, fi fs.FileInfo, op guards.LossOp) {
 		return
 	}
 	if k.res.Bytes+size > k.o.MaxTotal {
-		k.skip(p, fmt.Sprintf("keeping it would pass the store's limit of %s", humanBytes(k.o.MaxTotal)), false)
+		k.skip(p, fmt.Sprintf("keeping it would pass the store's limit of %s", FormatBytes(k.o.MaxTotal)), false)
 		return
 	}
 	if err := k.ensureEntry(); err != nil {
@@ -511,7 +511,7 @@ func (k *keeper) keepFile(p string, fi fs.FileInfo, op guards.LossOp) {
 		k.noReflink = true
 	}
 	if k.res.Copied+size > k.o.MaxCopy {
-		k.skip(p, fmt.Sprintf("copying it would pass the copy budget of %s", humanBytes(k.o.MaxCopy)), false)
+		k.skip(p, fmt.Sprintf("copying it would pass the copy budget of %s", FormatBytes(k.o.MaxCopy)), false)
 		return
 	}
 	sum, err := k.copyToCAS(p, dst, size)

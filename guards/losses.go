@@ -186,9 +186,10 @@ func (f *facts) findOf(i int) (Loss, []string, bool) {
 		if fc.Name != "find" || fc.Depth != c.Depth {
 			continue
 		}
-		roots, expr := splitFind(fc.Args)
-		if len(roots) == 0 {
-			roots = []shell.Word{{Value: "."}}
+		roots, k := shell.FindRoots(fc.Args)
+		var expr []string
+		for _, w := range fc.Args[k:] {
+			expr = append(expr, w.Value)
 		}
 		e := lossBuilder{cwd: fc.Cwd, home: f.act.Home}
 		// The synthetic command names one root; match it below.
@@ -204,34 +205,6 @@ func (f *facts) findOf(i int) (Loss, []string, bool) {
 		return Loss{}, nil, false
 	}
 	return Loss{}, nil, false
-}
-
-// splitFind splits find's arguments into roots and the expression.
-func splitFind(args []shell.Word) (roots []shell.Word, expr []string) {
-	i := 0
-	for i < len(args) {
-		v := args[i].Value
-		if v == "-H" || v == "-L" || v == "-P" || strings.HasPrefix(v, "-O") {
-			i++
-			continue
-		}
-		if v == "-D" {
-			i += 2
-			continue
-		}
-		break
-	}
-	for ; i < len(args); i++ {
-		v := args[i].Value
-		if len(v) > 1 && v[0] == '-' && !args[i].Dynamic || v == "(" || v == "!" || v == "," {
-			break
-		}
-		roots = append(roots, args[i])
-	}
-	for ; i < len(args); i++ {
-		expr = append(expr, args[i].Value)
-	}
-	return roots, expr
 }
 
 func overwritingRedirect(r shell.Redirect) bool {

@@ -17,11 +17,11 @@
 package runfile
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/bulwark-guard/bulwark/guards"
+	"github.com/bulwark-guard/bulwark/internal/readfile"
 	"github.com/bulwark-guard/bulwark/shell"
 )
 
@@ -130,7 +130,7 @@ func (r *reader) read(p string) (string, bool) {
 	if r.src.ReadFile != nil {
 		data, err = r.src.ReadFile(p, MaxFileBytes)
 	} else {
-		data, err = readFile(p, MaxFileBytes)
+		data, err = readfile.Regular(p, MaxFileBytes)
 	}
 	if err != nil || isBinary(data) {
 		return "", false
@@ -162,29 +162,6 @@ func (r *reader) probe(p string) (string, bool) {
 	r.budget = nil
 	defer func() { r.budget = saved }()
 	return r.read(p)
-}
-
-// readFile reads at most n bytes of a regular file.
-func readFile(p string, n int64) ([]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, os.ErrInvalid // a FIFO or device would block or never end
-	}
-	size := min(fi.Size(), n)
-	buf := make([]byte, size)
-	m, err := f.Read(buf)
-	if err != nil && m == 0 && size > 0 {
-		return nil, err
-	}
-	return buf[:m], nil
 }
 
 // isBinary reports content that is not text (an ELF or Mach-O binary, a

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/bulwark-guard/bulwark/guards"
+	"github.com/bulwark-guard/bulwark/internal/readfile"
 	"github.com/bulwark-guard/bulwark/shell"
 )
 
@@ -191,7 +192,7 @@ func TestBinaryAndFIFO(t *testing.T) {
 	if got := src.Scripts(&a.Commands[0], dir, nil, &budget); got != nil {
 		t.Errorf("binary judged as a script: %v", got)
 	}
-	if _, err := readFile(dir, 10); err == nil {
+	if _, err := readfile.Regular(dir, 10); err == nil {
 		t.Error("a directory was read as a file")
 	}
 }

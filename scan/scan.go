@@ -14,7 +14,6 @@
 package scan
 
 import (
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,6 +23,7 @@ import (
 	"github.com/bulwark-guard/bulwark/clients"
 	"github.com/bulwark-guard/bulwark/guards"
 	"github.com/bulwark-guard/bulwark/installer"
+	"github.com/bulwark-guard/bulwark/internal/readfile"
 	"github.com/bulwark-guard/bulwark/packs"
 )
 
@@ -263,27 +263,7 @@ func (s *scanner) read(c *fileCtx) bool {
 }
 
 // readBounded reads at most maxFileBytes of a regular file.
-func readBounded(p string) ([]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, errNotRegular
-	}
-	return io.ReadAll(io.LimitReader(f, maxFileBytes))
-}
-
-type notRegular struct{}
-
-func (notRegular) Error() string { return "not a regular file" }
-
-var errNotRegular error = notRegular{}
+func readBounded(p string) ([]byte, error) { return readfile.Regular(p, maxFileBytes) }
 
 // file judges one file of a location by what it is.
 func (s *scanner) file(p string, l clients.Location) {

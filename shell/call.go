@@ -832,12 +832,40 @@ func findArgCount(p string) int {
 	return 0
 }
 
-// findRoots returns the roots of a find command and the index of its
-// first predicate.
+// findRoots returns the roots of a find command (. when it names none) and
+// the index of its first predicate.
 func findRoots(args []xword) ([]Word, int) {
+	start, expr := findSplit(len(args), func(i int) (string, bool) { return args[i].Value, args[i].Dynamic })
+	var roots []Word
+	for i := start; i < expr; i++ {
+		roots = append(roots, args[i].Word)
+	}
+	if len(roots) == 0 {
+		roots = []Word{{Value: "."}}
+	}
+	return roots, expr
+}
+
+// FindRoots returns the roots a find command's arguments name (. when they
+// name none) and the index in args where its expression starts: find's
+// grammar, for the guards that judge what a find deletes.
+func FindRoots(args []Word) ([]Word, int) {
+	start, expr := findSplit(len(args), func(i int) (string, bool) { return args[i].Value, args[i].Dynamic })
+	roots := args[start:expr:expr]
+	if len(roots) == 0 {
+		roots = []Word{{Value: "."}}
+	}
+	return roots, expr
+}
+
+// findSplit reads find's command line of n arguments (arg returns one's
+// value and whether it is dynamic): its own options come first (-H, -L,
+// -P, -Olevel, -D debugopts), then the roots up to the first word that
+// starts the expression (an option-like word, (, ! or ,).
+func findSplit(n int, arg func(i int) (string, bool)) (start, expr int) {
 	i := 0
-	for i < len(args) {
-		v := args[i].Value
+	for i < n {
+		v, _ := arg(i)
 		if v == "-H" || v == "-L" || v == "-P" || strings.HasPrefix(v, "-O") {
 			i++
 			continue
@@ -848,22 +876,15 @@ func findRoots(args []xword) ([]Word, int) {
 		}
 		break
 	}
-	var roots []Word
-	for i < len(args) {
-		v := args[i].Value
-		if (len(v) > 1 && v[0] == '-' && !args[i].Dynamic) || v == "(" || v == "!" || v == "," {
+	i = min(i, n)
+	start = i
+	for ; i < n; i++ {
+		v, dynamic := arg(i)
+		if len(v) > 1 && v[0] == '-' && !dynamic || v == "(" || v == "!" || v == "," {
 			break
 		}
-		roots = append(roots, args[i].Word)
-		i++
 	}
-	if len(roots) == 0 {
-		roots = []Word{{Value: "."}}
-	}
-	if i > len(args) {
-		i = len(args)
-	}
-	return roots, i
+	return start, i
 }
 
 func rootJoin(r Word) Word {

@@ -155,7 +155,7 @@ func restoreList(store *backup.Store, asJSON bool, limit int, session string, st
 		if sum.Session != "" {
 			facts = append(facts, "session "+restoreClipID(sum.Session))
 		}
-		facts = append(facts, restorePlural(sum.Items, "item"), restoreSize(sum.Bytes))
+		facts = append(facts, restorePlural(sum.Items, "item"), backup.FormatBytes(sum.Bytes))
 		if sum.Git > 0 {
 			facts = append(facts, "git state")
 		}
@@ -252,16 +252,4 @@ func restorePlural(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
-}
-
-func restoreSize(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
