@@ -3,6 +3,7 @@ package guards
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -654,24 +655,12 @@ func feedsInto(f *facts, cf *cmdFact, names []string) bool {
 				continue
 			}
 			subs := strings.Fields(rest)
-			if len(subs) <= len(d.words) && slicesEqual(d.words[:len(subs)], subs) {
+			if len(subs) <= len(d.words) && slices.Equal(d.words[:len(subs)], subs) {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-func slicesEqual(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // matchCommand checks every condition of an on=command guard.

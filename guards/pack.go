@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -286,7 +287,7 @@ func secretFormats(g *GuardSpec) []error {
 			}
 		}
 	}
-	if len(g.Keywords) > 0 && !slicesEqual(g.Keywords, kws) {
+	if len(g.Keywords) > 0 && !slices.Equal(g.Keywords, kws) {
 		errs = append(errs, errors.New("keywords are derived from secrets: leave them out"))
 	}
 	g.Keywords, g.Secret = kws, true

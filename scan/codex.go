@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -209,7 +210,7 @@ func (t *tomlDoc) tableOff(table []string) int {
 	}
 	off := 0
 	for _, l := range strings.SplitAfter(t.text, "\n") {
-		if h, ok := header(l); ok && sameKey(h, table) {
+		if h, ok := header(l); ok && slices.Equal(h, table) {
 			return off
 		}
 		off += len(l)
@@ -226,11 +227,11 @@ func (t *tomlDoc) keyOff(table []string, key string) int {
 			cur = h
 		} else if k, ok := keyOf(l); ok {
 			full := append(append([]string{}, cur...), k...)
-			if sameKey(full, append(append([]string{}, table...), key)) {
+			if slices.Equal(full, append(append([]string{}, table...), key)) {
 				return off + len(l) - len(strings.TrimLeft(l, " \t"))
 			}
 			// An inline table: env = { TOKEN = "..." }.
-			if len(full) <= len(table)+1 && sameKey(full, append(append([]string{}, table...), key)[:len(full)]) &&
+			if len(full) <= len(table)+1 && slices.Equal(full, append(append([]string{}, table...), key)[:len(full)]) &&
 				strings.Contains(l, key) {
 				return off + strings.Index(l, key)
 			}
@@ -241,18 +242,6 @@ func (t *tomlDoc) keyOff(table []string, key string) int {
 		return o
 	}
 	return -1
-}
-
-func sameKey(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // header reads a [table] or [[array]] line.

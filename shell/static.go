@@ -311,12 +311,7 @@ func decodeBase(name, text string) (string, bool) {
 	if len(text) > 2*maxPayload {
 		return "", false
 	}
-	clean := strings.Map(func(r rune) rune {
-		if r == ' ' || r == '\n' || r == '\r' || r == '\t' {
-			return -1
-		}
-		return r
-	}, text)
+	clean := dropSpace(text)
 	if name == "base32" {
 		b, err := base32.StdEncoding.DecodeString(clean)
 		if err != nil {
@@ -336,16 +331,22 @@ func decodeBase(name, text string) (string, bool) {
 	return "", false
 }
 
-func decodeHex(text string) (string, bool) {
-	if len(text) > 2*maxPayload {
-		return "", false
-	}
-	clean := strings.Map(func(r rune) rune {
+// dropSpace removes the white space base64, base32 and hex decoders are
+// given between groups (wrapped lines, spaced bytes).
+func dropSpace(text string) string {
+	return strings.Map(func(r rune) rune {
 		if r == ' ' || r == '\n' || r == '\r' || r == '\t' {
 			return -1
 		}
 		return r
 	}, text)
+}
+
+func decodeHex(text string) (string, bool) {
+	if len(text) > 2*maxPayload {
+		return "", false
+	}
+	clean := dropSpace(text)
 	b, err := hex.DecodeString(clean)
 	if err != nil {
 		return "", false
