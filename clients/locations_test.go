@@ -153,3 +153,14 @@ func TestVersions(t *testing.T) {
 		t.Error("versionLess")
 	}
 }
+
+// No client member of the protected set is private: the set answers a read
+// from bulwark's own members alone, before it learns the clients'
+// (protect.Env.LoadClients).
+func TestMembersNotPrivate(t *testing.T) {
+	for _, m := range Members(Locations(EnvFrom("/home/dev", "/home/dev/project", func(string) string { return "" }))) {
+		if m.Private {
+			t.Errorf("%s (%s) is private", m.Path+m.Rel, m.What)
+		}
+	}
+}

@@ -63,19 +63,22 @@ func (r *Runtime) protectEnv() protect.Env {
 		env.Defaults = []string{d1, d2}
 	}
 	env.Program = programPaths()
-	env.Complete = func(e *protect.Env) {
+	if runtime.GOOS != "linux" {
 		// The resolved program (a symlink in a bin directory; on Linux
-		// os.Executable is resolved already) and the clients' locations:
-		// learnt when the set is first asked.
-		if runtime.GOOS != "linux" {
+		// os.Executable is resolved already): learnt when the set is first
+		// asked.
+		env.Complete = func(e *protect.Env) {
 			for _, p := range e.Program {
 				if real, err := filepath.EvalSymlinks(p); err == nil && real != p && !slices.Contains(e.Program, real) {
 					e.Program = append(e.Program, real)
 				}
 			}
 		}
+	}
+	env.LoadClients = func(*protect.Env) []protect.Member {
+		// The clients' locations: learnt when a question needs them.
 		cwd, _ := os.Getwd()
-		e.Clients = clients.Members(clients.Locations(clients.EnvFrom(home, cwd, os.Getenv)))
+		return clients.Members(clients.Locations(clients.EnvFrom(home, cwd, os.Getenv)))
 	}
 	env.ClientVars = map[string]string{}
 	for _, k := range clients.VarNames {

@@ -26,6 +26,12 @@ type Env struct {
 	Defaults []string
 	// Clients are the coding clients' settings, hooks and plugins.
 	Clients []Member
+	// LoadClients, when set, computes Clients on the first question that
+	// needs them: a write, removal, permission change or the like. A read
+	// (only private members count, and no client's are), the program's
+	// paths and names and the variables never do, so a call that names no
+	// path it changes never pays for the clients' locations.
+	LoadClients func(e *Env) []Member
 	// Vars are the values in force of the variables that move bulwark's
 	// files or the clients' (BULWARK_HOME, XDG_CONFIG_HOME, ...; see
 	// Relocates), and Locate computes bulwark's config and state
@@ -43,9 +49,9 @@ type Env struct {
 	// LookPath finds a program on PATH (exec.LookPath); nil: programs run
 	// by a bare name other than bulwark's are not compared with it.
 	LookPath func(name string) (string, error)
-	// Complete, when set, fills in the fields that cost something to learn
-	// (the program's resolved path, the clients' locations) on the set's
-	// first question, so that a call that never needs the set never pays.
+	// Complete, when set, fills in the fields other than Clients that cost
+	// something to learn (the program's resolved path) on the set's first
+	// question, so that a call that never needs the set never pays.
 	Complete func(e *Env)
 }
 
@@ -67,7 +73,7 @@ func Conventional(home string) Env {
 		Profile:   "balanced",
 	}
 	if f := conventionalClients; f != nil {
-		e.Complete = func(e *Env) { e.Clients = f(home) }
+		e.LoadClients = func(e *Env) []Member { return f(home) }
 	}
 	return e
 }
@@ -79,24 +85,13 @@ var conventionalClients func(home string) []Member
 // list clients itself).
 func RegisterClients(f func(home string) []Member) { conventionalClients = f }
 
-func (e *Env) members() []Member {
-	out := make([]Member, 0, 16+len(e.Clients))
-	type key struct {
-		path, rel string
-		tree      bool
-	}
-	seen := make(map[key]bool, cap(out))
-	add := func(m Member) {
-		if m.Path == "" && m.Rel == "" {
-			return
-		}
-		k := key{m.Path, m.Rel, m.Tree}
-		if seen[k] {
-			return
-		}
-		seen[k] = true
-		out = append(out, m)
-	}
+// ownMembers are bulwark's own members: its program, configuration, state,
+// backup store, pack directories, default places and every project's
+// .bulwark.toml (the clients' come after them: clientMembers). The private
+// members are all among them.
+func (e *Env) ownMembers() []Member {
+	out := make([]Member, 0, 16)
+	add := func(m Member) { out = addMember(out, m) }
 	for _, p := range e.Program {
 		if p != "" {
 			add(Member{Path: path.Clean(p), Owner: OwnerProgram, What: "the bulwark program"})
@@ -122,10 +117,22 @@ func (e *Env) members() []Member {
 	}
 	// Every project's .bulwark.toml: the project's tightening.
 	add(Member{Rel: ".bulwark.toml", Owner: OwnerBulwark, What: "the project's bulwark configuration"})
-	for _, m := range e.Clients {
-		add(m)
-	}
 	return out
+}
+
+// addMember appends m unless it is empty or the list has it already (the
+// same path, relative tail and tree-ness: the first one stays). The lists
+// are a few dozen members, so a scan costs less than a map.
+func addMember(list []Member, m Member) []Member {
+	if m.Path == "" && m.Rel == "" {
+		return list
+	}
+	for i := range list {
+		if list[i].Path == m.Path && list[i].Rel == m.Rel && list[i].Tree == m.Tree {
+			return list
+		}
+	}
+	return append(list, m)
 }
 
 // IsProgram reports whether the file at an absolute path is the bulwark
@@ -133,7 +140,7 @@ func (e *Env) members() []Member {
 // name (a hard link), or a byte-for-byte copy. Without a file system only
 // the paths are compared.
 func (s *Set) IsProgram(p string) bool {
-	s.build()
+	s.build(builtOwn)
 	if p == "" || len(s.env.Program) == 0 {
 		return false
 	}

@@ -14,9 +14,10 @@
 // and the call removes, moves, unpacks over or locks that directory.
 //
 // The package does nothing at init and nothing until asked: members are
-// computed on the first question, and the disk is only read for a path
-// that is being written (or copied, or run) and that the path's text alone
-// does not already decide.
+// computed on the first question and only as far as it needs (a read, or a
+// question about the program, never learns the clients' locations), and
+// the disk is only read for a path that is being written (or copied, or
+// run) and that the path's text alone does not already decide.
 package protect
 
 import (
@@ -74,7 +75,8 @@ type Member struct {
 	// something inside one, or of a directory between it and its Root,
 	// counts (ClassRead). The backup store holds what calls deleted or
 	// overwrote, secrets included: reading it back would go around the
-	// guards on the files' own paths.
+	// guards on the files' own paths. Only bulwark's own members are
+	// private: a read is judged before the clients' members are learnt.
 	Private bool
 }
 
@@ -137,13 +139,22 @@ type Touch struct {
 }
 
 // Set is the protected set of one environment. Its members are computed on
-// the first question; a Set is for one goroutine.
+// the first question, and only as far as the question needs: bulwark's own
+// for a read or a question about the program, the clients' too for anything
+// else (see Env.LoadClients). A Set is for one goroutine.
 type Set struct {
 	env     Env
-	built   bool
+	built   uint8 // builtNone, builtOwn or builtAll
 	members []member
 	cache   *walker
 }
+
+// How far a Set's members are computed.
+const (
+	builtNone uint8 = iota
+	builtOwn        // bulwark's own members (every private one among them)
+	builtAll        // and the clients'
+)
 
 // member is a Member prepared for matching.
 type member struct {
@@ -176,15 +187,16 @@ func countElems(p string) int {
 // New returns the protected set of an environment.
 func New(env Env) *Set { return &Set{env: env} }
 
-// Env returns what the set was built from.
+// Env returns what the set was built from. Its Clients are filled in only
+// once a question needed them (Members always does).
 func (s *Set) Env() *Env {
-	s.build()
+	s.build(builtOwn)
 	return &s.env
 }
 
 // Members lists the members (for doctor and the tests).
 func (s *Set) Members() []Member {
-	s.build()
+	s.build(builtAll)
 	out := make([]Member, len(s.members))
 	for i := range s.members {
 		out[i] = *s.members[i].m
@@ -192,17 +204,52 @@ func (s *Set) Members() []Member {
 	return out
 }
 
-func (s *Set) build() {
-	if s.built {
+// build computes the members up to level (builtOwn or builtAll).
+func (s *Set) build(level uint8) {
+	if s.built >= level {
 		return
 	}
-	s.built = true
-	if c := s.env.Complete; c != nil {
-		s.env.Complete = nil
-		c(&s.env)
+	if s.built == builtNone {
+		s.built = builtOwn
+		if c := s.env.Complete; c != nil {
+			s.env.Complete = nil
+			c(&s.env)
+		}
+		s.prepare(s.env.ownMembers())
 	}
-	all := s.env.members()
-	s.members = make([]member, 0, len(all))
+	if level == builtAll {
+		s.built = builtAll
+		if l := s.env.LoadClients; l != nil {
+			s.env.LoadClients = nil
+			s.env.Clients = l(&s.env)
+		}
+		var clients []Member
+		for _, m := range s.env.Clients {
+			if !s.has(m) {
+				clients = addMember(clients, m)
+			}
+		}
+		s.prepare(clients)
+	}
+}
+
+// has reports whether the set has a member of m's path, relative tail and
+// tree-ness already.
+func (s *Set) has(m Member) bool {
+	for i := range s.members {
+		x := s.members[i].m
+		if x.Path == m.Path && x.Rel == m.Rel && x.Tree == m.Tree {
+			return true
+		}
+	}
+	return false
+}
+
+// prepare adds members, prepared for matching, after those the set has.
+func (s *Set) prepare(all []Member) {
+	if s.members == nil {
+		s.members = make([]member, 0, len(all))
+	}
 	for i := range all {
 		m := &all[i]
 		pm := member{m: m}
@@ -242,7 +289,13 @@ func (s *Set) Check(f Fact) (Touch, bool) {
 	if f.Path == "" {
 		return Touch{}, false
 	}
-	s.build()
+	if f.Op == Read {
+		// Only a private member can be read in a way that counts
+		// (classify), and every private member is bulwark's own.
+		s.build(builtOwn)
+	} else {
+		s.build(builtAll)
+	}
 	if len(s.members) == 0 {
 		return Touch{}, false
 	}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -248,6 +249,10 @@ func FuzzCheck(f *testing.F) {
 	}
 	s := testSet(nil)
 	f.Fuzz(func(t *testing.T, p, mode string, op uint8, glob bool) {
+		// A set that learns the clients only when a question needs them
+		// answers as the one that had them from the start.
+		fact := Fact{Path: p, Cwd: "/home/dev/project", Op: Op(op % 6), Mode: mode, Glob: glob, Dynamic: !glob}
+		sameTouch(t, fact, lazySet(), s)
 		abs, tail := Normalize(p, "/home/dev/project", "/home/dev")
 		if abs != "" && (abs[0] != '/' || path.Clean(abs) != abs) {
 			t.Fatalf("Normalize(%q) = %q: not clean and absolute", p, abs)
@@ -323,5 +328,76 @@ func TestBackupStoreIsPrivate(t *testing.T) {
 	rs := New(env)
 	if got, _ := rs.Check(Fact{Path: "/srv/bulwark-state/backup/entries/x/f/1", Op: Read}); got.Class != ClassRead {
 		t.Errorf("relocated store read: class %d", got.Class)
+	}
+}
+
+// lazySet is testSet(nil) with the clients learnt on the first question
+// that needs them (as the hook's runtime does).
+func lazySet() *Set {
+	env := Conventional("/home/dev")
+	env.LoadClients = func(*Env) []Member { return testClients("/home/dev") }
+	return New(env)
+}
+
+// sameTouch fails unless two sets answer a fact alike.
+func sameTouch(t *testing.T, f Fact, a, b *Set) {
+	t.Helper()
+	ta, oka := a.Check(f)
+	tb, okb := b.Check(f)
+	var ma, mb Member
+	if ta.Member != nil {
+		ma = *ta.Member
+	}
+	if tb.Member != nil {
+		mb = *tb.Member
+	}
+	ta.Member, tb.Member = nil, nil
+	if oka != okb || ta != tb || ma.Path != mb.Path || ma.Rel != mb.Rel || ma.What != mb.What {
+		t.Fatalf("%+v: lazily loaded clients answer %v %+v (%s), the full set %v %+v (%s)", f, oka, ta, ma.What, okb, tb, mb.What)
+	}
+}
+
+// The clients' members are learnt only for a question that needs them: a
+// read (no client member is private), the program and the variables never
+// do; and whenever they are learnt, the answers are the same.
+func TestClientsLoadedOnlyWhenNeeded(t *testing.T) {
+	loads := 0
+	env := Conventional("/home/dev")
+	env.LoadClients = func(*Env) []Member { loads++; return testClients("/home/dev") }
+	s := New(env)
+	for _, p := range []string{"~/.claude/settings.json", "~/.local/state/bulwark/backup/x", "status", "/etc/claude-code/managed-settings.json"} {
+		s.Check(Fact{Path: p, Cwd: "/home/dev/project", Op: Read})
+	}
+	s.IsProgram("/home/dev/.local/bin/bulwark")
+	s.ProgramNames()
+	s.Relocates("CLAUDE_CONFIG_DIR", "/tmp/x", false)
+	_ = s.Env().Vars
+	if loads != 0 {
+		t.Fatalf("reads and program questions loaded the clients %d times", loads)
+	}
+	if got, _ := s.Check(Fact{Path: "~/.claude/settings.json", Cwd: "/home/dev/project", Op: Write}); got.Class != ClassWrite {
+		t.Errorf("write of a client's settings after reads: class %d", got.Class)
+	}
+	s.Members()
+	if loads != 1 {
+		t.Fatalf("clients loaded %d times, want once", loads)
+	}
+	for _, m := range testClients("/home/dev") {
+		if m.Private {
+			t.Fatalf("a client member is private: %+v (reads would not see it before the clients load)", m)
+		}
+	}
+
+	full := testSet(nil)
+	paths := []string{"~/.claude/settings.json", "~/.claude", "~/.local/state/bulwark/backup/entries/1/f/0", "~/.local/state/bulwark",
+		"/home/dev/project/.claude/settings.json", ".bulwark.toml", "~/.c*", "$X/.claude/settings.json", "~/.claude.json", "~/.local/bin/bulwark", "/", "~"}
+	for _, p := range paths {
+		for op := Read; op <= Chown; op++ {
+			f := Fact{Path: p, Cwd: "/home/dev/project", Op: op, Mode: "000", Glob: strings.ContainsAny(p, "*?["), Dynamic: strings.Contains(p, "$")}
+			sameTouch(t, f, lazySet(), full) // the first question
+			shared := lazySet()
+			shared.Check(Fact{Path: p, Cwd: "/home/dev/project", Op: Read})
+			sameTouch(t, f, shared, full) // after a read
+		}
 	}
 }
