@@ -1,7 +1,7 @@
 package scan
 
 import (
-	"net"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -364,8 +364,10 @@ func loopback(host string) bool {
 	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
 		return true
 	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
+	// net/netip, not net: the hook binary links this package, and net
+	// would make it a dynamically linked, cgo-started program.
+	ip, err := netip.ParseAddr(h)
+	return err == nil && ip.Zone() == "" && ip.IsLoopback()
 }
 
 // literalSecret judges one env, header or URL parameter value: a secret
