@@ -101,7 +101,7 @@ func TestGolden(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			rep, norm := audit(t, tc.setup, tc.home)
-			for _, format := range []string{"text", "json", "sarif"} {
+			for _, format := range []string{"text", "json", "sarif", "html"} {
 				var b bytes.Buffer
 				if err := scan.Write(&b, rep, format, scan.Meta{Version: "test", FailOn: guards.Low}); err != nil {
 					t.Fatal(err)
