@@ -22,6 +22,10 @@ const (
 	ckCopyR             // cp -r A B
 	ckCopyOpt           // cp A B, or cp -r A B with {recursive: true}
 	ckMove              // mv A B
+	ckChmod             // chmod MODE P...
+	ckChmodR            // chmod -R MODE P...
+	ckChown             // chown OWNER P...
+	ckChownR            // chown -R OWNER P...
 )
 
 func lastComp(name string) string {
@@ -61,6 +65,14 @@ func (s *scanner) classify(name string) callKind {
 			return ckCopyR
 		case "shutil.move", "os.rename", "os.replace", "os.renames":
 			return ckMove
+		case "os.chmod", "os.lchmod", "chmod", "lchmod":
+			if !strings.HasPrefix(name, ".") { // not a method (Path(p).chmod: pathMethod)
+				return ckChmod
+			}
+		case "os.chown", "os.lchown", "shutil.chown", "chown", "lchown":
+			if !strings.HasPrefix(name, ".") {
+				return ckChown
+			}
 		}
 	case Node:
 		prefix := strings.TrimSuffix(strings.TrimPrefix(name, "."), last)
@@ -106,6 +118,18 @@ func (s *scanner) classify(name string) callKind {
 			if strings.Contains(prefix, "fs") || prefix == "Deno" {
 				return ckMove
 			}
+		case "chmodSync", "lchmodSync":
+			return ckChmod
+		case "chownSync", "lchownSync":
+			return ckChown
+		case "chmod", "lchmod":
+			if strings.Contains(prefix, "fs") || prefix == "Deno" {
+				return ckChmod
+			}
+		case "chown", "lchown":
+			if strings.Contains(prefix, "fs") || prefix == "Deno" {
+				return ckChown
+			}
 		}
 	case Ruby:
 		switch bare {
@@ -125,6 +149,18 @@ func (s *scanner) classify(name string) callKind {
 			return ckWrite
 		case "File.open", "open":
 			return ckOpen
+		case "File.chmod", "File.lchmod", "FileUtils.chmod", "chmod":
+			if !strings.HasPrefix(name, ".") { // f.chmod(mode) on an open file: its path is not known here
+				return ckChmod
+			}
+		case "FileUtils.chmod_R", "chmod_R":
+			return ckChmodR
+		case "File.chown", "File.lchown", "FileUtils.chown", "chown":
+			if !strings.HasPrefix(name, ".") {
+				return ckChown
+			}
+		case "FileUtils.chown_R", "chown_R":
+			return ckChownR
 		}
 	case Perl:
 		switch bare {
@@ -138,6 +174,10 @@ func (s *scanner) classify(name string) callKind {
 			return ckRmdir
 		case "open":
 			return ckOpen
+		case "chmod":
+			return ckChmod
+		case "chown":
+			return ckChown
 		}
 	case Lua:
 		switch bare {
@@ -166,6 +206,10 @@ func (s *scanner) classify(name string) callKind {
 			return ckWrite
 		case "fopen":
 			return ckOpen
+		case "chmod", "lchmod":
+			return ckChmod
+		case "chown", "lchown", "chgrp", "lchgrp":
+			return ckChown
 		}
 	}
 	return ckNone
@@ -185,6 +229,8 @@ func pathMethod(m string) callKind {
 		return ckWrite
 	case ".open":
 		return ckOpen
+	case ".chmod", ".lchmod":
+		return ckChmod
 	}
 	return ckNone
 }

@@ -376,6 +376,10 @@ func (s *scanner) scan() {
 				}
 				break
 			}
+		case (s.lang == Perl || s.lang == Ruby) && (ck == ckChmod || ck == ckChown) && i+1 < len(toks) && isDigit(toks[i+1].text):
+			// chmod 0700, $f; chown 0, 0, $f: the numbers are the
+			// lexer's digits, one token each; an argument runs to its comma.
+			args = s.bareArgs(i + 1)
 		default:
 			continue
 		}
@@ -389,6 +393,35 @@ func (s *scanner) scan() {
 		s.actCall(ck, name, vals, args)
 	}
 }
+
+// bareArgs splits the arguments of a call written without parentheses,
+// starting at token k, at top-level commas, up to the end of the statement
+// (; or a new line).
+func (s *scanner) bareArgs(k int) [][2]int {
+	var out [][2]int
+	start := k
+	for ; k < len(s.toks); k++ {
+		s.steps--
+		t := &s.toks[k]
+		if t.isOpen() {
+			k = s.closeOf(k)
+			continue
+		}
+		if t.isClose() || t.kind == 'p' && (t.text == ";" || t.text == "\n") {
+			break
+		}
+		if t.kind == 'p' && t.text == "," {
+			out = append(out, [2]int{start, k})
+			start = k + 1
+		}
+	}
+	if k > start {
+		out = append(out, [2]int{start, k})
+	}
+	return out
+}
+
+func isDigit(t string) bool { return len(t) == 1 && t[0] >= '0' && t[0] <= '9' }
 
 // actCall performs a call of kind ck with evaluated arguments vals.
 func (s *scanner) actCall(ck callKind, name string, vals []Value, args [][2]int) {
@@ -452,6 +485,8 @@ func (s *scanner) actCall(ck callKind, name string, vals []Value, args [][2]int)
 		s.argv(argv, callName)
 	case ckCopy, ckCopyR, ckCopyOpt, ckMove:
 		s.act(ck, name, vals, args)
+	case ckChmod, ckChmodR, ckChown, ckChownR:
+		s.perm(ck, name, vals, args)
 	default:
 		s.act(ck, name, vals[:1], args)
 	}
@@ -465,6 +500,10 @@ func (s *scanner) act(ck callKind, name string, p []Value, args [][2]int) {
 		callName = "Path" + name
 	}
 	if len(p) == 0 {
+		return
+	}
+	if ck == ckChmod {
+		s.perm(ck, name, p, args) // pathlib: Path(p).chmod(mode)
 		return
 	}
 	e := Effect{Kind: FileOp, Call: callName, Paths: p[:1]}

@@ -111,6 +111,14 @@ const (
 	// Move renames Paths[0] to Paths[1]: shutil.move, os.rename,
 	// fs.renameSync ...
 	Move
+	// Chmod sets the permissions of Paths to Mode (chmod; chmod -R when
+	// Recursive): os.chmod, Path.chmod, fs.chmodSync, File.chmod,
+	// FileUtils.chmod_R, perl and PHP chmod.
+	Chmod
+	// Chown gives Paths to Owner (chown; chown -R when Recursive):
+	// os.chown, shutil.chown, fs.chownSync, FileUtils.chown, perl and PHP
+	// chown, PHP chgrp.
+	Chown
 )
 
 // Effect is one thing the code does.
@@ -128,6 +136,10 @@ type Effect struct {
 	Op        Op
 	Recursive bool
 	Paths     []Value
+	// Mode is a Chmod's mode as chmod takes it, in octal digits ("700",
+	// "000", "4755"; dynamic when the code computes it); Owner is a
+	// Chown's owner as chown takes it (UID:GID, USER, :GROUP).
+	Mode, Owner Value
 	// Msg explains a Problem.
 	Msg string
 	// Offset is the byte offset in the code of the token where the scan

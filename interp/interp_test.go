@@ -17,7 +17,7 @@ func renderValue(v Value) string {
 	return s
 }
 
-var opNames = map[Op]string{Remove: "remove", RemoveDir: "rmdir", Read: "read", Write: "write", Append: "append", Copy: "copy", Move: "move"}
+var opNames = map[Op]string{Remove: "remove", RemoveDir: "rmdir", Read: "read", Write: "write", Append: "append", Copy: "copy", Move: "move", Chmod: "chmod", Chown: "chown"}
 
 // render renders the effects of a scan, one per line.
 func render(code string, lang Lang, env Env) string {
@@ -36,6 +36,12 @@ func render(code string, lang Lang, env Env) string {
 			fmt.Fprintf(&sb, "%s %s", opNames[e.Op], e.Call)
 			if e.Recursive {
 				sb.WriteString(" -r")
+			}
+			switch e.Op {
+			case Chmod:
+				sb.WriteString(" mode " + renderValue(e.Mode))
+			case Chown:
+				sb.WriteString(" owner " + renderValue(e.Owner))
 			}
 			for _, p := range e.Paths {
 				sb.WriteString(" " + renderValue(p))
@@ -76,6 +82,29 @@ func TestScan(t *testing.T) {
 		{Python, `print("os.system('rm -rf /')")`, ``},
 		{Python, `# os.system("rm -rf /")` + "\nprint(1)", ``},
 		{Python, `import shutil; print(shutil.rmtree)`, ``},
+		// Permissions and owners, as chmod and chown.
+		{Python, `import os; os.chmod(os.path.expanduser("~/.config/bulwark"), 0)`, `chmod os.chmod mode "000" "/home/u/.config/bulwark"`},
+		{Python, `import os; os.chmod("run.sh", 0o755)`, `chmod os.chmod mode "755" "run.sh"`},
+		{Python, `import os; os.chmod("key", 384)`, `chmod os.chmod mode "600" "key"`},
+		{Python, `import os, stat; os.chmod("key", stat.S_IRUSR | stat.S_IWUSR)`, `chmod os.chmod mode "600" "key"`},
+		{Python, `import os; os.chmod("x", mode=0o4_755)`, `chmod os.chmod mode "4755" "x"`},
+		{Python, `import os; os.chmod("x", m)`, `chmod os.chmod mode "m"^d "x"`},
+		{Python, `from pathlib import Path; Path.home().joinpath(".ssh").chmod(0o000)`, `chmod Path.chmod mode "000" "/home/u/.ssh"`},
+		{Python, `from pathlib import Path; Path("/srv/app").chmod(0o700)`, `chmod Path.chmod mode "700" "/srv/app"`},
+		{Python, `import os; os.chown("/srv/app", 0, 0)`, `chown os.chown owner "0:0" "/srv/app"`},
+		{Python, `import os; os.chown("/srv/app", -1, 50)`, `chown os.chown owner ":50" "/srv/app"`},
+		{Python, `import shutil; shutil.chown("f", user="root")`, `chown shutil.chown owner "root" "f"`},
+		{Python, `import os; print(os.stat("x").st_mode)`, ``},
+		{Node, `require('fs').chmodSync(process.env.HOME + "/.config", 0o000)`, `chmod chmodSync mode "000" "/home/u/.config"`},
+		{Node, `require('fs').chmodSync("bin/cli.js", "755")`, `chmod chmodSync mode "755" "bin/cli.js"`},
+		{Node, `fs.chownSync("/srv", 0, 0)`, `chown fs.chownSync owner "0:0" "/srv"`},
+		{Ruby, `File.chmod(0000, ENV['HOME'] + '/.ssh')`, `chmod File.chmod mode "000" "/home/u/.ssh"`},
+		{Ruby, `require 'fileutils'; FileUtils.chmod_R(0700, ["a", "b"])`, `chmod FileUtils.chmod_R -r mode "700" "a" "b"`},
+		{Perl, `chmod 0000, "$ENV{HOME}/.ssh"`, `chmod chmod mode "000" "/home/u/.ssh"`},
+		{Perl, `chmod(oct("755"), "run.pl")`, `chmod chmod mode "755" "run.pl"`},
+		{Perl, "chown 0, 0, $f;\nprint 1", `chown chown owner "0:0" "$f"^d`},
+		{PHP, `chmod($_SERVER['HOME'] . "/.ssh", 0);`, `chmod chmod mode "000" "/home/u/.ssh"`},
+		{PHP, `chgrp("/srv/x", "www");`, `chown chgrp owner ":www" "/srv/x"`},
 		// Node.
 		{Node, `require('child_process').execSync('git status')`, `shell execSync "git status"`},
 		{Node, "const d = process.argv[2]; require('child_process').execSync(`rm -rf ${d}`)", `shell execSync "rm -rf ${d}"`},

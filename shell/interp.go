@@ -118,7 +118,7 @@ func (a *analyzer) interpRun(spec *commands.Spec, name string, args []xword, in 
 // interpEffect turns one effect of interpreter code run in c into the
 // commands it runs, one level deeper: shell code is analysed as shell, a
 // program run without a shell is a command, a library call on files is a
-// synthetic rm, rmdir, cat, tee, cp or mv.
+// synthetic rm, rmdir, cat, tee, cp, mv, chmod or chown.
 func (a *analyzer) interpEffect(e interp.Effect, c *ctx, sc *scope) {
 	if e.Kind == interp.Problem {
 		a.limit(e.Msg) // the scan was cut short
@@ -155,6 +155,12 @@ func (a *analyzer) interpEffect(e interp.Effect, c *ctx, sc *scope) {
 		for _, f := range flags {
 			xs = append(xs, xword{Word: Word{Value: f}})
 		}
+		switch e.Op {
+		case interp.Chmod:
+			xs = append(xs, xword{Word: Word{Value: e.Mode.Text, Dynamic: e.Mode.Dynamic}})
+		case interp.Chown:
+			xs = append(xs, xword{Word: Word{Value: e.Owner.Text, Dynamic: e.Owner.Dynamic}})
+		}
 		for _, p := range e.Paths {
 			xs = append(xs, xword{Word: Word{Value: p.Text, Dynamic: p.Dynamic}})
 		}
@@ -188,6 +194,15 @@ func fileOpCommand(op interp.Op, recursive bool) (string, []string) {
 		return "cp", nil
 	case interp.Move:
 		return "mv", nil
+	case interp.Chmod, interp.Chown:
+		name := "chmod"
+		if op == interp.Chown {
+			name = "chown"
+		}
+		if recursive {
+			return name, []string{"-R"}
+		}
+		return name, nil
 	}
 	return "", nil
 }
