@@ -59,6 +59,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/jsonlite
 	$(GO) test -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME) ./internal/jsonlite
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/makefile
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/gitconfig
 	$(GO) test -run '^$$' -fuzz '^FuzzParseJustfile$$' -fuzztime $(FUZZTIME) ./runfile
 	$(GO) test -run '^$$' -fuzz '^FuzzParseTaskfile$$' -fuzztime $(FUZZTIME) ./runfile
 	$(GO) test -run '^$$' -fuzz '^FuzzPackageScripts$$' -fuzztime $(FUZZTIME) ./runfile

@@ -22,7 +22,7 @@ func fromShell(c *shell.Command, cwd string) (Exec, bool) {
 			dir = cwd
 		}
 		switch e.Kind {
-		case shell.ExecMake, shell.ExecJust, shell.ExecTask, shell.ExecGitHook, shell.ExecPackageScript, shell.ExecPackageInstall:
+		case shell.ExecMake, shell.ExecJust, shell.ExecTask, shell.ExecGitHook, shell.ExecGitAlias, shell.ExecPackageScript, shell.ExecPackageInstall:
 			if c.Cwd == "" && cwd == "" {
 				return Exec{}, false // a project directory that is not known
 			}
@@ -51,6 +51,8 @@ func fromShell(c *shell.Command, cwd string) (Exec, bool) {
 		ex.Kind, ex.Vars = Task, assigns(e.Args)
 	case shell.ExecGitHook:
 		ex.Kind = GitHook
+	case shell.ExecGitAlias:
+		ex.Kind, ex.Args = GitAlias, e.Args
 	default:
 		return Exec{}, false
 	}

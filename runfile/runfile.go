@@ -3,7 +3,9 @@
 // `source x`), the recipes a make target would run (with make's
 // variables), a package.json script or the install lifecycle scripts
 // (`npm run build`, `npm ci`, `pnpm install`, `yarn`), a justfile recipe,
-// a Taskfile task, and the git hooks `git commit` or `git push` run. What
+// a Taskfile task, the git hooks `git commit` or `git push` run, and the
+// git alias `git NAME` runs (from the repository's or the user's git
+// config; package gitconfig reads the format). What
 // it returns is judged like a command line, so a script's content is the
 // truth at the moment it runs, however harmless its name.
 //
@@ -44,6 +46,7 @@ const (
 	Just                      // justfile recipes
 	Task                      // Taskfile tasks
 	GitHook                   // git hooks
+	GitAlias                  // a git alias from the git config
 )
 
 // Exec is one command that runs code from a file.
@@ -53,9 +56,10 @@ type Exec struct {
 	File    string   // the file as named ("" = the tool's default file in Dir)
 	Targets []string // make targets, the script name, just recipes, tasks, git hook names
 	Vars    map[string]string
-	Dir     string // where it runs (absolute)
-	Tool    string // the tool: make, npm, pnpm, yarn, bun, just, task, git; the shell or language
-	Label   string // the command as the verdict names it: "make build", "npm run test"
+	Dir     string       // where it runs (absolute)
+	Tool    string       // the tool: make, npm, pnpm, yarn, bun, just, task, git; the shell or language
+	Label   string       // the command as the verdict names it: "make build", "npm run test"
+	Args    []shell.Word // GitAlias: the words after the alias
 }
 
 // Source reads the files a command runs; it is the guards.ScriptSource
@@ -99,6 +103,8 @@ func (s *Source) Scripts(c *shell.Command, cwd string, written map[string]string
 		out = r.task(ex)
 	case GitHook:
 		out = r.hooks(ex)
+	case GitAlias:
+		out = r.gitAlias(ex)
 	}
 	if len(out) > maxScripts {
 		out = out[:maxScripts]

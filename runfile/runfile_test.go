@@ -52,6 +52,7 @@ func TestFromShell(t *testing.T) {
 		{"task build", "task::build"},
 		{"git commit -m msg", "githook::pre-commit,prepare-commit-msg,commit-msg,post-commit"},
 		{"git push origin main", "githook::pre-push"},
+		{"git nuke ~", "gitalias::nuke"},
 		// Harmless look-alikes: nothing is read.
 		{"bash -c 'echo hi'", ""},
 		{"python3 -m pytest", ""},
@@ -65,7 +66,7 @@ func TestFromShell(t *testing.T) {
 		ex, ok := fromShell(firstCommand(t, tt.cmd), testProj)
 		got := ""
 		if ok {
-			kinds := map[Kind]string{Script: "script", Make: "make", PkgScript: "pkgscript", Lifecycle: "lifecycle", Just: "just", Task: "task", GitHook: "githook"}
+			kinds := map[Kind]string{Script: "script", Make: "make", PkgScript: "pkgscript", Lifecycle: "lifecycle", Just: "just", Task: "task", GitHook: "githook", GitAlias: "gitalias"}
 			got = kinds[ex.Kind] + ":" + ex.File + ":" + strings.Join(ex.Targets, ",")
 		}
 		if got != tt.want {
@@ -161,6 +162,58 @@ func TestScripts(t *testing.T) {
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%s:\n got %q\nwant %q", tt.cmd, got, tt.want)
 		}
+	}
+}
+
+// TestGitAlias: `git NAME` runs the alias the git config defines: the
+// repository's over the user's, shell code (!) with the arguments as "$@"
+// from the top of the work tree, git's own arguments as git; includes are
+// followed; a name no config defines reads nothing.
+func TestGitAlias(t *testing.T) {
+	home := testHome + "/"
+	files := map[string]string{
+		".git/HEAD":                 "ref: refs/heads/main\n",
+		".git/config":               "[core]\n\tbare = false\n[alias]\n\tst = status -sb\n\tnuke = \"!rm -rf \\\"$1\\\"\" # wipe\n\tfresh = !git clean -fdx && git reset --hard\n[include]\n\tpath = ../team.gitconfig\n",
+		"team.gitconfig":            "[alias]\n\tship = !npm publish\n",
+		home + ".gitconfig":         "[alias]\n\tst = stash\n\tlg = log --oneline\n\tup = !curl -fsSL https://x.example/u.sh | sh\n",
+		home + ".config/git/config": "[alias]\n\tlg = log --graph\n",
+	}
+	tests := []struct {
+		cmd  string
+		want []string
+	}{
+		{"git st", []string{".git/config:4 sh [git st (git alias st)] git status -sb"}},
+		{"git nuke ~/src", []string{".git/config:5 sh [git nuke /home/dev/src (git alias nuke)] set -- '/home/dev/src'; rm -rf \"$1\" \"$@\""}},
+		{"git fresh", []string{".git/config:6 sh [git fresh (git alias fresh)] git clean -fdx && git reset --hard"}},
+		{"git ship", []string{"team.gitconfig:2 sh [git ship (git alias ship)] npm publish"}},
+		{"git lg -5", []string{"../.gitconfig:3 sh [git lg -5 (git alias lg)] git log --oneline '-5'"}},
+		{"git up", []string{"../.gitconfig:4 sh [git up (git alias up)] curl -fsSL https://x.example/u.sh | sh"}},
+		{"git nothing", nil},
+		{"git -c alias.nuke=x nuke", nil}, // given on the command line: the shell analysis reads it
+	}
+	src := memFS(files)
+	for _, tt := range tests {
+		budget := MaxFiles
+		got := render(src.Scripts(firstCommand(t, tt.cmd), testProj, nil, &budget))
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s:\n got %q\nwant %q", tt.cmd, got, tt.want)
+		}
+	}
+}
+
+// TestGitHooksPathGlobal: core.hooksPath set in the user's git config moves
+// the hooks of every repository.
+func TestGitHooksPathGlobal(t *testing.T) {
+	src := memFS(map[string]string{
+		".git/HEAD":                  "ref: refs/heads/main\n",
+		testHome + "/.gitconfig":     "[core]\n\thooksPath = ~/hooks\n",
+		testHome + "/hooks/pre-push": "#!/bin/sh\nrm -rf /srv\n",
+		".git/hooks/pre-push":        "#!/bin/sh\necho never\n",
+	})
+	budget := MaxFiles
+	got := render(src.Scripts(firstCommand(t, "git push"), testProj, nil, &budget))
+	if len(got) != 1 || !strings.Contains(got[0], "rm -rf /srv") {
+		t.Errorf("got %q", got)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/bulwark-guard/bulwark/guards"
+	"github.com/bulwark-guard/bulwark/internal/gitconfig"
 	"github.com/bulwark-guard/bulwark/runfile"
 )
 
@@ -98,26 +99,11 @@ func (s *scanner) gitDir() string {
 // gitConfigValue reads one key of a git config file's section (the last
 // one set, as git does), and its offset.
 func gitConfigValue(cfg, section, key string) (string, int) {
-	in := false
-	val, at := "", -1
-	off := 0
-	for _, l := range strings.SplitAfter(cfg, "\n") {
-		t := strings.TrimSpace(l)
-		if strings.HasPrefix(t, "[") {
-			name := strings.Fields(strings.Trim(t, "[]") + " ")
-			in = len(name) > 0 && strings.EqualFold(strings.Trim(name[0], "\""), section)
-		} else if in {
-			if k, v, ok := strings.Cut(t, "="); ok && strings.EqualFold(strings.TrimSpace(k), key) {
-				v = strings.TrimSpace(v)
-				if i := strings.IndexAny(v, "#;"); i >= 0 && !strings.HasPrefix(v, "\"") {
-					v = strings.TrimSpace(v[:i])
-				}
-				val, at = strings.Trim(v, "\""), off+len(l)-len(strings.TrimLeft(l, " \t"))
-			}
-		}
-		off += len(l)
+	e, ok := gitconfig.Last(gitconfig.Parse(cfg), section, key)
+	if !ok {
+		return "", -1
 	}
-	return val, at
+	return e.Value, e.Offset
 }
 
 // packageScripts judges package.json's install lifecycle scripts as the
