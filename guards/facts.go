@@ -28,6 +28,16 @@ type facts struct {
 
 	paths []pathFact   // what the call does to each path (protected set); built on first need
 	after []afterState // client settings files as a tool write would leave them
+	// vars are the hook's own values of the variables that move bulwark's
+	// files (the protected set's): the agent's shell has them too.
+	vars map[string]string
+}
+
+// shellEnv is the environment the shell analysis gives the call's shell
+// code (the command line, a script it runs, a script being written) that
+// starts in cwd.
+func (f *facts) shellEnv(cwd string) shell.Env {
+	return shell.Env{Home: f.act.Home, Cwd: cwd, Vars: f.vars}
 }
 
 // cmdFact is one command that would run, prepared for matching.
@@ -86,9 +96,9 @@ type contentFact struct {
 }
 
 func (e *Engine) buildFacts(act *Action) *facts {
-	f := &facts{act: act}
+	f := &facts{act: act, vars: e.protectedSet(act).Vars()}
 	if act.Command != "" {
-		f.analysis = shell.Analyze(act.Command, shell.Env{Home: act.Home, Cwd: act.Cwd})
+		f.analysis = shell.Analyze(act.Command, f.shellEnv(act.Cwd))
 		f.addCommands(f.analysis, nil, "")
 		f.runScripts(0, 1)
 		for _, w := range f.analysis.Writes {
@@ -116,7 +126,7 @@ func (e *Engine) buildFacts(act *Action) *facts {
 	// `rm -rf ~` is seen; it is not running yet, so its hits are capped.
 	for _, c := range f.contents {
 		if isShellScript(c.path, c.text) {
-			a := shell.Analyze(c.text, shell.Env{Home: act.Home, Cwd: path.Dir(c.path)})
+			a := shell.Analyze(c.text, f.shellEnv(path.Dir(c.path)))
 			f.notRun = true
 			f.addCommands(a, []string{"script " + path.Base(c.path)}, "it is written into "+c.path+", not run yet")
 			f.notRun = false

@@ -200,21 +200,3 @@ func FuzzLosses(f *testing.F) {
 		}
 	})
 }
-
-func TestExpandVars(t *testing.T) {
-	vars := map[string]string{"BULWARK_HOME": "/srv/bh", "XDG_STATE_HOME": "/srv/state"}
-	for in, want := range map[string]string{
-		"$BULWARK_HOME/audit.jsonl":      "/srv/bh/audit.jsonl",
-		"${BULWARK_HOME}/backup":         "/srv/bh/backup",
-		"$BULWARK_HOME":                  "/srv/bh",
-		"$XDG_STATE_HOME/bulwark/backup": "/srv/state/bulwark/backup",
-		"$BULWARK_HOMEX/a":               "$BULWARK_HOMEX/a",
-		"$OTHER/a":                       "$OTHER/a",
-		"x/$BULWARK_HOME":                "x/$BULWARK_HOME",
-		"${BULWARK_HOME":                 "${BULWARK_HOME",
-	} {
-		if got := expandVars(in, vars); got != want {
-			t.Errorf("expandVars(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -83,7 +83,7 @@ type pathFact struct {
 func (p *pathFact) check(set *protect.Set) (protect.Touch, bool) {
 	if !p.checked {
 		p.checked = true
-		p.touch, p.touched = set.Check(expanded(p.f, set.Env().Vars))
+		p.touch, p.touched = set.Check(p.f)
 	}
 	return p.touch, p.touched
 }
@@ -172,8 +172,8 @@ func (f *facts) privateRead(set *protect.Set) (string, []string, bool) {
 		if ff.access == AccessWrite || ff.notRun || ff.cmd == "find" || ff.cmd == "fd" {
 			continue
 		}
-		t, ok := set.Check(expanded(protect.Fact{Path: ff.norm, Cwd: f.act.Cwd, Op: protect.Read,
-			Glob: strings.ContainsAny(ff.norm, "*?["), Dynamic: strings.ContainsAny(ff.norm, "$`")}, set.Env().Vars))
+		t, ok := set.Check(protect.Fact{Path: ff.norm, Cwd: f.act.Cwd, Op: protect.Read,
+			Glob: strings.ContainsAny(ff.norm, "*?["), Dynamic: strings.ContainsAny(ff.norm, "$`")})
 		if ok && t.Class == protect.ClassRead {
 			ev := ff.raw
 			if ff.cmd != "" {
@@ -183,45 +183,6 @@ func (f *facts) privateRead(set *protect.Set) (string, []string, bool) {
 		}
 	}
 	return "", nil, false
-}
-
-// expandVars puts the hook's own value for a leading variable that names
-// bulwark's files ($BULWARK_HOME, $XDG_STATE_HOME, $XDG_CONFIG_HOME: the
-// protected set's Vars); the agent's shell has the same environment, so
-// `rm -f $BULWARK_HOME/audit.jsonl` is that file.
-func expandVars(p string, vars map[string]string) string {
-	if !strings.HasPrefix(p, "$") || len(vars) == 0 {
-		return p
-	}
-	name, rest := p[1:], ""
-	if strings.HasPrefix(name, "{") {
-		end := strings.IndexByte(name, '}')
-		if end < 0 {
-			return p
-		}
-		name, rest = name[1:end], name[end+1:]
-	} else {
-		end := strings.IndexFunc(name, func(r rune) bool {
-			return !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
-		})
-		if end < 0 {
-			end = len(name)
-		}
-		name, rest = name[:end], name[end:]
-	}
-	v := vars[name]
-	if v == "" || rest != "" && rest[0] != '/' {
-		return p
-	}
-	return v + rest
-}
-
-// expanded is a fact with its leading variable expanded (see expandVars).
-func expanded(f protect.Fact, vars map[string]string) protect.Fact {
-	if p := expandVars(f.Path, vars); p != f.Path {
-		f.Path, f.Dynamic = p, strings.ContainsAny(p, "$`")
-	}
-	return f
 }
 
 func touchEvidence(p *pathFact, t protect.Touch) string {

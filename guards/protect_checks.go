@@ -125,8 +125,8 @@ func runsProgramElsewhere(set *protect.Set, f *facts, cf *cmdFact) (string, bool
 	// The command starts after the multiplexer's subcommand and option
 	// values, wherever that is: try each start (a few words).
 	for i := 0; i < len(words) && i < 8; i++ {
-		a := shell.Analyze(strings.Join(words[i:], " "), shell.Env{Home: f.act.Home, Cwd: f.act.Cwd})
-		sub := &facts{act: f.act}
+		a := shell.Analyze(strings.Join(words[i:], " "), f.shellEnv(f.act.Cwd))
+		sub := &facts{act: f.act, vars: f.vars}
 		sub.addCommands(a, cf.via, "")
 		for j := range sub.commands {
 			if elsewhere.has(sub.commands[j].name) {

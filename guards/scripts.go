@@ -60,7 +60,7 @@ func (f *facts) runScripts(start, depth int) {
 }
 
 func (f *facts) runScript(s Script, by *cmdFact, depth int) {
-	env := shell.Env{Home: f.act.Home, Cwd: s.Dir}
+	env := f.shellEnv(s.Dir)
 	var a *shell.Analysis
 	if s.Lang == "sh" {
 		a = shell.Analyze(s.Code, env)

@@ -194,6 +194,11 @@ func (s *Set) Env() *Env {
 	return &s.env
 }
 
+// Vars returns the values in force of the variables that move bulwark's
+// files (Env.Vars), without building the set: the shell analysis expands
+// them as the agent's shell will (shell.Env.Vars).
+func (s *Set) Vars() map[string]string { return s.env.Vars }
+
 // Members lists the members (for doctor and the tests).
 func (s *Set) Members() []Member {
 	s.build(builtAll)

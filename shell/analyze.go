@@ -361,7 +361,7 @@ func (s *scope) raw(name string) (varVal, bool) {
 }
 
 // lookup returns the variable and whether it is set in this command line
-// (or is HOME).
+// (or is HOME, IFS, PWD, or one of Env.Vars).
 func (s *scope) lookup(name string) (varVal, bool) {
 	if v, ok := s.raw(name); ok {
 		if v.unset {
@@ -377,6 +377,9 @@ func (s *scope) lookup(name string) (varVal, bool) {
 	}
 	if name == "PWD" && s.cwd != "" && !s.lost {
 		return varVal{val: s.cwd, known: true}, true
+	}
+	if v, ok := s.env.Vars[name]; ok {
+		return varVal{val: v, known: true}, true
 	}
 	return varVal{}, false
 }

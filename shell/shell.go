@@ -34,6 +34,13 @@ type Env struct {
 	// Cwd is the working directory the command starts in; `cd DIR` inside the
 	// command changes it for the commands that follow (see Command.Cwd).
 	Cwd string
+	// Vars are environment variables whose values the caller knows the
+	// command's shell has (the hook's own BULWARK_HOME, XDG_CONFIG_HOME ...:
+	// the agent's shell inherits the same environment). They expand
+	// statically, in every form ($X, ${X}, "$X"/y, ${X:-d}, ${X%/}, cd $X),
+	// until the command line assigns or unsets them. Any other variable the
+	// line does not assign is the environment's, unknown: dynamic.
+	Vars map[string]string
 }
 
 // Word is one argument after quote removal and static expansion.
@@ -45,7 +52,7 @@ type Word struct {
 	// (an unset or non-literal variable, a command substitution, arithmetic).
 	//
 	// ${VAR:-default} (and ${VAR-d}, ${VAR:=d}, ${VAR=d}) with a VAR that
-	// the command line does not assign is dynamic, since VAR may be set in
+	// the command line does not assign (nor Env.Vars give) is dynamic, since VAR may be set in
 	// the environment: when the default is a path (it starts with / or ~),
 	// Value is the default (`rm -rf ${DIR:-/}` -> "/", dynamic) so that
 	// guards see the dangerous possible value; otherwise Value is the

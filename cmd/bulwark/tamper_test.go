@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -357,5 +358,63 @@ func TestTamperSecondLayer(t *testing.T) {
 	// Outside an agent (a person at a terminal) it acts.
 	if out, err := s.run("uninstall", "--dry-run"); err != nil {
 		t.Errorf("uninstall --dry-run: %v\n%s", err, out)
+	}
+}
+
+// TestTamperVariables: with bulwark's files moved by BULWARK_HOME or the
+// XDG variables, the agent's shell has the same values as the hook, so
+// every way of naming them through the variable (${V}, "$V"/x, ${V:-d},
+// ${V%/}, cd $V, a copy in another variable) is judged as the file it
+// names, through the real binary; the same words for other places are not
+// tampering. (A line that assigns the variable is a relocation, judged by
+// tamper.relocate-shell.)
+func TestTamperVariables(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	built := realBinary(t)
+	for _, sc := range []struct{ scene, v, sub string }{
+		{"bulwark-home", "BULWARK_HOME", ""},
+		{"xdg", "XDG_STATE_HOME", "/bulwark"},
+	} {
+		t.Run(sc.scene, func(t *testing.T) {
+			s := newTamperScene(t, built, sc.scene)
+			r := strings.NewReplacer("VAR", sc.v, "/SUB", sc.sub)
+			block := []string{
+				"rm -f $VAR/SUB/audit.jsonl",
+				"rm -f ${VAR}/SUB/audit.jsonl",
+				`rm -f "$VAR"/SUB/audit.jsonl`,
+				`rm -f "${VAR}/SUB/audit.jsonl"`,
+				"rm -f ${VAR:-/nonexistent}/SUB/audit.jsonl",
+				"rm -f ${VAR:-$HOME/elsewhere}/SUB/audit.jsonl",
+				"rm -rf ${VAR%/}/SUB",
+				"cd $VAR/SUB && rm -f audit.jsonl",
+				`d=$VAR/SUB; rm -rf "$d"`,
+				"truncate -s0 $VAR//SUB/audit.jsonl",
+				"echo x > $VAR/SUB/config.toml",
+			}
+			allow := []string{
+				"ls -la $VAR/SUB",
+				"du -sh $VAR/SUB",
+				"echo $VAR",
+				"tail -n 5 $VAR/SUB/audit.jsonl",
+				"rm -rf $VAR/SUB.bak",
+				"rm -rf ${OTHER_DIR:-/tmp/elsewhere}/SUB",
+			}
+			for _, c := range append(block, allow...) {
+				cmd := r.Replace(c)
+				in, _ := json.Marshal(map[string]string{"command": cmd})
+				blocked, why, err := s.hookWhy(s.bin, "Bash", string(in))
+				tamper := blocked && strings.Contains(why, "[tamper.")
+				switch want := slices.Contains(block, c); {
+				case err != nil:
+					t.Errorf("%s: %v", cmd, err)
+				case want && !tamper:
+					t.Errorf("%s: not denied as tampering: %s", cmd, why)
+				case !want && strings.Contains(why, "[tamper."):
+					t.Errorf("%s: judged as tampering: %s", cmd, why)
+				}
+			}
+		})
 	}
 }
