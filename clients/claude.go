@@ -27,18 +27,26 @@ import (
 // ConfigChange:
 //
 //	{"matcher": "*", "hooks": [{"type": "command",
-//	  "command": "\"/abs/bulwark\" hook --client claude --profile balanced",
+//	  "command": "\"/abs/bulwark\" hook --client claude --profile balanced || { …; exit 2; }",
 //	  "timeout": 10, "statusMessage": "bulwark", "onFailure": "block"}]}
 //
 // (timeout in seconds) and the backstop rules to "permissions"."deny".
+//
+// Failure: Claude Code runs the command with sh -c and blocks on exit 2;
+// any other status, a missing binary and a timeout let the call run, unless
+// the handler says "onFailure": "block" (2.1.295 and later; older builds
+// ignore the key). Two layers: the command's shell fallback
+// (installer.FailClosedCommand) makes a binary that cannot answer an exit 2
+// on every build, and onFailure also covers the timeout on new ones.
 var Claude = &Client{
 	Name:  "claude",
 	Title: "Claude Code",
 	Spec: &installer.Spec{
-		Client:  "claude",
-		Events:  []string{"PreToolUse", "PostToolUse", "ConfigChange"},
-		Grouped: true,
-		Matcher: "*",
+		Client:     "claude",
+		Events:     []string{"PreToolUse", "PostToolUse", "ConfigChange"},
+		Grouped:    true,
+		Matcher:    "*",
+		FailClosed: true,
 		Handler: func(cmd string, o installer.Options) *installer.Value {
 			// onFailure "block" (Claude Code 2.1.295+; older builds ignore
 			// it): a hook that cannot start, times out or exits with an
@@ -104,8 +112,13 @@ var Claude = &Client{
 		return out
 	},
 	checkHandler: func(event string, h *installer.Value) []Finding {
-		if h.Get("onFailure").Str() != "block" {
-			return []Finding{finding(Warn, "%s hook without \"onFailure\": \"block\": when the hook cannot run (binary missing, timeout), Claude Code runs the call unguarded (run 'bulwark install')", event)}
+		switch onFailure, fallback := h.Get("onFailure").Str() == "block", hasFallback(h); {
+		case !onFailure && !fallback:
+			return []Finding{finding(Warn, "%s hook without \"onFailure\": \"block\" and without the command's fail-closed fallback: when the hook cannot run (binary missing, crashed, timeout), Claude Code runs the call unguarded (run 'bulwark install')", event)}
+		case !onFailure:
+			return []Finding{finding(Warn, "%s hook without \"onFailure\": \"block\": a hook that times out lets the call run (the command's fallback covers a missing or crashed binary; run 'bulwark install')", event)}
+		case !fallback:
+			return []Finding{finding(Info, "%s hook command without the fail-closed fallback (an earlier bulwark wrote it): Claude Code before 2.1.295 ignores onFailure and runs the call when the binary is missing or crashes (run 'bulwark install')", event)}
 		}
 		return nil
 	},

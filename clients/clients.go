@@ -293,6 +293,14 @@ const CanarySession = "bulwark-doctor"
 // "ask", "allow" or "none" (no decision).
 func (c *Client) Decision(stdout []byte) string { return c.decision(stdout) }
 
+// hasFallback reports whether a bulwark handler's command ends in the shell
+// fallback that blocks when the binary cannot answer
+// (installer.FailClosedCommand); commands written before it have none.
+func hasFallback(h *installer.Value) bool {
+	pc, _ := installer.ParseCommand(h.Get("command").Str())
+	return pc.FailClosed
+}
+
 // gitRoot returns the nearest directory at or above dir holding .git, or dir.
 func gitRoot(dir string) string {
 	for d := dir; ; {

@@ -29,20 +29,32 @@ import (
 // Install adds to "hooks" one group per event, PreToolUse and PostToolUse:
 //
 //	{"matcher": "*", "hooks": [{"type": "command",
-//	  "command": "\"/abs/bulwark\" hook --client codex --profile balanced",
+//	  "command": "\"/abs/bulwark\" hook --client codex --profile balanced || { …; exit 2; }",
 //	  "timeout": 10}]}
 //
 // (timeout in seconds). No marker field: Codex validates its config strictly,
 // so the handler carries only documented keys and is recognised by its
 // command. Inline [hooks] in config.toml are left alone (doctor reports them).
+//
+// Failure: Codex runs the command with the user's shell (bash, zsh or sh
+// from the password database, never fish; bash when it is another) and -c,
+// and blocks only on exit 2 with a reason on stderr: a missing binary (127),
+// a crash, a kill, a timeout, an exit 2 with nothing on stderr, or a failed
+// write of the event to the hook's stdin all let the call run. So the
+// command ends in bulwark's shell fallback (installer.FailClosedCommand),
+// which makes each of those but the timeout an exit 2 with a reason; the
+// hook's own deadlines (5 s at most) answer well inside the 10 s. The
+// command is part of the trust hash: changing it drops the trust, so it
+// stays the same from one install to the next (same binary and profile).
 var Codex = &Client{
 	Name:  "codex",
 	Title: "Codex CLI",
 	Spec: &installer.Spec{
-		Client:  "codex",
-		Events:  []string{"PreToolUse", "PostToolUse"},
-		Grouped: true,
-		Matcher: "*",
+		Client:     "codex",
+		Events:     []string{"PreToolUse", "PostToolUse"},
+		Grouped:    true,
+		Matcher:    "*",
+		FailClosed: true,
 		Handler: func(cmd string, o installer.Options) *installer.Value {
 			return installer.NewObject(
 				"type", installer.NewString("command"),
@@ -96,11 +108,22 @@ var Codex = &Client{
 		return out
 	},
 	installNotes: func(env Env, ch *installer.Change) []string {
-		if dropped := codexTrustChanged(env, ch); len(dropped) > 0 {
+		switch dropped, fallback := codexTrustChanged(env, ch); {
+		case fallback:
+			return []string{"this bulwark's hook command ends in a fallback that blocks the call when the binary is missing, not executable or crashes (the earlier command let Codex run it unguarded). " +
+				"Codex trusts a hook by its exact command, so it no longer trusts bulwark's " + strings.Join(dropped, ", ") + " hooks and will NOT run them until you trust them again: " +
+				"open Codex, run /hooks and trust them, then run 'bulwark doctor --client codex'. The command stays the same from now on (same binary and --profile)"}
+		case len(dropped) > 0:
 			return []string{"the hook command changed, so Codex no longer trusts bulwark's " + strings.Join(dropped, ", ") +
 				" hooks and will not run them: open Codex, run /hooks and trust them again (keep the same --profile and binary to keep the trust)"}
 		}
 		return []string{"Codex does NOT run these hooks until you trust them, and says nothing until then: open Codex (`codex`), type /hooks, and trust bulwark's PreToolUse and PostToolUse hooks; then run 'bulwark doctor --client codex'"}
+	},
+	checkHandler: func(event string, h *installer.Value) []Finding {
+		if !hasFallback(h) {
+			return []Finding{finding(Warn, "%s hook command without the fail-closed fallback (an earlier bulwark wrote it): when the binary is missing, not executable or crashes, Codex runs the call unguarded (run 'bulwark install --client codex', then trust the hooks again in Codex's /hooks: the command is part of the trust hash)", event)}
+		}
+		return nil
 	},
 	checkFile: func(env Env, path string, root *installer.Value, rec *installer.Record) []Finding {
 		return codexTrustFindings(env, path, root)

@@ -42,6 +42,10 @@ type CodexHook struct {
 	Key     string // the [hooks.state] key
 	Hash    string // "sha256:…"
 	Command string
+	// PlainHash is the hash the same hook had with the command before the
+	// fail-closed fallback (installer.PlainCommand), when it has one: what
+	// a user trusted for an install by an earlier bulwark.
+	PlainHash string
 }
 
 // CodexHooks lists the command hooks of a hooks.json at path (absolute) with
@@ -66,17 +70,23 @@ func CodexHooks(path string, root *installer.Value) []CodexHook {
 				if h.Get("type").Str() != "command" {
 					continue
 				}
-				out = append(out, CodexHook{
+				cmd := h.Get("command").Str()
+				ch := CodexHook{
 					Event: m.Key, Key: fmt.Sprintf("%s:%s:%d:%d", path, label, gi, hi),
-					Hash: codexHookHash(label, matcher, h), Command: h.Get("command").Str(),
-				})
+					Hash: codexHookHash(label, matcher, cmd, h), Command: cmd,
+				}
+				if plain := installer.PlainCommand(cmd); plain != cmd {
+					ch.PlainHash = codexHookHash(label, matcher, plain, h)
+				}
+				out = append(out, ch)
 			}
 		}
 	}
 	return out
 }
 
-func codexHookHash(label string, matcher any, h *installer.Value) string {
+// codexHookHash is the hash of handler h run as command.
+func codexHookHash(label string, matcher any, command string, h *installer.Value) string {
 	timeout := int64(600)
 	if t := h.Get("timeout"); t != nil {
 		if n, err := strconv.ParseInt(t.Raw, 10, 64); err == nil {
@@ -86,7 +96,7 @@ func codexHookHash(label string, matcher any, h *installer.Value) string {
 	if label == "session_end" {
 		timeout = min(max(timeout, 1), 3)
 	}
-	handler := map[string]any{"type": "command", "command": h.Get("command").Str(), "timeout": timeout, "async": h.Get("async").IsTrue()}
+	handler := map[string]any{"type": "command", "command": command, "timeout": timeout, "async": h.Get("async").IsTrue()}
 	if sm := h.Get("statusMessage"); sm != nil && sm.Kind == installer.KindString {
 		handler["statusMessage"] = sm.Str()
 	}
@@ -164,6 +174,8 @@ func codexTrustFindings(env Env, hooksPath string, root *installer.Value) []Find
 			out = append(out, finding(Fail, "codex: the %s hook is disabled in Codex (%s enabled = false): turn it on in Codex's /hooks", h.Event, h.Key))
 		case !ok || st.TrustedHash == "":
 			out = append(out, finding(Fail, "codex: the %s hook is not trusted, so Codex does not run it (no warning): open Codex, run /hooks and trust bulwark's hooks", h.Event))
+		case st.TrustedHash == h.PlainHash:
+			out = append(out, finding(Fail, "codex: the %s hook is trusted for the command an earlier bulwark wrote, without the fail-closed fallback; the command changed, so Codex does not run it: trust it again in Codex's /hooks (reinstalls keep this command from now on)", h.Event))
 		case st.TrustedHash != h.Hash:
 			out = append(out, finding(Fail, "codex: the %s hook changed since you trusted it (trusted %s, now %s), so Codex does not run it: trust it again in Codex's /hooks", h.Event, short(st.TrustedHash), short(h.Hash)))
 		default:
@@ -174,33 +186,36 @@ func codexTrustFindings(env Env, hooksPath string, root *installer.Value) []Find
 }
 
 // codexTrustChanged reports the bulwark hooks whose trust an install
-// dropped: trusted for the old file content, with another hash now.
-func codexTrustChanged(env Env, ch *installer.Change) []string {
+// dropped (trusted for the old file content, with another hash now), and
+// whether the only change to their commands is the fail-closed fallback
+// added to an earlier bulwark's.
+func codexTrustChanged(env Env, ch *installer.Change) (dropped []string, fallbackAdded bool) {
 	dir := codexDir(env)
 	if dir == "" || ch.Old == nil || ch.New == nil {
-		return nil
+		return nil, false
 	}
 	states, _, _, err := readCodexConfig(filepath.Join(dir, "config.toml"))
 	if err != nil {
-		return nil
+		return nil, false
 	}
 	oldRoot, err1 := installer.ParseDocument(ch.Old)
 	newRoot, err2 := installer.ParseDocument(ch.New)
 	if err1 != nil || err2 != nil {
-		return nil
+		return nil, false
 	}
 	abs, _ := filepath.Abs(ch.Target)
-	now := map[string]string{}
+	now := map[string]CodexHook{}
 	for _, h := range CodexHooks(abs, newRoot) {
-		now[h.Key] = h.Hash
+		now[h.Key] = h
 	}
-	var out []string
+	fallbackAdded = true
 	for _, h := range CodexHooks(abs, oldRoot) {
-		if st, ok := states[h.Key]; ok && st.TrustedHash == h.Hash && now[h.Key] != h.Hash {
-			out = append(out, h.Event)
+		if st, ok := states[h.Key]; ok && st.TrustedHash == h.Hash && now[h.Key].Hash != h.Hash {
+			dropped = append(dropped, h.Event)
+			fallbackAdded = fallbackAdded && now[h.Key].PlainHash == h.Hash
 		}
 	}
-	return out
+	return dropped, fallbackAdded && len(dropped) > 0
 }
 
 func short(h string) string {

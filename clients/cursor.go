@@ -26,6 +26,11 @@ import (
 //
 // to each of hooks.beforeShellExecution, beforeReadFile, beforeMCPExecution
 // and afterFileEdit (Cursor event arrays hold handlers, not matcher groups).
+// The command has no shell fallback (installer.FailClosedCommand): Cursor's
+// documented switch for a failed hook is "failClosed", and its docs do not
+// say that the command goes through a shell; if it did not, the fallback's
+// words would reach bulwark as arguments and every call would be blocked.
+// (Not verified in a running Cursor.)
 var Cursor = &Client{
 	Name:  "cursor",
 	Title: "Cursor",

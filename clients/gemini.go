@@ -24,10 +24,17 @@ import (
 // Install adds to "hooks" one group per event, BeforeTool and AfterTool:
 //
 //	{"matcher": ".*", "hooks": [{"type": "command", "name": "bulwark",
-//	  "command": "\"/abs/bulwark\" hook --client gemini --profile balanced",
+//	  "command": "\"/abs/bulwark\" hook --client gemini --profile balanced || { …; exit 2; }",
 //	  "timeout": 10000}]}
 //
-// (timeout in milliseconds; the matcher is a regex over tool names). Hooks
+// (timeout in milliseconds; the matcher is a regex over tool names). Gemini
+// CLI runs the command with bash -c and reads the exit status itself: text
+// on stdout or stderr with a status other than 0 and 1 is a deny (so a
+// missing binary, 127, already blocked), but exit 1 is a warning and a
+// process killed by a signal counts as success, and an exit 2 with nothing
+// to say lets the call run. So the command ends in bulwark's shell fallback
+// (installer.FailClosedCommand): whatever kept the binary from answering is
+// exit 2 with a reason. A timeout still lets the call run. Hooks
 // are on by default; the switch is "hooksConfig"."enabled" (false turns
 // every hook off) and "hooksConfig"."disabled" lists hook names (or
 // commands) that do not run. Install sets enabled back to true where it is
@@ -39,10 +46,11 @@ var Gemini = &Client{
 	Name:  "gemini",
 	Title: "Gemini CLI",
 	Spec: &installer.Spec{
-		Client:  "gemini",
-		Events:  []string{"BeforeTool", "AfterTool"},
-		Grouped: true,
-		Matcher: ".*",
+		Client:     "gemini",
+		Events:     []string{"BeforeTool", "AfterTool"},
+		Grouped:    true,
+		Matcher:    ".*",
+		FailClosed: true,
 		Handler: func(cmd string, o installer.Options) *installer.Value {
 			return installer.NewObject(
 				"type", installer.NewString("command"),
@@ -69,6 +77,12 @@ var Gemini = &Client{
 	},
 	locations:   geminiLocations,
 	checkClient: checkGeminiSwitches,
+	checkHandler: func(event string, h *installer.Value) []Finding {
+		if !hasFallback(h) {
+			return []Finding{finding(Warn, "%s hook command without the fail-closed fallback (an earlier bulwark wrote it): when the binary crashes or is killed, Gemini CLI runs the call unguarded (run 'bulwark install --client gemini')", event)}
+		}
+		return nil
+	},
 	canary: func(command, cwd string) []byte {
 		b, _ := json.Marshal(map[string]any{
 			"session_id": CanarySession, "transcript_path": "", "cwd": cwd,
@@ -191,10 +205,10 @@ func geminiEnable(root *installer.Value, o installer.Options, rec, prev *install
 		hc.Set("enabled", installer.NewBool(true))
 	}
 	if dis := hc.Get("disabled"); dis != nil && dis.Kind == installer.KindArray {
-		cmd := installer.HookCommand(o.Binary, "gemini", o.Profile)
+		cmds := installer.CommandForms(o.Binary, "gemini", o.Profile)
 		var kept, removed []*installer.Value
 		for _, e := range dis.Elems {
-			if n := e.Str(); n == installer.Marker || n == cmd {
+			if n := e.Str(); n == installer.Marker || slices.Contains(cmds, n) {
 				removed = append(removed, e)
 			} else {
 				kept = append(kept, e)

@@ -176,7 +176,7 @@ func TestProfileAndPathUpgradeInPlace(t *testing.T) {
 	if strings.Count(string(second), "hook --client claude") != len(Claude.Spec.Events) {
 		t.Errorf("want exactly one handler per event:\n%s", second)
 	}
-	if !strings.Contains(string(second), `"\"/usr/bin/bulwark\" hook --client claude --profile strict"`) || strings.Contains(string(second), "/opt/bulwark") {
+	if !strings.Contains(string(second), installer.Quote(Claude.Spec.Command("/usr/bin/bulwark", "strict"))) || strings.Contains(string(second), "/opt/bulwark") {
 		t.Errorf("not upgraded:\n%s", second)
 	}
 	back, err := installer.Uninstall(Claude.Spec, second, rec2)
@@ -230,7 +230,7 @@ func TestUninstallWithoutRecordKeepsDenyRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, err := installer.Uninstall(Claude.Spec, got, nil, installer.HookCommand(testOpts.Binary, "claude", testOpts.Profile))
+	back, err := installer.Uninstall(Claude.Spec, got, nil, installer.CommandForms(testOpts.Binary, "claude", testOpts.Profile)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +308,7 @@ func TestLookalikeHookSurvives(t *testing.T) {
 		t.Fatalf("install replaced the user's hook:\n%s", got)
 	}
 	for _, r := range []*installer.Record{rec, nil} {
-		back, err := installer.Uninstall(Claude.Spec, got, r, installer.HookCommand(testOpts.Binary, "claude", testOpts.Profile))
+		back, err := installer.Uninstall(Claude.Spec, got, r, installer.CommandForms(testOpts.Binary, "claude", testOpts.Profile)...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -319,5 +319,71 @@ func TestLookalikeHookSurvives(t *testing.T) {
 	back, _ := installer.Uninstall(Claude.Spec, got, rec)
 	if !bytes.Equal(back, orig) {
 		t.Errorf("install+uninstall did not restore the original:\n%s", installer.Diff("orig", "back", orig, back))
+	}
+}
+
+// TestUpgradeFromPlainCommand: a file installed by a bulwark that wrote the
+// plain command (before the shell fallback) is upgraded in place, with or
+// without its record, and uninstall gives back the original whichever form
+// the file holds.
+func TestUpgradeFromPlainCommand(t *testing.T) {
+	orig := []byte("{\n  \"model\": \"x\"\n}\n")
+	for _, c := range All() {
+		if !c.Spec.FailClosed {
+			continue
+		}
+		t.Run(c.Name, func(t *testing.T) {
+			oldSpec := *c.Spec
+			oldSpec.FailClosed = false
+			o := optsFor(c)
+			plain := installer.HookCommand(o.Binary, c.Name, o.Profile)
+			old, oldRec, err := installer.Install(&oldSpec, orig, o, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(old), installer.Quote(plain)) {
+				t.Fatalf("the old form is not the plain command:\n%s", old)
+			}
+			for _, prev := range []*installer.Record{oldRec, nil} {
+				o := o
+				if prev == nil {
+					o.Known = installer.CommandForms(o.Binary, c.Name, o.Profile)
+				}
+				got, rec, err := installer.Install(c.Spec, old, o, prev)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n := strings.Count(string(got), " hook --client "+c.Name); n != len(c.Spec.Events) {
+					t.Errorf("record %v: %d handlers, want one per event:\n%s", prev != nil, n, got)
+				}
+				if strings.Contains(string(got), installer.Quote(plain)) || !strings.Contains(string(got), installer.Quote(installer.FailClosedCommand(plain))) {
+					t.Errorf("record %v: not upgraded to the fail-closed command:\n%s", prev != nil, got)
+				}
+				if prev != nil {
+					back, err := installer.Uninstall(c.Spec, got, rec)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !bytes.Equal(back, orig) {
+						t.Errorf("uninstall after upgrade:\n%s", installer.Diff("orig", "back", orig, back))
+					}
+				}
+			}
+			// Never upgraded: the old form goes with its record, and
+			// without one as a command this bulwark knows.
+			for _, r := range []*installer.Record{oldRec, nil} {
+				back, err := installer.Uninstall(c.Spec, old, r, installer.CommandForms(o.Binary, c.Name, o.Profile)...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				doc, _ := installer.ParseDocument(back)
+				if doc.Get("hooks") != nil {
+					t.Errorf("uninstall of the plain form (record %v) left hooks:\n%s", r != nil, back)
+				}
+				if r != nil && !bytes.Equal(back, orig) {
+					t.Errorf("uninstall of the plain form:\n%s", installer.Diff("orig", "back", orig, back))
+				}
+			}
+		})
 	}
 }

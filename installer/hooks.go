@@ -22,6 +22,10 @@ type Spec struct {
 	Matcher string
 	// Handler builds our handler object for the command.
 	Handler func(command string, o Options) *Value
+	// FailClosed: the client runs the command through a POSIX shell, so
+	// the command ends in the fallback that turns a binary that could not
+	// answer into a block (failclosed.go).
+	FailClosed bool
 	// Extra installs what is specific to the client beyond hooks (deny
 	// rules, switches, version); Unextra undoes it. Either may be nil.
 	Extra   func(root *Value, o Options, rec, prev *Record) error
@@ -69,14 +73,14 @@ func knownCommands(rec *Record, extra ...string) []string {
 			}
 		}
 		if rec.Binary != "" && rec.Profile != "" {
-			out = append(out, HookCommand(rec.Binary, rec.Client, rec.Profile))
+			out = append(out, CommandForms(rec.Binary, rec.Client, rec.Profile)...)
 		}
 	}
 	return out
 }
 
 func (s *Spec) install(root *Value, o Options, rec, prev *Record) error {
-	cmd := HookCommand(o.Binary, s.Client, o.Profile)
+	cmd := s.Command(o.Binary, o.Profile)
 	ours := oursExactly(knownCommands(prev, append(slices.Clone(o.Known), cmd)...))
 	hooks, err := Ensure(root, "hooks", "hooks", KindObject, rec)
 	if err != nil {

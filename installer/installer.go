@@ -136,6 +136,14 @@ func (r *Record) IsCreated(path string) bool {
 	return r != nil && slices.Contains(r.Created, path)
 }
 
+// Command is the hook command install wrote (its first entry's).
+func (r *Record) Command() string {
+	if cmds := knownCommands(&Record{Entries: r.Entries}); len(cmds) > 0 {
+		return cmds[0]
+	}
+	return ""
+}
+
 // MarkCreated records that install created the key at path.
 func (r *Record) MarkCreated(path string) {
 	if !slices.Contains(r.Created, path) {
@@ -193,8 +201,10 @@ func Uninstall(spec *Spec, old []byte, rec *Record, known ...string) ([]byte, er
 	return render(old, orig, root), nil
 }
 
-// HookCommand builds the shell command the client runs: the binary path in
-// double quotes (with ", \, $ and ` escaped) and the hook arguments.
+// HookCommand builds the command that runs the hook: the binary path in
+// double quotes (with ", \, $ and ` escaped) and the hook arguments. It is
+// what install writes for Cursor; for the clients that run it through a
+// shell it is followed by the fallback (Spec.Command, FailClosedCommand).
 func HookCommand(binary, client, profile string) string {
 	var b strings.Builder
 	b.WriteByte('"')
@@ -217,14 +227,19 @@ type ParsedCommand struct {
 	Args    []string
 	Client  string // value of --client, if any
 	Profile string // value of --profile, if any
+	// FailClosed: the command ends in bulwark's shell fallback (not part
+	// of Args).
+	FailClosed bool
 }
 
 // ParseCommand splits a hook command: the first word may be double-quoted
 // (sh rules: \ escapes ", \, $, ` and newline), single-quoted or bare; the
-// rest is split on blanks (bulwark never writes quotes there).
+// rest is split on blanks (bulwark never writes quotes there), after
+// bulwark's shell fallback is taken off the end.
 func ParseCommand(cmd string) (ParsedCommand, bool) {
-	cmd = strings.TrimLeft(cmd, " \t")
 	var pc ParsedCommand
+	cmd, pc.FailClosed = splitFallback(cmd)
+	cmd = strings.TrimLeft(cmd, " \t")
 	var rest string
 	switch {
 	case strings.HasPrefix(cmd, `"`):

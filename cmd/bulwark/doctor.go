@@ -392,6 +392,12 @@ func runHook(c *clients.Client, command, shellCmd string, timeout time.Duration)
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) && ee.ExitCode() == 2 {
+			if i := strings.Index(stderr.String(), installer.FallbackNotice); i >= 0 {
+				// The binary did not answer; the command's shell fallback
+				// blocked instead (so the client blocks every call).
+				code, _, _ := strings.Cut(stderr.String()[i+len(installer.FallbackNotice):], ")")
+				return "", "", fmt.Errorf("exit status %s: the binary did not answer, and the command's fail-closed fallback blocked the call (so the client blocks every call): %s", code, errText)
+			}
 			return "deny", fmt.Sprintf(" (exit 2: %s)", errText), nil
 		}
 		if errors.As(err, &ee) {

@@ -65,7 +65,13 @@ func TestDoctorFindsProblems(t *testing.T) {
 			setup: func(t *testing.T, e cliEnv, _ string) {
 				writeFakeHook(t, e.hook, "#!/bin/sh\n[ \"$1\" = version ] && echo bulwark VERSION && exit 0\necho boom >&2\nexit 1\n")
 			},
-			tag: "FAIL", msg: "exit status 1",
+			tag: "FAIL", msg: "exit status 1: the binary did not answer, and the command's fail-closed fallback blocked",
+		},
+		"command from an earlier bulwark": {
+			setup: func(t *testing.T, e cliEnv, settings string) {
+				editFile(t, settings, installer.Quote(clients.Claude.Spec.Command(e.hook, "balanced")), installer.Quote(installer.HookCommand(e.hook, "claude", "balanced")))
+			},
+			tag: "INFO", msg: "command without the fail-closed fallback",
 		},
 		"hook prints a banner": {
 			setup: func(t *testing.T, e cliEnv, _ string) {
@@ -133,7 +139,7 @@ func TestDoctorFindsProblems(t *testing.T) {
 			tc.setup(t, e, filepath.Join(e.home, ".claude", "settings.json"))
 			code, out, _ := runCLI("doctor", "--client", "claude")
 			wantDoctorLine(t, out, tc.tag, tc.msg)
-			if wantCode := map[string]int{"FAIL": ExitFail, "WARN": ExitOK}[tc.tag]; code != wantCode {
+			if wantCode := map[string]int{"FAIL": ExitFail, "WARN": ExitOK, "INFO": ExitOK}[tc.tag]; code != wantCode {
 				t.Errorf("exit %d, want %d:\n%s", code, wantCode, out)
 			}
 		})
@@ -196,6 +202,31 @@ func TestDoctorOtherClients(t *testing.T) {
 	os.WriteFile(filepath.Join(e.home, ".codex", "config.toml"), []byte("model = \n"), 0o600)
 	out, _ = mustRun(t, ExitOK, "doctor", "--client", "codex")
 	wantDoctorLine(t, out, "WARN", "not valid TOML: line 1")
+
+	// An install by an earlier bulwark, with the plain command, trusted:
+	// doctor warns that it fails open; the upgrade says plainly that the
+	// trust is gone, doctor says why, and trusting again is all it takes.
+	hooks := filepath.Join(e.home, ".codex", "hooks.json")
+	full, plain := clients.Codex.Spec.Command(e.hook, "balanced"), installer.HookCommand(e.hook, "codex", "balanced")
+	mustRun(t, ExitOK, "install", "--binary", e.hook, "--client", "codex")
+	for range clients.Codex.Spec.Events {
+		editFile(t, hooks, installer.Quote(full), installer.Quote(plain))
+	}
+	trustCodexHooks(t, e.home, "")
+	out, _ = mustRun(t, ExitOK, "doctor", "--client", "codex")
+	wantDoctorLine(t, out, "WARN", "PreToolUse hook command without the fail-closed fallback")
+	wantDoctorLine(t, out, "OK", "the PreToolUse hook is trusted")
+	out, _ = mustRun(t, ExitOK, "install", "--binary", e.hook, "--client", "codex")
+	if !strings.Contains(out, "ends in a fallback that blocks the call") || !strings.Contains(out, "will NOT run them until you trust them again") {
+		t.Errorf("the upgrade did not say that trust is gone:\n%s", out)
+	}
+	out, _ = mustRun(t, ExitFail, "doctor", "--client", "codex")
+	wantDoctorLine(t, out, "FAIL", "trusted for the command an earlier bulwark wrote, without the fail-closed fallback")
+	trustCodexHooks(t, e.home, "")
+	out, _ = mustRun(t, ExitOK, "doctor", "--client", "codex")
+	if len(doctorLines(out, "FAIL"))+len(doctorLines(out, "WARN")) > 0 {
+		t.Errorf("doctor after trusting the new command:\n%s", out)
+	}
 
 	mustRun(t, ExitOK, "install", "--binary", e.hook, "--client", "cursor", "--scope", "project")
 	editFile(t, filepath.Join(e.proj, ".cursor", "hooks.json"), `"failClosed": true`, `"failClosed": false`)

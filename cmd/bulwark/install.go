@@ -32,9 +32,11 @@ func clientEnv() (clients.Env, error) {
 	return env, err
 }
 
-// ownCommands are the hook commands this bulwark writes for a client with
-// any profile (from bin, and from this executable): besides the manifest's
-// records, the only handlers install and uninstall treat as bulwark's.
+// ownCommands are the hook commands bulwark writes for a client with any
+// profile (from bin, and from this executable), in either form (with the
+// shell fallback, and plain as earlier versions wrote them): besides the
+// manifest's records, the only handlers install and uninstall treat as
+// bulwark's.
 func ownCommands(c *clients.Client, bin string) []string {
 	var out []string
 	bins := []string{bin}
@@ -46,7 +48,7 @@ func ownCommands(c *clients.Client, bin string) []string {
 			continue
 		}
 		for _, p := range installer.Profiles {
-			out = append(out, installer.HookCommand(b, c.Name, p))
+			out = append(out, installer.CommandForms(b, c.Name, p)...)
 		}
 	}
 	return out
@@ -275,7 +277,7 @@ func reportChange(w io.Writer, ch *installer.Change, verb string) {
 		for _, e := range r.Entries {
 			evs = append(evs, e.Event)
 		}
-		fmt.Fprintf(w, "  hooks %s: %s\n", strings.Join(evs, ", "), installer.HookCommand(r.Binary, r.Client, r.Profile))
+		fmt.Fprintf(w, "  hooks %s: %s\n", strings.Join(evs, ", "), r.Command())
 		if len(r.DenyAdded)+len(r.DenyPreexisting) > 0 {
 			fmt.Fprintf(w, "  permissions.deny: %d backstop rules, %d of them were already there (kept on uninstall)\n", len(r.DenyAdded)+len(r.DenyPreexisting), len(r.DenyPreexisting))
 		}

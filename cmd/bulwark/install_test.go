@@ -138,6 +138,9 @@ func TestInstallEndToEnd(t *testing.T) {
 			t.Fatalf("%s: want one bulwark handler, got %q", c, cmds)
 		}
 		want := `"` + e.hook + `" hook --client ` + c.Name + ` --profile strict`
+		if c.Spec.FailClosed {
+			want = installer.FailClosedCommand(want)
+		}
 		if cmds[0] != want {
 			t.Errorf("%s: command %q, want %q", c.Name, cmds[0], want)
 		}
@@ -190,7 +193,7 @@ func TestInstallTwiceThenUninstall(t *testing.T) {
 	}
 	// Upgrade: new profile replaces the entry in place.
 	mustRun(t, ExitOK, "install", "--binary", e.hook, "--profile", "minimal")
-	if cmds := hookCommands(t, clients.Claude, path); len(cmds) != 1 || !strings.HasSuffix(cmds[0], "--profile minimal") {
+	if cmds := hookCommands(t, clients.Claude, path); len(cmds) != 1 || !strings.Contains(cmds[0], "--profile minimal ||") {
 		t.Errorf("after profile change: %q", cmds)
 	}
 
