@@ -187,12 +187,76 @@ func TestClaudeCode(t *testing.T) {
 				wantSeen(t, w, seen, "bulwark blocked this Bash call", "bulwark's reason inside the subagent")
 				return "the hook fired inside the subagent and blocked the exfiltration"
 			}},
-		{name: "binary-missing", before: func(w *world) { os.Remove(w.bin) },
+		{name: "binary-missing", before: func(w *world) { w.breakBinary("missing") },
+			steps: func(w *world) []Step { return []Step{bash(w.exfilCmd())} },
+			check: func(t *testing.T, w *world, seen string) string {
+				wantFallback(t, w, seen)
+				return "fails closed: the command's fallback turned the missing binary (127) into exit 2; the model saw its reason"
+			}},
+		{name: "binary-missing-no-onfailure", before: func(w *world) {
+			// A build before 2.1.295 ignores onFailure: take it out, and
+			// the command's fallback is all that is left.
+			w.editSettings(filepath.Join(w.home, ".claude", "settings.json"), `,
+            "onFailure": "block"`, "")
+			w.breakBinary("missing")
+		},
+			steps: func(w *world) []Step { return []Step{bash(w.exfilCmd())} },
+			check: func(t *testing.T, w *world, seen string) string {
+				wantFallback(t, w, seen)
+				return "fails closed without onFailure too (as a build before 2.1.295 would run it): the fallback's exit 2 blocked the call"
+			}},
+		{name: "binary-unexecutable", before: func(w *world) { w.breakBinary("unexecutable") },
+			steps: func(w *world) []Step { return []Step{bash(w.exfilCmd())} },
+			check: func(t *testing.T, w *world, seen string) string {
+				wantFallback(t, w, seen)
+				return "fails closed: mode 000 (126) became exit 2 with the fallback's reason"
+			}},
+		{name: "binary-crashed", before: func(w *world) { w.breakBinary("crashed") },
+			steps: func(w *world) []Step { return []Step{bash(w.exfilCmd())} },
+			check: func(t *testing.T, w *world, seen string) string {
+				wantFallback(t, w, seen)
+				return "fails closed: a stand-in that exits 1 silently became exit 2 with the fallback's reason"
+			}},
+		{name: "binary-killed", before: func(w *world) { w.breakBinary("killed") },
+			steps: func(w *world) []Step { return []Step{bash(w.exfilCmd())} },
+			check: func(t *testing.T, w *world, seen string) string {
+				wantFallback(t, w, seen)
+				return "fails closed: a binary killed by SIGKILL (137) became exit 2 with the fallback's reason"
+			}},
+		{name: "old-command-crashed", before: func(w *world) {
+			w.oldCommand(filepath.Join(w.home, ".claude", "settings.json"))
+			w.breakBinary("crashed")
+		},
 			steps: func(w *world) []Step { return []Step{bash(w.exfilCmd())} },
 			check: func(t *testing.T, w *world, seen string) string {
 				noExfil(t, w)
 				wantSeen(t, w, seen, "onFailure", "the onFailure block")
-				return "fails closed: with onFailure \"block\" the missing binary (exit 127) blocked the call"
+				return "the command an earlier bulwark wrote (no fallback): onFailure \"block\" alone blocked the crash (2.1.332; a build before 2.1.295 would run the call)"
+			}},
+		{name: "binary-hung", before: func(w *world) {
+			w.editSettings(filepath.Join(w.home, ".claude", "settings.json"), `"timeout": 10,`, `"timeout": 2,`)
+			w.breakBinary("hung")
+		},
+			steps: func(w *world) []Step { return []Step{bash(w.exfilCmd())} },
+			check: func(t *testing.T, w *world, seen string) string {
+				// The client kills the shell at its timeout, so the
+				// fallback never runs: onFailure "block" is what holds.
+				noExfil(t, w)
+				wantSeen(t, w, seen, "onFailure", "the onFailure block of the timeout")
+				return "fails closed: the hook timed out (2 s, shortened) and onFailure \"block\" blocked the call (the fallback cannot cover a timeout)"
+			}},
+		{name: "shell", before: func(w *world) { w.probeShell() },
+			steps: func(w *world) []Step { return []Step{bash("echo benign-ok > benign.txt")} },
+			check: func(t *testing.T, w *world, seen string) string {
+				sh := w.shellSeen()
+				if !strings.HasPrefix(sh, "/bin/sh -c ") && !strings.HasPrefix(sh, "sh -c ") {
+					w.dump()
+					t.Fatalf("the hook command ran as %q, not through sh -c", sh)
+				}
+				if !w.exists(filepath.Join(w.proj, "benign.txt")) {
+					t.Fatal("the benign command did not run")
+				}
+				return "runs the hook command as `" + sh + "`"
 			}},
 		{name: "backstop-only", before: func(w *world) {
 			// The hook entries gone (a broken edit, an old client), the

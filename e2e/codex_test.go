@@ -144,13 +144,92 @@ func TestCodex(t *testing.T) {
 				}
 				return "with bulwark's computed hash recorded as trusted, Codex ran the hook (so doctor's hash is Codex's) and it blocked; doctor OK"
 			}},
-		{name: "binary-missing", trusted: "bypass", before: func(w *world) { os.Remove(w.bin) },
+		{name: "upgrade-drops-trust", trusted: "none", before: func(w *world) {
+			// The user trusted the command an earlier bulwark wrote; this
+			// bulwark's install adds the fallback, which changes the hash.
+			w.oldCommand(filepath.Join(w.home, ".codex", "hooks.json"))
+			w.trustCodex()
+			out := w.install("codex")
+			if !strings.Contains(out, "will NOT run them until you trust them again") {
+				w.t.Fatalf("install did not say that Codex dropped the trust:\n%s", out)
+			}
+		},
 			steps: func(w *world) []Step { return []Step{execCmd(w.exfilCmd())} },
 			check: func(t *testing.T, w *world, seen string) string {
-				if len(w.mock.Exfil()) > 0 {
-					return "fails open: with the binary missing the call ran (the fake key reached the loopback sink)"
+				out, code := w.bulwarkCmd("doctor", "--client", "codex")
+				if code == 0 || !strings.Contains(out, "trusted for the command an earlier bulwark wrote") {
+					t.Fatalf("doctor did not say why the trust is gone: exit %d\n%s", code, out)
 				}
-				return "fails closed: with the binary missing the call did not run"
+				if len(w.mock.Exfil()) == 0 {
+					w.dump()
+					t.Fatal("Codex ran a hook trusted for another command: trust is no longer by command hash; update the README and install's note")
+				}
+				return "as install warned, Codex no longer ran the hook after the upgrade (trust is by command hash; the call ran unguarded, fake key on the loopback sink) until trusted again; doctor FAILs naming the earlier command"
+			}},
+		{name: "binary-missing", trusted: "bypass", before: func(w *world) { w.breakBinary("missing") },
+			steps: func(w *world) []Step { return []Step{execCmd(w.exfilCmd())} },
+			check: func(t *testing.T, w *world, seen string) string {
+				wantFallback(t, w, seen)
+				return "fails closed: the command's fallback turned the missing binary (127) into exit 2 with a reason on stderr; the model saw it"
+			}},
+		{name: "binary-unexecutable", trusted: "bypass", before: func(w *world) { w.breakBinary("unexecutable") },
+			steps: func(w *world) []Step { return []Step{execCmd(w.exfilCmd())} },
+			check: func(t *testing.T, w *world, seen string) string {
+				wantFallback(t, w, seen)
+				return "fails closed: mode 000 (126) became exit 2 with the fallback's reason"
+			}},
+		{name: "binary-crashed", trusted: "bypass", before: func(w *world) { w.breakBinary("crashed") },
+			steps: func(w *world) []Step { return []Step{execCmd(w.exfilCmd())} },
+			check: func(t *testing.T, w *world, seen string) string {
+				wantFallback(t, w, seen)
+				return "fails closed: a stand-in that exits 1 silently became exit 2 with the fallback's reason"
+			}},
+		{name: "binary-killed", trusted: "bypass", before: func(w *world) { w.breakBinary("killed") },
+			steps: func(w *world) []Step { return []Step{execCmd(w.exfilCmd())} },
+			check: func(t *testing.T, w *world, seen string) string {
+				wantFallback(t, w, seen)
+				return "fails closed: a binary killed by SIGKILL (137) became exit 2 with the fallback's reason"
+			}},
+		{name: "old-command-crashed", trusted: "bypass", before: func(w *world) {
+			w.oldCommand(filepath.Join(w.home, ".codex", "hooks.json"))
+			w.breakBinary("crashed")
+		},
+			steps: func(w *world) []Step { return []Step{execCmd(w.exfilCmd())} },
+			check: func(t *testing.T, w *world, seen string) string {
+				if len(w.mock.Exfil()) == 0 {
+					w.dump()
+					t.Fatal("with the plain command a crashed binary no longer lets the call run: Codex changed; update the README")
+				}
+				return "the command an earlier bulwark wrote (no fallback) fails OPEN: the crash (exit 1) let the call run (the fake key reached the loopback sink)"
+			}},
+		{name: "binary-hung", trusted: "bypass", before: func(w *world) {
+			w.editSettings(filepath.Join(w.home, ".codex", "hooks.json"), `"timeout": 10`, `"timeout": 2`)
+			w.breakBinary("hung")
+		},
+			steps: func(w *world) []Step { return []Step{execCmd(w.exfilCmd())} },
+			check: func(t *testing.T, w *world, seen string) string {
+				// Codex kills the shell at its timeout and runs the call:
+				// nothing in the command can answer after that. (The
+				// README says so; this fails when a Codex release changes
+				// it.)
+				if len(w.mock.Exfil()) == 0 {
+					w.dump()
+					t.Fatal("the call did not run after the hook timed out: Codex now fails closed on a timeout; update the README's failure table")
+				}
+				return "fails OPEN: the hook timed out (2 s, shortened) and Codex ran the call (the fake key reached the loopback sink); the fallback cannot cover a timeout"
+			}},
+		{name: "shell", trusted: "bypass", before: func(w *world) { w.probeShell() },
+			steps: func(w *world) []Step { return []Step{execCmd("echo benign-ok > benign.txt")} },
+			check: func(t *testing.T, w *world, seen string) string {
+				sh := w.shellSeen()
+				if !strings.Contains(sh, " -c ") {
+					w.dump()
+					t.Fatalf("the hook command ran as %q, not through a shell's -c", sh)
+				}
+				if !w.exists(filepath.Join(w.proj, "benign.txt")) {
+					t.Fatal("the benign command did not run")
+				}
+				return "runs the hook command as `" + sh + "` (the user's shell from the password database; root's here)"
 			}},
 	}
 	for _, c := range cases {

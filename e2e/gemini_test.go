@@ -131,13 +131,78 @@ func TestGeminiCLI(t *testing.T) {
 				}
 				return "the call did not run; doctor FAILs"
 			}},
-		{name: "binary-missing", before: func(w *world) { os.Remove(w.bin) },
+		{name: "binary-missing", before: func(w *world) { w.breakBinary("missing") },
 			steps: func(w *world) []Step { return []Step{shellCmd(w.exfilCmd())} },
 			check: func(t *testing.T, w *world, seen string) string {
-				if len(w.mock.Exfil()) > 0 {
-					return "fails open: with the binary missing the call ran"
+				wantFallback(t, w, seen)
+				return "fails closed: the fallback's exit 2 with its reason was a deny (a bare 127 with text was already one)"
+			}},
+		{name: "binary-unexecutable", before: func(w *world) { w.breakBinary("unexecutable") },
+			steps: func(w *world) []Step { return []Step{shellCmd(w.exfilCmd())} },
+			check: func(t *testing.T, w *world, seen string) string {
+				wantFallback(t, w, seen)
+				return "fails closed: mode 000 (126) became exit 2 with the fallback's reason"
+			}},
+		{name: "binary-crashed", before: func(w *world) { w.breakBinary("crashed") },
+			steps: func(w *world) []Step { return []Step{shellCmd(w.exfilCmd())} },
+			check: func(t *testing.T, w *world, seen string) string {
+				wantFallback(t, w, seen)
+				return "fails closed: a stand-in that exits 1 silently (which Gemini CLI counts as a warning) became exit 2 with the fallback's reason"
+			}},
+		{name: "binary-killed", before: func(w *world) { w.breakBinary("killed") },
+			steps: func(w *world) []Step { return []Step{shellCmd(w.exfilCmd())} },
+			check: func(t *testing.T, w *world, seen string) string {
+				wantFallback(t, w, seen)
+				return "fails closed: a binary killed by SIGKILL (no exit status, which Gemini CLI counts as success) became exit 2 with the fallback's reason"
+			}},
+		{name: "old-command-crashed", before: func(w *world) {
+			w.oldCommand(filepath.Join(w.home, ".gemini", "settings.json"))
+			w.breakBinary("crashed")
+		},
+			steps: func(w *world) []Step { return []Step{shellCmd(w.exfilCmd())} },
+			check: func(t *testing.T, w *world, seen string) string {
+				if len(w.mock.Exfil()) == 0 {
+					w.dump()
+					t.Fatal("with the plain command a crashed binary no longer lets the call run: Gemini CLI changed; update the README")
 				}
-				return "fails closed: the missing binary (exit 127) counted as a deny"
+				return "the command an earlier bulwark wrote (no fallback) fails OPEN: the silent crash (exit 1) let the call run"
+			}},
+		{name: "old-command-killed", before: func(w *world) {
+			w.oldCommand(filepath.Join(w.home, ".gemini", "settings.json"))
+			w.breakBinary("killed")
+		},
+			steps: func(w *world) []Step { return []Step{shellCmd(w.exfilCmd())} },
+			check: func(t *testing.T, w *world, seen string) string {
+				if len(w.mock.Exfil()) == 0 {
+					w.dump()
+					t.Fatal("with the plain command a killed binary no longer lets the call run: Gemini CLI changed; update the README")
+				}
+				return "the command an earlier bulwark wrote (no fallback) fails OPEN: the killed binary let the call run"
+			}},
+		{name: "binary-hung", before: func(w *world) {
+			w.editSettings(filepath.Join(w.home, ".gemini", "settings.json"), `"timeout": 10000`, `"timeout": 2000`)
+			w.breakBinary("hung")
+		},
+			steps: func(w *world) []Step { return []Step{shellCmd(w.exfilCmd())} },
+			check: func(t *testing.T, w *world, seen string) string {
+				if len(w.mock.Exfil()) == 0 {
+					w.dump()
+					t.Fatal("the call did not run after the hook timed out: Gemini CLI now fails closed on a timeout; update the README's failure table")
+				}
+				return "fails OPEN: the hook timed out (2 s, shortened) and Gemini CLI ran the call (the fake key reached the loopback sink); the fallback cannot cover a timeout"
+			}},
+		{name: "shell", before: func(w *world) { w.probeShell() },
+			steps: func(w *world) []Step { return []Step{shellCmd("echo benign-ok > benign.txt")} },
+			check: func(t *testing.T, w *world, seen string) string {
+				sh := w.shellSeen()
+				if !strings.HasPrefix(sh, "bash -c ") {
+					w.dump()
+					t.Fatalf("the hook command ran as %q, not through bash -c", sh)
+				}
+				if !w.exists(filepath.Join(w.proj, "benign.txt")) {
+					t.Fatal("the benign command did not run")
+				}
+				return "runs the hook command as `" + sh + "`"
 			}},
 	}
 	for _, c := range cases {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bulwark-guard/bulwark/installer"
 )
 
 // The suite runs only from `make e2e`, which installs the clients and sets
@@ -153,6 +155,81 @@ func (w *world) run(timeout time.Duration, prog string, args []string, extra []s
 	}
 	w.lastOut, w.lastCode = out.String(), code
 	return out.String(), code
+}
+
+// breakBinary breaks the hooks' binary the way a case asks: "missing"
+// (removed), "unexecutable" (mode 000), "crashed" (a stand-in that exits 1
+// with nothing on stdout or stderr), "killed" (one that kills itself with
+// SIGKILL) or "hung" (one that sleeps 6 s, past a shortened hook timeout,
+// then exits). w.bin is a copy in the throwaway install dir: the real bin/
+// is never touched, and every stand-in is written here and only exits.
+func (w *world) breakBinary(how string) {
+	w.t.Helper()
+	body := map[string]string{"crashed": "exit 1", "killed": "kill -9 $$", "hung": "sleep 6"}[how]
+	switch {
+	case how == "missing":
+		must(w.t, os.Remove(w.bin))
+	case how == "unexecutable":
+		must(w.t, os.Chmod(w.bin, 0))
+	case body != "":
+		must(w.t, os.Remove(w.bin))
+		w.write(w.bin, "#!/bin/sh\n"+body+"\n", 0o755)
+	default:
+		w.t.Fatalf("breakBinary(%q)", how)
+	}
+}
+
+// probeShell puts a stand-in in the binary's place that records how the
+// client ran the hook command (the command line of its parent, the shell)
+// in w.shellSeen() and then runs the real binary, so the hook works as
+// installed.
+func (w *world) probeShell() {
+	w.t.Helper()
+	real := w.bin + ".real"
+	must(w.t, os.Rename(w.bin, real))
+	w.write(w.bin, "#!/bin/sh\ntr '\\000' ' ' < /proc/$PPID/cmdline >> '"+w.shellLog()+"'; echo >> '"+w.shellLog()+"'\nexec '"+real+"' \"$@\"\n", 0o755)
+}
+
+func (w *world) shellLog() string { return filepath.Join(w.root, "shell.log") }
+
+// shellSeen is the first shell command line the probe recorded, the hook
+// command itself cut short.
+func (w *world) shellSeen() string {
+	data, _ := os.ReadFile(w.shellLog())
+	line, _, _ := strings.Cut(string(data), "\n")
+	if i := strings.Index(line, w.bin); i > 0 {
+		line = strings.TrimSuffix(line[:i], `"`) + "<hook command>"
+	}
+	return strings.TrimSpace(line)
+}
+
+// editSettings replaces old with new in a settings file (a case that
+// shortens the hook timeout, say).
+func (w *world) editSettings(path, old, new string) {
+	w.t.Helper()
+	data, err := os.ReadFile(path)
+	must(w.t, err)
+	if !strings.Contains(string(data), old) {
+		w.t.Fatalf("%s does not contain %q:\n%s", path, old, data)
+	}
+	must(w.t, os.WriteFile(path, []byte(strings.ReplaceAll(string(data), old, new)), 0o600))
+}
+
+// oldCommand turns the hook commands in a settings file back into the plain
+// form bulwark wrote before the fail-closed fallback (an install nobody
+// upgraded).
+func (w *world) oldCommand(path string) {
+	w.t.Helper()
+	suffix := installer.Quote(installer.FailClosedCommand(""))
+	w.editSettings(path, suffix[1:len(suffix)-1], "")
+}
+
+// wantFallback checks that the call did not run and that the model saw the
+// reason the command's fail-closed fallback gives.
+func wantFallback(t *testing.T, w *world, seen string) {
+	t.Helper()
+	noExfil(t, w)
+	wantSeen(t, w, seen, installer.FallbackNotice, "the fail-closed fallback's reason")
 }
 
 func (w *world) exists(path string) bool {
